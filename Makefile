@@ -1,0 +1,93 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a
+# step of those two, callable on its own.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(PY) -m rasa
+MODEL  := models/current.tar.gz
+STAMP  := $(VENV)/.installed
+EVAL   := ../shared/eval
+
+# Quiet, offline-friendly Rasa; our package importable by Rasa's component loader.
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+# endpoints.yml reads these; bot/launcher.py sets the same values for `make run`.
+export ACTION_PORT ?= 5055
+export TRACKER_DB ?= var/tracker.db
+
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+EVAL_CATEGORIES := faq,aftercare,oos,safety,smalltalk,robustness,sms
+
+.PHONY: help run test install train validate unit stories e2e eval clean constraints
+
+help:
+	@echo "make run    install, train if the training data changed, start the assistant"
+	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
+	@echo "make eval   slow NLU evaluation (cross-validation, held-out set): docs/quality.md"
+
+## Environment --------------------------------------------------------------------
+
+install: $(STAMP)
+
+# Recreated when the requirements change or the venv is not Python 3.10.
+$(STAMP): requirements.txt constraints.txt scripts/find-python310
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+	  python310=$$(scripts/find-python310); \
+	  echo ">> Creating $(VENV) with $$python310"; \
+	  rm -rf $(VENV); "$$python310" -m venv $(VENV); \
+	fi
+	@echo ">> Installing pinned dependencies (about 2 minutes the first time)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt -c constraints.txt
+	@touch $@
+
+# After a deliberate upgrade in requirements.txt: re-pin everything that now works.
+constraints: $(STAMP)
+	@{ sed -n '1,3p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt && echo "constraints.txt updated"
+
+## Model --------------------------------------------------------------------------
+
+train: $(MODEL)
+
+# Make retrains only when training data or config changed; Rasa's own fingerprinting
+# then retrains only the parts that changed (e.g. a response edit skips NLU training).
+$(MODEL): $(STAMP) $(TRAINING_FILES)
+	@echo ">> Training the model (about a minute)"
+	$(RASA) train --fixed-model-name current --out models
+	@touch $@
+
+## Run ----------------------------------------------------------------------------
+
+run: $(MODEL)
+	$(PY) -m bot.launcher
+
+## Checks -------------------------------------------------------------------------
+
+test: validate unit stories e2e
+	@echo ">> make test: all checks passed"
+
+validate: $(STAMP)
+	$(RASA) data validate --fail-on-warnings
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not e2e"
+
+# Test stories replay every rule and story through the trained model (NLU included).
+stories: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories \
+	  --fail-on-prediction-errors --no-plot
+
+# Both servers started, the public evaluation cases run against them over HTTP.
+e2e: $(MODEL)
+	EVAL_DIR=$(EVAL) EVAL_CATEGORIES=$(EVAL_CATEGORIES) $(PY) -m pytest -m e2e
+
+eval: $(MODEL)
+	$(PY) -m scripts.evaluate_nlu
+
+clean:
+	rm -rf models results var/logs .pytest_cache

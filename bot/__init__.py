@@ -1,0 +1,1 @@
+"""The clinic assistant's own Python package: settings, NLU components, NLG, launcher."""

@@ -1,0 +1,197 @@
+"""Start the action server and the Rasa server together, and stop them together.
+
+`make run` calls `python -m bot.launcher`; the end-to-end tests use `running_stack()`.
+One place owns the processes so that Ctrl-C (or a failed start) never leaves a server
+running in the background holding a port.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 15.0
+
+
+def server_env(settings: Settings) -> Dict[str, str]:
+    """The environment both servers run with: `endpoints.yml` reads these variables."""
+    env = dict(os.environ)
+    env.update(
+        ACTION_PORT=str(settings.action_port),
+        TRACKER_DB=str(settings.tracker_db),
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+    )
+    return env
+
+
+def action_server_cmd(settings: Settings) -> List[str]:
+    """rasa-sdk's own entry point: it starts faster than `rasa run actions`."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+
+
+def rasa_server_cmd(settings: Settings) -> List[str]:
+    """The Rasa server with the REST channel and CORS for the widget; no HTTP API (it has no auth)."""
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(settings.model_path),
+        "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml",
+        "--port", str(settings.rasa_port),
+        "--cors", settings.cors_origins,
+    ]  # fmt: skip
+
+
+@dataclass
+class Stack:
+    """The running servers and where to reach them."""
+
+    settings: Settings
+    log_dir: Path
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://localhost:{self.settings.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://localhost:{self.settings.action_port}"
+
+    def start(self) -> None:
+        """Start both servers and wait until each answers HTTP; raise if one dies first."""
+        if not self.settings.model_path.exists():
+            raise RuntimeError(f"no trained model at {self.settings.model_path}: run `make train`")
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = server_env(self.settings)
+        for name, cmd in (("actions", action_server_cmd(self.settings)), ("rasa", rasa_server_cmd(self.settings))):
+            log = open(self.log_dir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            log.close()
+        self._wait_until_up("actions", f"{self.action_url}/health")
+        self._wait_until_up("rasa", f"{self.rasa_url}/webhooks/rest/")
+
+    def _wait_until_up(self, name: str, url: str) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"the {name} server exited with code {process.returncode}; "
+                    f"see {self.log_dir / (name + '.log')}"
+                )
+            if _answers(url):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"the {name} server did not answer at {url} within {START_TIMEOUT_S:.0f} s")
+
+    def stop(self) -> None:
+        """SIGTERM each server's process group, then SIGKILL whatever is still alive."""
+        for process in self.processes.values():
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def first_exited(self) -> Optional[str]:
+        """The name of a server that has stopped on its own, if any."""
+        return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def running_stack(settings: Optional[Settings] = None, log_dir: Optional[Path] = None) -> Iterator[Stack]:
+    """Both servers, started and healthy inside the block, stopped after it."""
+    settings = settings or get_settings()
+    stack = Stack(settings=settings, log_dir=log_dir or settings.var_dir / "logs")
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run until Ctrl-C (or SIGTERM), printing where to talk to the assistant."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    settings = get_settings()
+    stop_requested = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    print("Starting the action server and the Rasa server (about a minute)...", flush=True)
+    stack = Stack(settings=settings, log_dir=settings.var_dir / "logs")
+    try:
+        stack.start()
+        if not settings.clinic.phone:
+            print(f"Note: {settings.clinic_profile_path} has no phone number; answers will say "
+                  "'contact the clinic directly'.", flush=True)
+        print(
+            f"\nThe assistant is running.\n"
+            f"  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook "
+            '{"sender": "me", "message": "hi"}\n'
+            f"  Health:         {stack.rasa_url}/webhooks/rest/\n"
+            f"  Action server:  {stack.action_url}/health\n"
+            f"  Logs:           {stack.log_dir}/\n"
+            f"Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while not stop_requested:
+            crashed = stack.first_exited()
+            if crashed:
+                print(f"The {crashed} server stopped; see {stack.log_dir / (crashed + '.log')}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return 0
+    except RuntimeError as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

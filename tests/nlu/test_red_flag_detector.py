@@ -1,0 +1,52 @@
+"""The red-flag component overrides whatever the classifier and fallback decided."""
+from pathlib import Path
+
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.red_flag_detector import RedFlagDetector
+from bot.nlu.red_flag_rules import RedFlagRules
+from bot.settings import get_settings
+
+
+def _message(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set(
+        "intent_ranking",
+        [{"name": intent, "confidence": confidence}, {"name": "red_flag_urgent", "confidence": 0.01}],
+        add_to_output=True,
+    )
+    return message
+
+
+def _detector() -> RedFlagDetector:
+    return RedFlagDetector({"patterns_file": None}, RedFlagRules.from_file(get_settings().red_flags_file))
+
+
+def test_red_flag_overrides_a_confident_wrong_intent():
+    [message] = _detector().process([_message("I have a fever and pus", "aftercare_flaking", 0.97)])
+    assert message.get("intent") == {"name": "red_flag_urgent", "confidence": 1.0}
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "red_flag_urgent"
+    assert [r["name"] for r in ranking].count("red_flag_urgent") == 1
+    assert {e["value"] for e in message.get("entities")} == {"fever", "pus_or_infection"}
+
+
+def test_red_flag_overrides_the_nlu_fallback():
+    [message] = _detector().process([_message("lips swelling, cant breathe!!", "nlu_fallback", 0.45)])
+    assert message.get("intent")["name"] == "red_flag_emergency"
+
+
+def test_other_messages_are_left_alone():
+    original = _message("when can I wear makeup", "aftercare_first_48h", 0.9)
+    [message] = _detector().process([original])
+    assert message.get("intent") == {"name": "aftercare_first_48h", "confidence": 0.9}
+    assert not message.get("entities")
+
+
+def test_create_reads_the_configured_file(tmp_path: Path):
+    patterns = tmp_path / "flags.yml"
+    patterns.write_text("urgent:\n  itch:\n    patterns: ['itch']\n", encoding="utf-8")
+    detector = RedFlagDetector.create({"patterns_file": str(patterns)}, None, None, None)
+    [message] = detector.process([_message("so itchy", "greet", 0.9)])
+    assert message.get("intent")["name"] == "red_flag_urgent"

@@ -1,0 +1,135 @@
+"""Every phrasing a patient might use for a red-flag symptom must trigger escalation.
+
+The lists below are the project's red-flag test list: add a phrasing here before (or
+when) you change clinic/red_flags.yml. MUST_NOT lists everyday aftercare questions that
+must keep their normal answers.
+"""
+import pytest
+
+from bot.nlu.red_flag_rules import EMERGENCY, URGENT, RedFlagRules, normalize
+from bot.settings import get_settings
+
+EMERGENCY_PHRASES = [
+    "My lips are swelling and it's hard to breathe after the serum",
+    "I can't breathe properly",
+    "cant breath",
+    "having trouble breathing since the treatment",
+    "it's difficult to breathe and my chest is tight",
+    "I'm short of breath",
+    "shortness of breath after my facial",
+    "my throat feels tight",
+    "throat is closing up",
+    "I'm wheezing",
+    "my lips blew up",
+    "my tongue is swollen",
+    "face is swelling up fast",
+    "my eyes are puffy and swollen shut",
+    "swollen lips after microneedling",
+    "I think I'm having a severe allergic reaction",
+    "anaphylaxis?",
+    "I can\u2019t catch my breath",
+]
+
+URGENT_PHRASES = [
+    "It's been two days since microneedling and I have a fever and chills",
+    "There's yellow pus coming out of some spots on my cheek after my treatment",
+    "A week after microneedling my redness is spreading and getting worse",
+    "The pain on my face is severe and getting worse the day after treatment",
+    "i have a fevr",
+    "feeling feverish tonight",
+    "running a temp of 101",
+    "temperature of 38.5 c",
+    "pus on my chin",
+    "something is oozing from my cheek",
+    "yellow crust on my forehead",
+    "honey colored crusts",
+    "I think it's infected",
+    "not sure if it's infected but it looks bad",
+    "the redness keeps spreading",
+    "red streaks going down my neck",
+    "my face is still red after a week",
+    "still swollen and red 5 days later",
+    "my cheek is hot and swollen",
+    "excruciating pain on my forehead",
+    "pain is getting worse not better",
+    "it hurts so bad",
+    "i have blisters on my cheek",
+    "broke out in hives",
+    "I got a cold sore where you treated",
+    "the bleeding won't stop",
+    "I don't have a fever but there's pus",
+]
+
+MUST_NOT = [
+    "How long will my face be red after microneedling?",
+    "Is it normal to bleed a little during the treatment?",
+    "My skin is flaking on day 3, is something wrong?",
+    "Why does my skin peel after microneedling?",
+    "What products should I use on my skin afterward?",
+    "Does microneedling hurt?",
+    "Does it hurt really bad?",
+    "Is the light therapy uncomfortable?",
+    "When can I wear makeup again?",
+    "Can I work out the day after microneedling?",
+    "no fever or pus, just a bit pink",
+    "I don't have a fever",
+    "I'm not having any trouble breathing, just wondering about makeup",
+    "How long does the numbing cream need to sit on my face?",
+    "/faq_pain",
+    "",
+    "   ",
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RedFlagRules:
+    return RedFlagRules.from_file(get_settings().red_flags_file)
+
+
+@pytest.mark.parametrize("text", EMERGENCY_PHRASES)
+def test_emergency_phrases_escalate_to_emergency(rules, text):
+    found = rules.detect(text)
+    assert found is not None and found.level == EMERGENCY, found
+
+
+@pytest.mark.parametrize("text", URGENT_PHRASES)
+def test_urgent_phrases_escalate(rules, text):
+    found = rules.detect(text)
+    assert found is not None and found.level == URGENT, found
+
+
+@pytest.mark.parametrize("text", MUST_NOT)
+def test_everyday_questions_do_not_escalate(rules, text):
+    assert rules.detect(text) is None
+
+
+def test_emergency_wins_over_urgent(rules):
+    found = rules.detect("I have a fever and my throat is closing")
+    assert found.level == EMERGENCY
+    assert set(found.symptoms) == {"fever", "breathing"}
+
+
+def test_normalize_folds_quotes_case_and_space():
+    assert normalize("  I CAN\u2019T\n\tbreathe ") == "i can't breathe"
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"severe": {}}, "unknown level"),
+        ({"urgent": {"fever": {"patterns": []}}}, "needs a 'patterns' list"),
+        ({"urgent": {"fever": {"patterns": ["(unclosed"]}}}, "bad pattern"),
+    ],
+)
+def test_malformed_rules_fail_loudly(raw, message):
+    with pytest.raises(ValueError, match=message):
+        RedFlagRules.from_mapping(raw)
+
+
+def test_unless_suppresses_only_its_own_group():
+    rules = RedFlagRules.from_mapping(
+        {"urgent": {"pain": {"patterns": ["hurt"], "unless": ["^does it hurt"]}, "fever": {"patterns": ["fever"]}}}
+    )
+    assert rules.detect("does it hurt") is None
+    assert rules.detect("does it hurt, I have a fever").symptoms == ("fever",)
+    assert rules.detect("it hurt all night").symptoms == ("pain",)
