@@ -1,0 +1,64 @@
+"""Build the project's spaCy pipeline from spaCy's own packages (no downloaded model).
+
+`spacy.blank("en")` gives the tokenizer; `spacy-lookups-data` gives lookup lemmas (Rasa's
+`SpacyNLP` lower-cases text first, with `case_sensitive: false`, so the lower-case lookup
+table applies); an `EntityRuler` marks the domain's terms and SMS shorthand from
+`domain_terms.yml`, `merge_entities` makes each one token, and an `AttributeRuler` gives
+it its canonical lemma, so "derma pen", "skin pen" and "SkinPen" all reach the
+classifier as `skinpen`. The result is saved to disk and loaded by Rasa's `SpacyNLP`.
+
+    python -m bot.nlu.spacy_model models/spacy-cit
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Dict, List
+
+import spacy
+import yaml
+from spacy.language import Language
+
+TERMS_FILE = Path(__file__).with_name("domain_terms.yml")
+
+
+def load_terms(path: Path = TERMS_FILE) -> Dict[str, List[str]]:
+    """Canonical lemma -> its lower-case variants; every canonical also maps to itself."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {canonical: sorted({canonical, *(v.lower() for v in variants)}) for canonical, variants in raw.items()}
+
+
+def build(terms: Dict[str, List[str]]) -> Language:
+    """The pipeline: lookup lemmatizer, domain-term ruler, merge, lemma override."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Loads the lemma table from spacy-lookups-data. Rule components are added after it
+    # because initialize() would clear their patterns.
+    nlp.initialize()
+    ruler = nlp.add_pipe("entity_ruler")
+    tokenizer = spacy.blank("en").tokenizer
+    ruler.add_patterns(
+        [
+            {"label": "TERM", "id": canonical, "pattern": [{"LOWER": t.text} for t in tokenizer(variant)]}
+            for canonical, variants in terms.items()
+            for variant in variants
+        ]
+    )
+    nlp.add_pipe("merge_entities")
+    lemmas = nlp.add_pipe("attribute_ruler")
+    for canonical, variants in terms.items():
+        lemmas.add([[{"LOWER": variant}] for variant in variants], {"LEMMA": canonical})
+    return nlp
+
+
+def main() -> None:
+    """Build and save the pipeline where Rasa's `SpacyNLP` will load it."""
+    parser = argparse.ArgumentParser(description="Build the project's spaCy pipeline.")
+    parser.add_argument("output", type=Path)
+    args = parser.parse_args()
+    build(load_terms()).to_disk(args.output)
+    print(f"spaCy pipeline saved to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
