@@ -30,9 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
 OUT = ROOT / "results" / "quality"
 FALLBACK = "nlu_fallback"
-# Off-topic: answered by the generic "I can only help with ..." or the fallback.
-OFF_TOPIC = {"out_of_scope"}
-DEFLECTIONS = {"out_of_scope", FALLBACK}
+# Off-topic: everything the article cannot answer (other topics, prices and insurance,
+# other health problems, unanswerable CIT details). Each gets a deflection that offers
+# the team, as does the fallback; a deflection of an in-scope message is a false fallback.
+OFF_TOPIC = {"out_of_scope", "ask_price", "ask_other_health", "faq_not_covered"}
+DEFLECTIONS = OFF_TOPIC | {FALLBACK}
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 
 
