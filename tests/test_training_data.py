@@ -37,12 +37,17 @@ def _pairs(steps: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
 
 
 TEST_STORIES = dict(_steps(sorted((PROJECT_ROOT / "tests" / "stories").glob("*.yml")), "stories"))
-TESTED_PAIRS = {pair for steps in TEST_STORIES.values() for pair in _pairs(steps)}
+
+
+def _replayed(steps: List[Tuple[str, str]]) -> bool:
+    """Whether some test story contains these steps, in order and without gaps."""
+    n = len(steps)
+    return any(story[i : i + n] == steps for story in TEST_STORIES.values() for i in range(len(story) - n + 1))
 
 
 @pytest.mark.parametrize("name, steps", list(_steps([PROJECT_ROOT / "data" / "rules.yml"], "rules")))
 def test_every_rule_has_a_test_story(name, steps):
-    assert set(_pairs(steps)) <= TESTED_PAIRS, f"rule '{name}' has no test story in tests/stories/"
+    assert _replayed(steps), f"rule '{name}' has no test story in tests/stories/"
 
 
 @pytest.mark.parametrize("name, steps", list(_steps(sorted((PROJECT_ROOT / "data" / "stories").glob("*.yml")), "stories")))
