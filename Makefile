@@ -9,6 +9,8 @@ PY     := $(VENV)/bin/python
 RASA   := $(PY) -m rasa
 MODEL  := models/current.tar.gz
 STAMP  := $(VENV)/.installed
+EVAL_STAMP  := $(VENV)/.installed-eval
+SPACY_MODEL := models/spacy-cit/meta.json
 EVAL   := ../shared/eval
 
 # Quiet, offline-friendly Rasa; our package importable by Rasa's component loader.
@@ -23,12 +25,12 @@ export TRACKER_DB ?= var/tracker.db
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 EVAL_CATEGORIES := faq,aftercare,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run test install train validate unit stories e2e eval clean constraints
+.PHONY: help run test install install-eval train validate unit stories e2e eval clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
-	@echo "make eval   slow NLU evaluation (cross-validation, held-out set): docs/quality.md"
+	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
 
 ## Environment --------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ test: validate unit stories e2e
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
-unit: $(STAMP)
+unit: $(EVAL_STAMP)
 	$(PY) -m pytest -m "not e2e"
 
 # Test stories replay every rule and story through the trained model (NLU included).
@@ -86,8 +88,21 @@ stories: $(MODEL)
 e2e: $(MODEL)
 	EVAL_DIR=$(EVAL) EVAL_CATEGORIES=$(EVAL_CATEGORIES) $(PY) -m pytest -m e2e
 
-eval: $(MODEL)
-	$(PY) -m scripts.evaluate_nlu
+## Evaluation (slow: about an hour on 2 cores) -------------------------------------
+
+install-eval: $(EVAL_STAMP)
+$(EVAL_STAMP): $(STAMP) requirements-eval.txt
+	$(PY) -m pip install --disable-pip-version-check -r requirements-eval.txt -c constraints.txt
+	@touch $@
+
+# The spaCy pipeline that the spaCy variants in docs/pipelines/ load.
+$(SPACY_MODEL): $(EVAL_STAMP) bot/nlu/spacy_model.py bot/nlu/domain_terms.yml
+	rm -rf models/spacy-cit
+	$(PY) -m bot.nlu.spacy_model models/spacy-cit
+
+# Every pipeline of docs/pipelines/: held-out set and 3-fold cross-validation.
+eval: $(SPACY_MODEL)
+	$(PY) -m scripts.evaluate_nlu --folds 3
 
 clean:
 	rm -rf models results var/logs .pytest_cache

@@ -1,0 +1,54 @@
+"""The pipeline is wired as docs/quality.md says: unsure answers fall back, red flags win."""
+import pytest
+import yaml
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.red_flag_detector import RedFlagDetector
+from bot.nlu.red_flag_rules import RedFlagRules
+from bot.settings import PROJECT_ROOT, get_settings
+
+CONFIG = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+PIPELINE = CONFIG["pipeline"]
+NAMES = [step["name"] for step in PIPELINE]
+FALLBACK = next(step for step in PIPELINE if step["name"] == "FallbackClassifier")
+
+
+def _message(ranking):
+    message = Message(data={"text": "some message"})
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)
+    return message
+
+
+def _through_the_end_of_the_pipeline(message):
+    config = {**FallbackClassifier.get_default_config(), **{k: v for k, v in FALLBACK.items() if k != "name"}}
+    detector = RedFlagDetector({}, RedFlagRules.from_file(get_settings().red_flags_file))
+    return detector.process(FallbackClassifier(config).process([message]))[0]
+
+
+def test_red_flags_are_decided_last():
+    assert NAMES[-1] == "bot.nlu.red_flag_detector.RedFlagDetector"
+    assert NAMES.index("FallbackClassifier") == len(NAMES) - 2
+
+
+def test_training_is_reproducible():
+    diet = next(step for step in PIPELINE if step["name"] == "DIETClassifier")
+    assert isinstance(diet.get("random_seed"), int)
+
+
+@pytest.mark.parametrize("margin", [0.01, 0.05])
+def test_an_unsure_answer_falls_back(margin):
+    threshold = FALLBACK["threshold"]
+    below = _message([{"name": "faq_pain", "confidence": threshold - margin}, {"name": "faq_numbing", "confidence": 0.1}])
+    assert _through_the_end_of_the_pipeline(below).get("intent")["name"] == "nlu_fallback"
+
+
+def test_two_close_answers_fall_back():
+    close = _message([{"name": "faq_pain", "confidence": 0.5}, {"name": "faq_numbing", "confidence": 0.45}])
+    assert _through_the_end_of_the_pipeline(close).get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_sure_answer_passes():
+    sure = _message([{"name": "faq_pain", "confidence": 0.9}, {"name": "faq_numbing", "confidence": 0.05}])
+    assert _through_the_end_of_the_pipeline(sure).get("intent")["name"] == "faq_pain"
