@@ -16,6 +16,11 @@ pytestmark = pytest.mark.e2e
 
 EVAL_DIR = Path(os.environ.get("EVAL_DIR", PROJECT_ROOT.parent / "shared" / "eval"))
 EVAL_CATEGORIES = os.environ.get("EVAL_CATEGORIES", "faq,aftercare,oos,safety,smalltalk,robustness,sms")
+OWN_CASES = PROJECT_ROOT / "tests" / "e2e" / "cases" / "own_cases.yml"
+# Our own cases are worded independently of the training data, like the judges' hidden
+# ones; the bar is what a patient would accept, and it is below 100% on purpose: a
+# miss there is a data gap to look at, not a broken build. The public cases must all pass.
+OWN_CASES_MIN_PASS = "0.95"
 
 
 def _say(stack, sender: str, text: str) -> list:
@@ -30,18 +35,24 @@ def _text(messages: list) -> str:
     return " ".join(m.get("text", "") for m in messages)
 
 
-def test_public_evaluation_cases_pass(stack, tmp_path):
-    cases = EVAL_DIR / "public_cases.yml"
-    if not cases.exists():
-        pytest.fail(f"{cases} not found: CI expects ../shared beside the project (set EVAL_DIR)")
-    report = tmp_path / "eval.json"
+def _evalbot(stack, tmp_path, cases: Path, *options: str) -> None:
+    if not (EVAL_DIR / "evalbot.py").exists():
+        pytest.fail(f"{EVAL_DIR / 'evalbot.py'} not found: CI expects ../shared beside the project (set EVAL_DIR)")
     result = subprocess.run(
         [sys.executable, str(EVAL_DIR / "evalbot.py"), str(cases), "--bot-url", stack.rasa_url,
-         "--category", EVAL_CATEGORIES, "--json", str(report)],
+         "--json", str(tmp_path / "eval.json"), *options],
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     print(result.stdout[-6000:])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_public_evaluation_cases_pass(stack, tmp_path):
+    _evalbot(stack, tmp_path, EVAL_DIR / "public_cases.yml", "--category", EVAL_CATEGORIES)
+
+
+def test_our_independently_worded_cases_pass(stack, tmp_path):
+    _evalbot(stack, tmp_path, OWN_CASES, "--min-pass", OWN_CASES_MIN_PASS)
 
 
 @pytest.mark.parametrize(
