@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 MIN_CONFIDENCE = 0.1  # below this, a candidate is noise rather than a likely meaning
 MAX_SUGGESTIONS = 3
 NOT_SUGGESTED = {"help", "nlu_fallback", "out_of_scope"}
+PROMPT = "Or were you asking about one of these?"
 
 
 def question_titles(domain: Dict[Text, Any]) -> Dict[Text, Text]:
@@ -53,7 +54,7 @@ class ActionSuggestTopics(Action):
         ][:MAX_SUGGESTIONS]
         if likely:
             dispatcher.utter_message(
-                response="utter_suggest_topics",
+                text=PROMPT,
                 buttons=[{"title": titles[intent], "payload": f"/{intent}"} for intent in likely],
             )
         return []

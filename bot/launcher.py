@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,6 +79,11 @@ class Stack:
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        for port in (self.settings.action_port, self.settings.rasa_port):
+            if _port_in_use(port):
+                raise RuntimeError(
+                    f"port {port} is already in use (another `make run`?); stop it or set RASA_PORT / ACTION_PORT"
+                )
         env = server_env(self.settings)
         for name, cmd in (("actions", action_server_cmd(self.settings)), ("rasa", rasa_server_cmd(self.settings))):
             log = open(self.log_dir / f"{name}.log", "ab")
@@ -123,6 +129,16 @@ class Stack:
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
 
 
 def _answers(url: str) -> bool:

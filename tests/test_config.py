@@ -44,11 +44,14 @@ def test_an_unsure_answer_falls_back(margin):
     assert _through_the_end_of_the_pipeline(below).get("intent")["name"] == "nlu_fallback"
 
 
-def test_two_close_answers_fall_back():
-    close = _message([{"name": "faq_pain", "confidence": 0.5}, {"name": "faq_numbing", "confidence": 0.45}])
-    assert _through_the_end_of_the_pipeline(close).get("intent")["name"] == "nlu_fallback"
-
-
-def test_a_sure_answer_passes():
-    sure = _message([{"name": "faq_pain", "confidence": 0.9}, {"name": "faq_numbing", "confidence": 0.05}])
+@pytest.mark.parametrize("confidence", [0.9, FALLBACK["threshold"] + 0.01])
+def test_an_answer_at_or_above_the_threshold_passes(confidence):
+    sure = _message([{"name": "faq_pain", "confidence": confidence}, {"name": "faq_numbing", "confidence": 0.05}])
     assert _through_the_end_of_the_pipeline(sure).get("intent")["name"] == "faq_pain"
+
+
+def test_a_red_flag_wins_over_an_unsure_answer():
+    unsure = Message(data={"text": "my lips are swelling"})
+    unsure.set("intent", {"name": "faq_pain", "confidence": 0.1}, add_to_output=True)
+    unsure.set("intent_ranking", [{"name": "faq_pain", "confidence": 0.1}], add_to_output=True)
+    assert _through_the_end_of_the_pipeline(unsure).get("intent")["name"] == "red_flag_emergency"

@@ -1,5 +1,6 @@
 """The launcher starts both servers safely and never leaves one running."""
 import dataclasses
+import socket
 import subprocess
 import sys
 import time
@@ -11,12 +12,18 @@ from bot import launcher
 from bot.settings import Settings
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     model = tmp_path / "model.tar.gz"
     model.write_bytes(b"")
     base = Settings.from_env({"VAR_DIR": str(tmp_path / "var")})
-    return dataclasses.replace(base, model_path=model)
+    return dataclasses.replace(base, model_path=model, rasa_port=_free_port(), action_port=_free_port())
 
 
 def test_rasa_server_opens_rest_with_cors_but_not_the_unauthenticated_api(settings):
@@ -28,7 +35,7 @@ def test_rasa_server_opens_rest_with_cors_but_not_the_unauthenticated_api(settin
 
 def test_servers_get_the_values_endpoints_yml_reads(settings):
     env = launcher.server_env(settings)
-    assert env["ACTION_PORT"] == "5055"
+    assert env["ACTION_PORT"] == str(settings.action_port)
     assert env["TRACKER_DB"] == str(settings.tracker_db)
     assert env["RASA_TELEMETRY_ENABLED"] == "false"
 
@@ -37,6 +44,14 @@ def test_missing_model_is_a_clear_error(settings, tmp_path):
     stack = launcher.Stack(dataclasses.replace(settings, model_path=tmp_path / "none.tar.gz"), tmp_path / "logs")
     with pytest.raises(RuntimeError, match="make train"):
         stack.start()
+
+
+def test_a_port_in_use_is_a_clear_error(settings, tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", settings.rasa_port))
+        busy.listen()
+        with pytest.raises(RuntimeError, match=f"port {settings.rasa_port} is already in use"):
+            launcher.Stack(settings, tmp_path / "logs").start()
 
 
 def test_a_server_that_dies_at_start_is_reported_and_the_other_stopped(settings, tmp_path, monkeypatch):

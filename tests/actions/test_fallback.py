@@ -36,7 +36,7 @@ def test_likely_questions_become_buttons_in_ranking_order():
     )
     assert events == []
     [message] = messages
-    assert message["response"] == "utter_suggest_topics"
+    assert message["text"] == "Or were you asking about one of these?"
     assert [b["payload"] for b in message["buttons"]] == ["/aftercare_first_48h", "/aftercare_redness", "/faq_numbing"]
     assert message["buttons"][1]["title"] == "How long will I be red?"
 
