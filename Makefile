@@ -25,7 +25,7 @@ export TRACKER_DB ?= var/tracker.db
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 EVAL_CATEGORIES := faq,aftercare,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run test install install-eval train validate unit stories e2e eval clean constraints
+.PHONY: help run test install install-eval train validate facts unit stories e2e eval clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
@@ -70,11 +70,15 @@ run: $(MODEL)
 
 ## Checks -------------------------------------------------------------------------
 
-test: validate unit stories e2e
+test: validate facts unit stories e2e
 	@echo ">> make test: all checks passed"
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
+
+# Every answer states only what clinic/facts.yml says, and every fact quotes the article.
+facts: $(STAMP)
+	$(PY) -m bot.facts
 
 unit: $(EVAL_STAMP)
 	$(PY) -m pytest -m "not e2e"
