@@ -33,6 +33,13 @@ def test_deflections_count_for_off_topic_and_against_in_scope():
     assert (s.oos_recall, s.false_fallback, s.accuracy) == (0.5, 0.5, 0.25)
 
 
+def test_small_intents_are_left_out_of_the_robust_macro_f1():
+    predictions = [_p("faq_pain", "faq_pain")] * 5 + [_p("affirm", "nlu_fallback")]
+    s = score(predictions)
+    assert s.macro_f1 == pytest.approx(0.5)
+    assert s.macro_f1_5 == 1.0
+
+
 def test_threshold_sweep_keeps_red_flag_overrides():
     predictions = [
         _p("red_flag_urgent", "red_flag_urgent", model="aftercare_redness", confidence=0.2),
