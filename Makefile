@@ -22,7 +22,9 @@ export PYTHONPATH := $(CURDIR)
 export ACTION_PORT ?= 5055
 export TRACKER_DB ?= var/tracker.db
 
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# The shorthand tokenizer's code and word list shape the features, so they count too.
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+                  bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.yml
 EVAL_CATEGORIES := faq,aftercare,oos,safety,smalltalk,robustness,sms
 
 .PHONY: help run test install install-eval train validate facts unit stories e2e eval clean constraints

@@ -11,7 +11,8 @@ measured in docs/quality.md also uses its multi-word ones).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import hashlib
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,7 +22,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.spacy_model import load_terms
+from bot.nlu.spacy_model import TERMS_FILE, load_terms
 
 
 def shorthand_lemmas() -> Dict[str, str]:
@@ -42,6 +43,15 @@ class ShorthandTokenizer(WhitespaceTokenizer):
         """Load the mapping once per model load."""
         super().__init__(config)
         self.lemmas = shorthand_lemmas()
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The terms file's content, so that editing it retrains the model.
+
+        Rasa caches each training step by its component's code and config; the mapping
+        lives in a file, so without this a new shorthand would silently be ignored.
+        """
+        return hashlib.sha256(TERMS_FILE.read_bytes()).hexdigest()
 
     @classmethod
     def create(

@@ -24,3 +24,13 @@ def test_the_text_itself_is_kept():
 def test_multi_word_variants_are_left_to_the_words_themselves():
     assert "derma pen" not in shorthand_lemmas()
     assert shorthand_lemmas()["tmrw"] == "tomorrow"
+
+
+def test_editing_the_terms_file_changes_the_training_fingerprint(tmp_path, monkeypatch):
+    import bot.nlu.shorthand_tokenizer as module
+
+    before = ShorthandTokenizer.fingerprint_addon({})
+    edited = tmp_path / "terms.yml"
+    edited.write_text("treatment: [treatment, tx, trtmnt]\n", encoding="utf-8")
+    monkeypatch.setattr(module, "TERMS_FILE", edited)
+    assert ShorthandTokenizer.fingerprint_addon({}) != before
