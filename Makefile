@@ -24,7 +24,7 @@ export TRACKER_DB ?= var/tracker.db
 
 # The shorthand tokenizer's code and word list shape the features, so they count too.
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                  bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.yml
+                  bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
 EVAL_CATEGORIES := faq,aftercare,oos,safety,smalltalk,robustness,sms
 
 .PHONY: help run test install install-eval train validate facts unit stories e2e eval clean constraints
@@ -102,7 +102,7 @@ $(EVAL_STAMP): $(STAMP) requirements-eval.txt
 	@touch $@
 
 # The spaCy pipeline that the spaCy variants in docs/pipelines/ load.
-$(SPACY_MODEL): $(EVAL_STAMP) bot/nlu/spacy_model.py bot/nlu/domain_terms.yml
+$(SPACY_MODEL): $(EVAL_STAMP) bot/nlu/spacy_model.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
 	rm -rf models/spacy-cit
 	$(PY) -m bot.nlu.spacy_model models/spacy-cit
 

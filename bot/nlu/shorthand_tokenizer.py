@@ -22,7 +22,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.spacy_model import TERMS_FILE, load_terms
+from bot.nlu.domain_terms import TERMS_FILE, load_terms
 
 
 def shorthand_lemmas() -> Dict[str, str]:

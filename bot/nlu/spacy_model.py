@@ -16,16 +16,9 @@ from pathlib import Path
 from typing import Dict, List
 
 import spacy
-import yaml
 from spacy.language import Language
 
-TERMS_FILE = Path(__file__).with_name("domain_terms.yml")
-
-
-def load_terms(path: Path = TERMS_FILE) -> Dict[str, List[str]]:
-    """Canonical lemma -> its lower-case variants; every canonical also maps to itself."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {canonical: sorted({canonical, *(v.lower() for v in variants)}) for canonical, variants in raw.items()}
+from bot.nlu.domain_terms import load_terms
 
 
 def build(terms: Dict[str, List[str]]) -> Language:

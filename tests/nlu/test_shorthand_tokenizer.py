@@ -34,3 +34,16 @@ def test_editing_the_terms_file_changes_the_training_fingerprint(tmp_path, monke
     edited.write_text("treatment: [treatment, tx, trtmnt]\n", encoding="utf-8")
     monkeypatch.setattr(module, "TERMS_FILE", edited)
     assert ShorthandTokenizer.fingerprint_addon({}) != before
+
+
+def test_the_served_pipeline_does_not_need_spacy():
+    """spaCy is installed only for `make eval`; `make run` must work without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['spacy'] = None\n"
+        "import bot.nlu.shorthand_tokenizer, bot.nlu.red_flag_detector, bot.nlg, actions.fallback\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -1,7 +1,8 @@
 """The spaCy pipeline built from spaCy's own packages folds domain terms and shorthand."""
 import pytest
 
-from bot.nlu.spacy_model import build, load_terms
+from bot.nlu.domain_terms import load_terms
+from bot.nlu.spacy_model import build
 
 
 @pytest.fixture(scope="module")
