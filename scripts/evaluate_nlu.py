@@ -201,9 +201,16 @@ def evaluate(config: Path, folds: int, rescore: bool = False) -> Dict:
 
 
 def operating_point(sweep: Dict[str, Dict]) -> Dict:
-    """The fallback setting with the best OOS recall (then accuracy) within the false-fallback budget."""
-    within = {k: v for k, v in sweep.items() if v["false_fallback"] <= MAX_FALSE_FALLBACK} or sweep
-    key = max(within, key=lambda k: (within[k]["oos_recall"], within[k]["accuracy"]))
+    """The fallback setting with the best OOS recall (then accuracy) within the false-fallback budget.
+
+    When no setting meets the budget, the one with the fewest false fallbacks.
+    """
+    within = {k: v for k, v in sweep.items() if v["false_fallback"] <= MAX_FALSE_FALLBACK}
+    if within:
+        key = max(within, key=lambda k: (within[k]["oos_recall"], within[k]["accuracy"]))
+    else:  # no setting meets the budget: report the one that comes closest
+        key = min(sweep, key=lambda k: (sweep[k]["false_fallback"], -sweep[k]["oos_recall"]))
+        within = sweep
     threshold, ambiguity = (float(x) for x in key.split("/"))
     return {"threshold": threshold, "ambiguity_threshold": ambiguity, **within[key]}
 

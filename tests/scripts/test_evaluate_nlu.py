@@ -60,6 +60,14 @@ def test_operating_point_respects_the_false_fallback_budget():
     assert operating_point(sweep)["ambiguity_threshold"] == 0.05
 
 
+def test_without_a_setting_in_budget_the_fewest_false_fallbacks_win():
+    sweep = {
+        "0.30/0.00": {"oos_recall": 0.90, "false_fallback": 0.04, "accuracy": 0.95},
+        "0.50/0.00": {"oos_recall": 0.99, "false_fallback": 0.05, "accuracy": 0.90},
+    }
+    assert operating_point(sweep)["threshold"] == 0.30
+
+
 def test_the_held_out_set_is_never_trained_on():
     from bot.settings import PROJECT_ROOT
 
