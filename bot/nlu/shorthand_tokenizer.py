@@ -14,10 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
@@ -52,17 +49,6 @@ class ShorthandTokenizer(WhitespaceTokenizer):
         lives in a file, so without this a new shorthand would silently be ignored.
         """
         return hashlib.sha256(TERMS_FILE.read_bytes()).hexdigest()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ShorthandTokenizer":
-        """Build the tokenizer (Rasa calls this for training and for serving)."""
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Whitespace tokens, each with its canonical lemma."""
