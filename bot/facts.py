@@ -19,6 +19,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from bot.text import normalize
 
 FACTS_FILE = PROJECT_ROOT / "clinic" / "facts.yml"
 ARTICLE_FILE = PROJECT_ROOT.parent / "shared" / "seed" / "cit-article.txt"
@@ -35,11 +36,6 @@ _KNOWN_NAMES = ("Canfield", "Visia", "Platelet Rich Plasma", "United States")
 _TOPIC = {"cit"}
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _ENUMERATION = re.compile(r"^\s*\d+\.\s", re.MULTILINE)
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-"})
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().lower()
 
 
 def claims(text: str) -> Set[str]:
@@ -80,10 +76,10 @@ class FactBook:
 
     def article_problems(self, article: str) -> List[str]:
         """Facts whose quote is not in the article, or whose wording adds a number."""
-        folded = _fold(article)
+        folded = normalize(article)
         problems = []
         for fact in self.facts.values():
-            if _fold(fact.source) not in folded:
+            if normalize(fact.source) not in folded:
                 problems.append(f"fact '{fact.key}': its source is not a verbatim quote of the article")
             extra = _numbers(fact.text) - _numbers(fact.source)
             if extra:

@@ -9,7 +9,7 @@ get the fallback or out-of-scope answer), a sweep of the fallback threshold, and
 results/quality/ as JSON and to stdout as the Markdown table of docs/quality.md.
 
     python -m scripts.evaluate_nlu                      # all pipelines, 3-fold CV
-    python -m scripts.evaluate_nlu docs/pipelines/a-sparse.yml --folds 0
+    python -m scripts.evaluate_nlu docs/pipelines/c5-shorthand-diet-no-transformer.yml --folds 0
 """
 from __future__ import annotations
 
@@ -21,15 +21,17 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
-OUT = ROOT / "results" / "quality"
+from bot.settings import PROJECT_ROOT
+
+HOLDOUT = PROJECT_ROOT / "tests" / "data" / "nlu_holdout.yml"
+OUT = PROJECT_ROOT / "results" / "quality"
 FALLBACK = "nlu_fallback"
 # Off-topic: everything the article cannot answer (other topics, prices and insurance,
 # other health problems, unanswerable CIT details). Each gets a deflection that offers
@@ -82,7 +84,7 @@ def held_out_examples() -> List[Tuple[str, str]]:
     The held-out set was written without looking at data/nlu/, but short messages
     ("hi", "thanks") inevitably coincide; those would measure memory, not understanding.
     """
-    trained = {text.lower() for path in (ROOT / "data" / "nlu").glob("*.yml") for text, _ in load_examples(path)}
+    trained = {text.lower() for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml") for text, _ in load_examples(path)}
     return [(text, label) for text, label in load_examples(HOLDOUT) if text.lower() not in trained]
 
 
@@ -101,14 +103,14 @@ def score(predictions: Sequence[Prediction], predicted: Optional[Sequence[str]] 
     """Held-out figures; `predicted` overrides the pipeline's answers (threshold sweep)."""
     answers = list(predicted) if predicted is not None else [p.predicted for p in predictions]
     labels = [p.label for p in predictions]
+    sizes = Counter(labels)
+    robust = [(y, a) for y, a in zip(labels, answers) if sizes[y] >= 5]
     off = [a for p, a in zip(predictions, answers) if p.label in OFF_TOPIC]
     on = [a for p, a in zip(predictions, answers) if p.label not in OFF_TOPIC]
     return Scores(
         accuracy=sum(y == a for y, a in zip(labels, answers)) / len(labels),
         macro_f1=macro_f1(labels, answers),
-        macro_f1_5=macro_f1(
-            [y for y in labels if labels.count(y) >= 5], [a for y, a in zip(labels, answers) if labels.count(y) >= 5]
-        ),
+        macro_f1_5=macro_f1([y for y, _ in robust], [a for _, a in robust]),
         oos_recall=sum(a in DEFLECTIONS for a in off) / len(off) if off else 0.0,
         false_fallback=sum(a in DEFLECTIONS for a in on) / len(on) if on else 0.0,
         messages=len(labels),
@@ -154,7 +156,7 @@ def _rasa(*args: str) -> float:
     """
     started = time.monotonic()
     env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0"}
-    subprocess.run([sys.executable, "-m", "rasa", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
+    subprocess.run([sys.executable, "-m", "rasa", *args], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.monotonic() - started
 
 
@@ -183,7 +185,7 @@ def evaluate(config: Path, folds: int, rescore: bool = False) -> Dict:
     predictions = asyncio.run(_parse_all(out / "nlu.tar.gz", held_out_examples()))
     result = {
         **{k: v for k, v in previous.items() if k.startswith("cv_")},
-        "config": str(config.relative_to(ROOT)),
+        "config": str(config.relative_to(PROJECT_ROOT)),
         "train_seconds": round(train_seconds, 1),
         "holdout": asdict(score(predictions)),
         "sweep": {
@@ -241,7 +243,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rescore", action="store_true", help="reuse earlier models and CV; redo held-out scoring")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    configs = [c.resolve() for c in args.configs] or sorted((ROOT / "docs" / "pipelines").glob("*.yml"))
+    configs = [c.resolve() for c in args.configs] or sorted((PROJECT_ROOT / "docs" / "pipelines").glob("*.yml"))
     results = [evaluate(config, args.folds, args.rescore) for config in configs]
     print(table(results))
     for r in results:

@@ -10,12 +10,7 @@ import pytest
 
 from bot import launcher
 from bot.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -23,7 +18,7 @@ def settings(tmp_path) -> Settings:
     model = tmp_path / "model.tar.gz"
     model.write_bytes(b"")
     base = Settings.from_env({"VAR_DIR": str(tmp_path / "var")})
-    return dataclasses.replace(base, model_path=model, rasa_port=_free_port(), action_port=_free_port())
+    return dataclasses.replace(base, model_path=model, rasa_port=free_port(), action_port=free_port())
 
 
 def test_rasa_server_opens_rest_with_cors_but_not_the_unauthenticated_api(settings):

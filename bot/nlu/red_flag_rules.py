@@ -17,12 +17,12 @@ from typing import Dict, List, Optional, Pattern, Tuple
 
 import yaml
 
+from bot.text import normalize
+
 EMERGENCY = "emergency"
 URGENT = "urgent"
 LEVELS = (EMERGENCY, URGENT)  # in order of precedence
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-_SPACES = re.compile(r"\s+")
 
 # A negation directly in front of the symptom ("no fever or pus", "I don't have a
 # fever", "not having trouble breathing") cancels the match; anything further away
@@ -34,11 +34,6 @@ _NEGATED = re.compile(
     r"(a\s+|any\s+|an\s+)?"
     r"(\w+\s+(or|and|nor)\s+)*$"
 )
-
-
-def normalize(text: str) -> str:
-    """Lower-case, straighten quotes and fold whitespace, as the patterns expect."""
-    return _SPACES.sub(" ", (text or "").translate(_QUOTES)).strip().lower()
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,9 @@ def build(terms: Dict[str, List[str]]) -> Language:
     # because initialize() would clear their patterns.
     nlp.initialize()
     ruler = nlp.add_pipe("entity_ruler")
-    tokenizer = spacy.blank("en").tokenizer
     ruler.add_patterns(
         [
-            {"label": "TERM", "id": canonical, "pattern": [{"LOWER": t.text} for t in tokenizer(variant)]}
+            {"label": "TERM", "id": canonical, "pattern": [{"LOWER": t.text} for t in nlp.tokenizer(variant)]}
             for canonical, variants in terms.items()
             for variant in variants
         ]

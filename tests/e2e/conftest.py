@@ -1,6 +1,5 @@
 """One running stack (action server + Rasa server) shared by all end-to-end tests."""
 import os
-import socket
 from pathlib import Path
 from typing import Iterator
 
@@ -8,12 +7,7 @@ import pytest
 
 from bot.launcher import Stack, running_stack
 from bot.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +15,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Servers on free ports with their own SQLite tracker, so a `make run` nearby is untouched."""
     var_dir: Path = tmp_path_factory.mktemp("var")
     settings = Settings.from_env(
-        {**os.environ, "VAR_DIR": str(var_dir), "RASA_PORT": str(_free_port()), "ACTION_PORT": str(_free_port())}
+        {**os.environ, "VAR_DIR": str(var_dir), "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())}
     )
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}; run `make train` (make e2e does)")
