@@ -1,8 +1,9 @@
-"""Start the action server and the Rasa server together, and stop them together.
+"""Start the action server, the Rasa server and the staff API together, and stop them together.
 
 `make run` calls `python -m bot.launcher`; the end-to-end tests use `running_stack()`.
 One place owns the processes so that Ctrl-C (or a failed start) never leaves a server
-running in the background holding a port.
+running in the background holding a port. It also migrates the handoff database before
+any server starts, so no server ever sees an old schema or races another to create it.
 """
 from __future__ import annotations
 
@@ -20,18 +21,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from bot.settings import PROJECT_ROOT, Settings, get_settings
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import migrate
+from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.staff.token import resolve_token
 
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
 
 
 def server_env(settings: Settings) -> Dict[str, str]:
-    """The environment both servers run with: `endpoints.yml` reads these variables."""
+    """The environment all servers run with, so each reads the settings this launcher has.
+
+    `endpoints.yml` reads ACTION_PORT and TRACKER_DB; the action server and the staff
+    API read DATABASE_URL; the staff API listens on STAFF_HOST:STAFF_PORT, and the
+    action server's e-mails link to STAFF_PUBLIC_URL. Only the staff API gets the token
+    (`staff_env`).
+    """
     env = dict(os.environ)
     env.update(
         ACTION_PORT=str(settings.action_port),
         TRACKER_DB=str(settings.tracker_db),
+        DATABASE_URL=settings.database_url,
+        STAFF_HOST=settings.staff_host,
+        STAFF_PORT=str(settings.staff_port),
+        STAFF_PUBLIC_URL=settings.staff_public_url,
         RASA_TELEMETRY_ENABLED="false",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
@@ -56,6 +72,16 @@ def rasa_server_cmd(settings: Settings) -> List[str]:
     ]  # fmt: skip
 
 
+def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
+    """`server_env` plus the token, so the staff API and the launcher's printout agree."""
+    return {**server_env(settings), "STAFF_API_TOKEN": staff_token}
+
+
+def staff_server_cmd(settings: Settings) -> List[str]:
+    """The staff API; it reads its address, port and token from `staff_env`."""
+    return [sys.executable, "-m", "bot.staff"]
+
+
 @dataclass
 class Stack:
     """The running servers and where to reach them."""
@@ -63,6 +89,7 @@ class Stack:
     settings: Settings
     log_dir: Path
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    staff_token: str = field(default="", repr=False)  # set by start()
 
     @property
     def rasa_url(self) -> str:
@@ -72,36 +99,60 @@ class Stack:
     def action_url(self) -> str:
         return f"http://localhost:{self.settings.action_port}"
 
+    @property
+    def staff_url(self) -> str:
+        return f"http://localhost:{self.settings.staff_port}"
+
     def start(self) -> None:
-        """Start both servers and wait until each answers HTTP; raise if one dies first."""
+        """Migrate, start the servers and wait until each answers HTTP; raise if one dies first."""
         if not self.settings.model_path.exists():
             raise RuntimeError(f"no trained model at {self.settings.model_path}: run `make train`")
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for port in (self.settings.action_port, self.settings.rasa_port):
+        for port in (self.settings.action_port, self.settings.rasa_port, self.settings.staff_port):
             if _port_in_use(port):
                 raise RuntimeError(
-                    f"port {port} is already in use (another `make run`?); stop it or set RASA_PORT / ACTION_PORT"
+                    f"port {port} is already in use (another `make run`?); "
+                    "stop it or set RASA_PORT / ACTION_PORT / STAFF_PORT"
                 )
+        self._migrate()
+        try:
+            self.staff_token = resolve_token(self.settings, create=True)
+        except ConfigurationError as exc:
+            raise RuntimeError(str(exc)) from exc
         env = server_env(self.settings)
-        for name, cmd in (("actions", action_server_cmd(self.settings)), ("rasa", rasa_server_cmd(self.settings))):
+        for name, cmd, cmd_env in (
+            ("actions", action_server_cmd(self.settings), env),
+            ("rasa", rasa_server_cmd(self.settings), env),
+            ("staff", staff_server_cmd(self.settings), staff_env(self.settings, self.staff_token)),
+        ):
             log = open(self.log_dir / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, cwd=PROJECT_ROOT, env=cmd_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
             log.close()
+        self._wait_until_up("staff", f"{self.staff_url}/healthz")
         self._wait_until_up("actions", f"{self.action_url}/health")
         self._wait_until_up("rasa", f"{self.rasa_url}/webhooks/rest/")
 
+    def _migrate(self) -> None:
+        url = self.settings.database_url
+        try:
+            migrate.upgrade(url)
+        except SQLAlchemyError as exc:
+            shown = make_url(url).render_as_string(hide_password=True)
+            raise RuntimeError(f"could not migrate the handoff database {shown}: {exc}") from exc
+
     def _wait_until_up(self, name: str, url: str) -> None:
+        """Wait for `name` to answer at `url`, failing as soon as any server has exited."""
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            process = self.processes[name]
-            if process.poll() is not None:
+            crashed = self.first_exited()
+            if crashed:
                 raise RuntimeError(
-                    f"the {name} server exited with code {process.returncode}; "
-                    f"see {self.log_dir / (name + '.log')}"
+                    f"the {crashed} server exited with code {self.processes[crashed].returncode}; "
+                    f"see {self.log_dir / (crashed + '.log')}"
                 )
             if _answers(url):
                 return
@@ -124,6 +175,12 @@ class Stack:
     def first_exited(self) -> Optional[str]:
         """The name of a server that has stopped on its own, if any."""
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
+
+
+def _token_source(settings: Settings) -> str:
+    if settings.staff_api_token:
+        return "from STAFF_API_TOKEN"
+    return f"kept in {settings.staff_token_file}; delete the file and restart for a new token"
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
@@ -153,7 +210,7 @@ def _answers(url: str) -> bool:
 
 @contextlib.contextmanager
 def running_stack(settings: Optional[Settings] = None, log_dir: Optional[Path] = None) -> Iterator[Stack]:
-    """Both servers, started and healthy inside the block, stopped after it."""
+    """All servers, started and healthy inside the block, stopped after it."""
     settings = settings or get_settings()
     stack = Stack(settings=settings, log_dir=log_dir or settings.var_dir / "logs")
     try:
@@ -176,7 +233,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    print("Starting the action server and the Rasa server (about a minute)...", flush=True)
+    print("Starting the action server, the Rasa server and the staff API (about a minute)...", flush=True)
     stack = Stack(settings=settings, log_dir=settings.var_dir / "logs")
     try:
         stack.start()
@@ -189,6 +246,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             '{"sender": "me", "message": "hi"}\n'
             f"  Health:         {stack.rasa_url}/webhooks/rest/\n"
             f"  Action server:  {stack.action_url}/health\n"
+            f"  Staff API:      GET {stack.staff_url}/api/handoffs "
+            f"(header 'Authorization: Bearer <token>')\n"
+            f"  Staff token:    {stack.staff_token}\n"
+            f"                  ({_token_source(settings)})\n"
             f"  Logs:           {stack.log_dir}/\n"
             f"Press Ctrl-C to stop.",
             flush=True,

@@ -7,16 +7,31 @@ every answer follows.
 
 Environment variables (all optional; defaults suit `make run` on a laptop):
 
-| variable          | default                  | meaning                                        |
-|-------------------|--------------------------|------------------------------------------------|
-| CLINIC_PROFILE    | clinic/profile.yml       | clinic name, phone, hours, links               |
-| RED_FLAGS_FILE    | clinic/red_flags.yml     | deterministic red-flag symptom patterns        |
-| VAR_DIR           | var                      | where the SQLite databases and logs live       |
-| TRACKER_DB        | $VAR_DIR/tracker.db      | SQLite tracker store (conversations)           |
-| RASA_PORT         | 5005                     | Rasa server (REST channel)                     |
-| ACTION_PORT       | 5055                     | rasa-sdk action server                         |
-| CORS_ORIGINS      | *                        | origins allowed to call the REST channel       |
-| RASA_MODEL        | models/current.tar.gz    | the trained model `make run` serves            |
+| variable           | default                      | meaning                                                    |
+|--------------------|------------------------------|------------------------------------------------------------|
+| CLINIC_PROFILE     | clinic/profile.yml           | clinic name, phone, hours, links, country                  |
+| RED_FLAGS_FILE     | clinic/red_flags.yml         | deterministic red-flag symptom patterns                    |
+| SCREENING_FILE     | clinic/screening.yml         | pre-treatment screening questions                          |
+| VAR_DIR            | var                          | where the SQLite databases and logs live                   |
+| TRACKER_DB         | $VAR_DIR/tracker.db          | SQLite tracker store (conversations)                       |
+| RASA_PORT          | 5005                         | Rasa server (REST channel)                                 |
+| ACTION_PORT        | 5055                         | rasa-sdk action server                                     |
+| CORS_ORIGINS       | *                            | origins allowed to call the REST channel                   |
+| RASA_MODEL         | models/current.tar.gz        | the trained model `make run` serves                        |
+| DATABASE_URL       | sqlite:///$TRACKER_DB        | handoff records (SQLAlchemy URL); PostgreSQL in production |
+| STAFF_HOST         | 127.0.0.1                    | staff API bind address; it serves patient contacts, so     |
+|                    |                              | expose it only behind a TLS reverse proxy                  |
+| STAFF_PORT         | 8080                         | staff API                                                  |
+| STAFF_PUBLIC_URL   | http://localhost:$STAFF_PORT | where staff reach the API (the link in e-mails)            |
+| STAFF_API_TOKEN    | (empty: the token file)      | bearer token of the staff API                              |
+| STAFF_TOKEN_FILE   | $VAR_DIR/staff_api_token     | token file, generated (mode 0600) by `make run`            |
+| SMTP_HOST          | (empty: no e-mail)           | mail server that tells staff about new handoffs            |
+| SMTP_PORT          | 587                          | its port                                                   |
+| SMTP_USER          | (empty: no login)            | login user                                                 |
+| SMTP_PASSWORD      | (empty)                      | login password                                             |
+| SMTP_STARTTLS      | true                         | upgrade the connection with STARTTLS (true/false)          |
+| SMTP_FROM          | $SMTP_USER if an address     | sender address of the notifications                        |
+| STAFF_NOTIFY_EMAIL | (empty)                      | comma-separated recipients; required with SMTP_HOST        |
 
 Relative paths are resolved against the project root, not the working directory, so
 the Rasa server, the action server and the tests all read the same files.
@@ -24,10 +39,10 @@ the Rasa server, the action server and the tests all read the same files.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Tuple
 
 import yaml
 
@@ -45,7 +60,10 @@ def _path(env: Mapping[str, str], name: str, default: str) -> Path:
 
 @dataclass(frozen=True)
 class ClinicProfile:
-    """Who the assistant speaks for. Empty fields are unknown and never invented."""
+    """Who the assistant speaks for. Empty fields are unknown and never invented.
+
+    `country` is the region a patient's local phone number ("(555) 010-0100") is read in.
+    """
 
     name: str
     phone: str = ""
@@ -54,6 +72,13 @@ class ClinicProfile:
     website: str = ""
     booking_url: str = ""
     emergency_number: str = "911"
+    country: str = "US"
+
+    def __post_init__(self) -> None:
+        country = self.country.strip().upper()
+        if len(country) != 2 or not (country.isascii() and country.isalpha()):
+            raise ConfigurationError(f"'country' must be a two-letter ISO 3166 code such as US or GB, not {self.country!r}")
+        object.__setattr__(self, "country", country)
 
     @classmethod
     def load(cls, path: Path) -> "ClinicProfile":
@@ -71,12 +96,23 @@ class ClinicProfile:
                 f"clinic profile {path}: unknown field(s) {', '.join(unknown)}; "
                 f"known fields are {', '.join(sorted(known))}"
             )
+        # YAML reads an unquoted NO (Norway) or yes as a boolean; never guess what was meant.
+        booleans = sorted(key for key, value in raw.items() if isinstance(value, bool))
+        if booleans:
+            raise ConfigurationError(
+                f"clinic profile {path}: {', '.join(booleans)} read as yes/no; put the value in quotes, "
+                'e.g. country: "NO"'
+            )
         values = {key: str(value or "").strip() for key, value in raw.items()}
         if not values.get("name"):
             raise ConfigurationError(f"clinic profile {path}: 'name' is required")
-        if not values.get("emergency_number"):
-            values["emergency_number"] = "911"
-        return cls(**values)
+        for field_name in ("emergency_number", "country"):
+            if not values.get(field_name):
+                values.pop(field_name, None)  # empty means "the default"
+        try:
+            return cls(**values)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
 
     @property
     def contact(self) -> str:
@@ -137,6 +173,20 @@ class Settings:
     rasa_port: int
     action_port: int
     cors_origins: str
+    screening_file: Path
+    database_url: str
+    staff_host: str
+    staff_port: int
+    staff_public_url: str
+    staff_api_token: str = field(repr=False)  # secrets stay out of logged reprs
+    staff_token_file: Path
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str = field(repr=False)
+    smtp_starttls: bool
+    smtp_from: str
+    staff_email: Tuple[str, ...]
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -144,17 +194,74 @@ class Settings:
         env = os.environ if env is None else env
         profile_path = _path(env, "CLINIC_PROFILE", "clinic/profile.yml")
         var_dir = _path(env, "VAR_DIR", "var")
+        tracker_db = _path(env, "TRACKER_DB", str(var_dir / "tracker.db"))
+        staff_port = _port(env, "STAFF_PORT", 8080)
+        smtp_host = _text(env, "SMTP_HOST")
+        smtp_user = _text(env, "SMTP_USER")
+        # Many providers log in with an address; some with a key name ("apikey"), which is no sender.
+        smtp_from = _address(_text(env, "SMTP_FROM"), "SMTP_FROM") or (smtp_user if "@" in smtp_user else "")
+        staff_email = _addresses(env, "STAFF_NOTIFY_EMAIL")
+        if smtp_host and not staff_email:
+            raise ConfigurationError("SMTP_HOST is set but STAFF_NOTIFY_EMAIL is empty: say who gets the e-mails")
+        if smtp_host and not smtp_from:
+            raise ConfigurationError("SMTP_HOST is set but SMTP_FROM is empty: say which address sends the e-mails")
         return cls(
             clinic=ClinicProfile.load(profile_path),
             clinic_profile_path=profile_path,
             red_flags_file=_path(env, "RED_FLAGS_FILE", "clinic/red_flags.yml"),
             var_dir=var_dir,
-            tracker_db=_path(env, "TRACKER_DB", str(var_dir / "tracker.db")),
+            tracker_db=tracker_db,
             model_path=_path(env, "RASA_MODEL", "models/current.tar.gz"),
             rasa_port=_port(env, "RASA_PORT", 5005),
             action_port=_port(env, "ACTION_PORT", 5055),
             cors_origins=env.get("CORS_ORIGINS") or "*",
+            screening_file=_path(env, "SCREENING_FILE", "clinic/screening.yml"),
+            # The tracker's SQLite file by default: one file to back up on a laptop.
+            database_url=_text(env, "DATABASE_URL") or f"sqlite:///{tracker_db}",
+            staff_host=_text(env, "STAFF_HOST") or "127.0.0.1",
+            staff_port=staff_port,
+            staff_public_url=(_text(env, "STAFF_PUBLIC_URL") or f"http://localhost:{staff_port}").rstrip("/"),
+            staff_api_token=_text(env, "STAFF_API_TOKEN"),
+            staff_token_file=_path(env, "STAFF_TOKEN_FILE", str(var_dir / "staff_api_token")),
+            smtp_host=smtp_host,
+            smtp_port=_port(env, "SMTP_PORT", 587),
+            smtp_user=smtp_user,
+            smtp_password=env.get("SMTP_PASSWORD") or "",
+            smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
+            smtp_from=smtp_from,
+            staff_email=staff_email,
         )
+
+
+def _text(env: Mapping[str, str], name: str) -> str:
+    return (env.get(name) or "").strip()
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _text(env, name).lower()
+    if not raw:
+        return default
+    if raw not in _TRUE | _FALSE:
+        raise ConfigurationError(f"{name} must be true or false, not {env[name]!r}")
+    return raw in _TRUE
+
+
+def _address(value: str, name: str) -> str:
+    """A bare e-mail address (or ""); spaces or line breaks in one could forge mail headers."""
+    if not value:
+        return value
+    local, at, domain = value.rpartition("@")
+    if not (at and local and "." in domain) or any(c.isspace() or ord(c) < 32 for c in value):
+        raise ConfigurationError(f"{name}: {value!r} is not an e-mail address")
+    return value
+
+
+def _addresses(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    return tuple(_address(part.strip(), name) for part in _text(env, name).split(",") if part.strip())
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

@@ -1,6 +1,8 @@
-"""The launcher starts both servers safely and never leaves one running."""
+"""The launcher migrates, starts all servers safely and never leaves one running."""
 import dataclasses
 import socket
+import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -11,6 +13,9 @@ import pytest
 from bot import launcher
 from bot.settings import Settings
 from tests.ports import free_port
+from tests.staff.server import call
+
+SLEEP = [sys.executable, "-c", "import time; time.sleep(60)"]
 
 
 @pytest.fixture
@@ -18,7 +23,14 @@ def settings(tmp_path) -> Settings:
     model = tmp_path / "model.tar.gz"
     model.write_bytes(b"")
     base = Settings.from_env({"VAR_DIR": str(tmp_path / "var")})
-    return dataclasses.replace(base, model_path=model, rasa_port=free_port(), action_port=free_port())
+    return dataclasses.replace(
+        base, model_path=model, rasa_port=free_port(), action_port=free_port(), staff_port=free_port()
+    )
+
+
+def _http_stand_in(port: int) -> list:
+    """A stand-in for a server that answers HTTP on `port` (so unit tests never start Rasa)."""
+    return [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
 
 
 def test_rasa_server_opens_rest_with_cors_but_not_the_unauthenticated_api(settings):
@@ -35,23 +47,71 @@ def test_servers_get_the_values_endpoints_yml_reads(settings):
     assert env["RASA_TELEMETRY_ENABLED"] == "false"
 
 
+def test_servers_share_the_database_and_only_the_staff_api_gets_the_token(settings, monkeypatch):
+    monkeypatch.delenv("STAFF_API_TOKEN", raising=False)
+    env = launcher.server_env(settings)
+    assert (env["DATABASE_URL"], env["STAFF_PORT"]) == (settings.database_url, str(settings.staff_port))
+    assert "STAFF_API_TOKEN" not in env
+    assert launcher.staff_env(settings, "staff-token-0123456789")["STAFF_API_TOKEN"] == "staff-token-0123456789"
+
+
 def test_missing_model_is_a_clear_error(settings, tmp_path):
     stack = launcher.Stack(dataclasses.replace(settings, model_path=tmp_path / "none.tar.gz"), tmp_path / "logs")
     with pytest.raises(RuntimeError, match="make train"):
         stack.start()
 
 
-def test_a_port_in_use_is_a_clear_error(settings, tmp_path):
+@pytest.mark.parametrize("server", ["rasa_port", "staff_port"])
+def test_a_port_in_use_is_a_clear_error(settings, tmp_path, server):
+    port = getattr(settings, server)
     with socket.socket() as busy:
-        busy.bind(("0.0.0.0", settings.rasa_port))
+        busy.bind(("0.0.0.0", port))
         busy.listen()
-        with pytest.raises(RuntimeError, match=f"port {settings.rasa_port} is already in use"):
+        with pytest.raises(RuntimeError, match=f"port {port} is already in use"):
             launcher.Stack(settings, tmp_path / "logs").start()
+
+
+def test_a_database_that_cannot_be_migrated_is_a_clear_error_before_any_server_starts(settings, tmp_path):
+    down = dataclasses.replace(settings, database_url=f"postgresql://clinic:s3cret@127.0.0.1:{free_port()}/x")
+    stack = launcher.Stack(down, tmp_path / "logs")
+    with pytest.raises(RuntimeError, match="could not migrate the handoff database") as raised:
+        stack.start()
+    assert "s3cret" not in str(raised.value)
+    assert stack.processes == {}
+
+
+def test_the_stack_migrates_then_serves_the_staff_api_with_its_token(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(launcher, "action_server_cmd", lambda s: _http_stand_in(s.action_port))
+    monkeypatch.setattr(launcher, "rasa_server_cmd", lambda s: _http_stand_in(s.rasa_port))
+    with launcher.running_stack(settings, tmp_path / "logs") as stack:
+        with sqlite3.connect(settings.tracker_db) as connection:
+            assert connection.execute("SELECT count(*) FROM handoffs").fetchone() == (0,)
+        token_file = settings.staff_token_file
+        assert token_file.read_text().strip() == stack.staff_token
+        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        assert stack.staff_url == f"http://localhost:{settings.staff_port}"
+        assert call(f"{stack.staff_url}/api/handoffs", token=stack.staff_token)[::2] == (200, [])
+        assert call(f"{stack.staff_url}/api/handoffs")[0] == 401
+        staff = stack.processes["staff"]
+    assert staff.poll() is not None
+
+
+def test_make_run_prints_where_staff_find_handoffs_and_the_token(settings, monkeypatch, capsys):
+    monkeypatch.setattr(launcher, "get_settings", lambda: settings)
+    monkeypatch.setattr(launcher.signal, "signal", lambda signum, handler: None)
+    monkeypatch.setattr(launcher.Stack, "start", lambda self: setattr(self, "staff_token", "printed-token-0123456789"))
+    monkeypatch.setattr(launcher.Stack, "first_exited", lambda self: "rasa")  # ends main() right after printing
+    assert launcher.main([]) == 1
+    printed = capsys.readouterr().out
+    assert f"GET http://localhost:{settings.staff_port}/api/handoffs" in printed
+    assert "printed-token-0123456789" in printed
+    assert str(settings.staff_token_file) in printed
 
 
 def test_a_server_that_dies_at_start_is_reported_and_the_other_stopped(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(launcher, "action_server_cmd", lambda s: [sys.executable, "-c", "raise SystemExit(3)"])
-    monkeypatch.setattr(launcher, "rasa_server_cmd", lambda s: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(launcher, "rasa_server_cmd", lambda s: SLEEP)
+    monkeypatch.setattr(launcher, "staff_server_cmd", lambda s: SLEEP)
     with pytest.raises(RuntimeError, match="actions server exited with code 3"):
         with launcher.running_stack(settings, tmp_path / "logs"):
             pass  # pragma: no cover - never reached

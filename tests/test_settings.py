@@ -68,3 +68,73 @@ def test_known_details_are_used():
     assert clinic.contact == "call Demo at 555-0100"
     assert clinic.booking_form.endswith("(https://demo.example/book)")
     assert clinic.details == "Phone: 555-0100\nHours: Mon-Fri 9-5"
+
+
+def test_handoff_staff_and_mail_defaults():
+    settings = Settings.from_env({})
+    assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+    assert settings.screening_file == PROJECT_ROOT / "clinic" / "screening.yml"
+    assert (settings.staff_host, settings.staff_port, settings.staff_api_token) == ("127.0.0.1", 8080, "")
+    assert settings.staff_public_url == "http://localhost:8080"
+    assert settings.staff_token_file == PROJECT_ROOT / "var" / "staff_api_token"
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls, settings.staff_email) == ("", 587, True, ())
+
+
+def test_database_follows_the_tracker_file_unless_set(tmp_path):
+    assert Settings.from_env({"TRACKER_DB": str(tmp_path / "t.db")}).database_url == f"sqlite:///{tmp_path / 't.db'}"
+    url = "postgresql://clinic:pw@db.internal/clinic"
+    assert Settings.from_env({"DATABASE_URL": url}).database_url == url
+
+
+def test_mail_settings_from_the_environment():
+    settings = Settings.from_env(
+        {
+            "SMTP_HOST": "smtp.example.com", "SMTP_PORT": "2525", "SMTP_USER": "bot@clinic.example",
+            "SMTP_PASSWORD": "pw", "SMTP_STARTTLS": "False", "STAFF_NOTIFY_EMAIL": " desk@clinic.example, nurse@clinic.example ,",
+            "STAFF_PORT": "9090",
+        }
+    )
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == ("smtp.example.com", 2525, False)
+    assert settings.smtp_from == "bot@clinic.example"  # defaults to the login when it is an address
+    assert settings.staff_email == ("desk@clinic.example", "nurse@clinic.example")
+    assert settings.staff_public_url == "http://localhost:9090"
+
+
+def test_secrets_stay_out_of_the_repr():
+    settings = Settings.from_env({"STAFF_API_TOKEN": "token-secret-123456", "SMTP_PASSWORD": "mail-secret"})
+    assert "token-secret" not in repr(settings) and "mail-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SMTP_PORT": "smtp"}, "SMTP_PORT must be a port number"),
+        ({"STAFF_PORT": "99999"}, "STAFF_PORT must be between"),
+        ({"SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS must be true or false"),
+        ({"SMTP_HOST": "smtp.example.com", "SMTP_FROM": "bot@clinic.example"}, "STAFF_NOTIFY_EMAIL is empty"),
+        ({"SMTP_HOST": "smtp.example.com", "SMTP_USER": "apikey", "STAFF_NOTIFY_EMAIL": "a@clinic.example"},
+         "SMTP_FROM is empty"),
+        ({"STAFF_NOTIFY_EMAIL": "desk@clinic.example\r\nBcc: thief@evil.example"}, "not an e-mail address"),
+        ({"STAFF_NOTIFY_EMAIL": "front desk"}, "not an e-mail address"),
+        ({"SMTP_FROM": "Clinic <bot@clinic.example>"}, "not an e-mail address"),
+    ],
+)
+def test_bad_handoff_settings_are_clear_errors(env, message):
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(env)
+
+
+def test_country_defaults_to_us_and_is_uppercased(tmp_path):
+    assert ClinicProfile(name="Demo").country == "US"
+    assert ClinicProfile.load(_profile(tmp_path, "name: Demo\ncountry: gb\n")).country == "GB"
+    assert ClinicProfile.load(_profile(tmp_path, "name: Demo\ncountry: ''\n")).country == "US"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name: Demo\ncountry: USA\n", "two-letter ISO 3166"),
+    ("name: Demo\ncountry: '1A'\n", "two-letter ISO 3166"),
+    ("name: Demo\ncountry: NO\n", "put the value in quotes"),  # YAML reads NO as false
+])
+def test_bad_country_is_a_clear_error(tmp_path, text, message):
+    with pytest.raises(ConfigurationError, match=message):
+        ClinicProfile.load(_profile(tmp_path, text))

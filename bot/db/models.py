@@ -1,0 +1,110 @@
+"""The `handoffs` table: requests the assistant passes to clinic staff.
+
+The allowed values below are the single source for the check constraints, the request
+validation in `bot.handoffs` and the staff API's filters. Migrations copy them (a
+migration is a snapshot of history); tests compare the migrated columns, keys and
+indexes with these models and check that the database enforces the allowed values.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional, Tuple
+
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Integer, MetaData, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
+
+KINDS: Tuple[str, ...] = ("booking", "question", "screening")
+STATUSES: Tuple[str, ...] = ("new", "contacted", "closed")
+CONTACT_KINDS: Tuple[str, ...] = ("phone", "email")
+SCREENING_OUTCOMES: Tuple[str, ...] = ("candidate", "not_recommended", "needs_review")
+
+# Deterministic constraint names: SQLite can only change a constraint by rebuilding the
+# table (Alembic's batch mode), which needs to know each constraint's name.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+Base = mapper_registry.generate_base()
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (the only zone the database ever stores)."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend.
+
+    PostgreSQL keeps the offset, but SQLite stores plain text and hands back naive
+    values; this type converts to UTC on the way in and marks UTC on the way out, so
+    callers always compare and serialise aware datetimes.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _created_at(context: DefaultExecutionContext) -> datetime:
+    """A new row's updated_at: the same instant as its created_at, not a microsecond later."""
+    return context.get_current_parameters()["created_at"]
+
+
+def _one_of(column: str, values: Tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Handoff(Base):
+    """One booking request, question for a person, or screening result for staff to follow up."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", KINDS), name="kind"),
+        CheckConstraint(_one_of("status", STATUSES), name="status"),
+        CheckConstraint(_one_of("contact_kind", CONTACT_KINDS), name="contact_kind"),
+        CheckConstraint(_one_of("screening_outcome", SCREENING_OUTCOMES), name="screening_outcome"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="new")
+    sender_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    name = Column(String(100))
+    contact = Column(String(254))
+    contact_kind = Column(String(8))
+    preferred_time = Column(String(200))
+    concern = Column(String(200))
+    question = Column(String(1000))
+    screening_answers = Column(JSON(none_as_null=True))  # None is SQL NULL, not JSON null
+    screening_outcome = Column(String(32))
+    # Hash of the request; cleared when the handoff is closed, so an identical request
+    # made after that (a returning patient) opens a new handoff instead of a closed one.
+    dedupe_key = Column(String(64), unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=_created_at, onupdate=utcnow)
+
+
+def column_limit(name: str) -> int:
+    """The maximum length, in characters, of a text column of `handoffs`."""
+    return Handoff.__table__.c[name].type.length
+

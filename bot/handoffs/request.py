@@ -1,0 +1,146 @@
+"""What a handoff asks of staff, validated before it goes anywhere near the database.
+
+Patients type names, contacts and questions freely, so every text is cleaned the same
+way: control characters dropped (they can forge lines in logs and e-mails), whitespace
+folded, and lengths kept within the columns. Identity fields (name, contact) that are
+too long are rejected, because a silently cut phone number or address reaches nobody;
+free text (question, concern, preferred time) is cut at the column limit and ends with
+an ellipsis so staff can see it was cut. HTML and quotes are kept as typed: escaping is
+the display's job.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from bot.db.models import CONTACT_KINDS, KINDS, SCREENING_OUTCOMES, column_limit
+from bot.text import normalize
+
+MAX_SCREENING_ANSWERS = 100
+MAX_ANSWER_KEY_LENGTH = 64
+MAX_ANSWER_TEXT_LENGTH = 200
+_ELLIPSIS = "\u2026"
+
+
+def clean_text(value: str) -> str:
+    """`value` without control characters or lone surrogates, whitespace folded to single spaces."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in value
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cs")
+    )
+    return " ".join(kept.split())
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + _ELLIPSIS
+
+
+@dataclass(frozen=True, repr=False)
+class HandoffRequest:
+    """One handoff as the assistant submits it; construction validates and cleans every field.
+
+    Raises ValueError, naming the field, for anything that cannot be stored as given.
+    The repr leaves out personal data, so a stray log line of a request leaks none.
+    """
+
+    kind: str
+    sender_id: str
+    channel: str
+    name: Optional[str] = None
+    contact: Optional[str] = None
+    contact_kind: Optional[str] = None
+    preferred_time: Optional[str] = None
+    concern: Optional[str] = None
+    question: Optional[str] = None
+    screening_answers: Optional[Dict[str, Any]] = None
+    screening_outcome: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        check_choice("kind", self.kind, KINDS, required=True)
+        check_choice("contact_kind", self.contact_kind, CONTACT_KINDS)
+        check_choice("screening_outcome", self.screening_outcome, SCREENING_OUTCOMES)
+        for name in ("sender_id", "channel"):
+            value = _text(name, getattr(self, name), truncate=False)
+            if not value:
+                raise ValueError(f"{name} must not be empty")
+            object.__setattr__(self, name, value)
+        for name in ("name", "contact"):
+            object.__setattr__(self, name, _text(name, getattr(self, name), truncate=False) or None)
+        for name in ("preferred_time", "concern", "question"):
+            object.__setattr__(self, name, _text(name, getattr(self, name), truncate=True) or None)
+        if self.contact_kind and not self.contact:
+            raise ValueError("contact_kind is set but contact is empty")
+        object.__setattr__(self, "screening_answers", _answers(self.screening_answers))
+
+    def __repr__(self) -> str:
+        return f"HandoffRequest(kind={self.kind!r}, channel={self.channel!r})"
+
+    def columns(self) -> Dict[str, Any]:
+        """Column name -> value, ready for the `handoffs` table."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+    @property
+    def dedupe_key(self) -> str:
+        """sha256 of kind, sender and the details as a person reads them.
+
+        A retried action or a double-tapped button sends the same request again; equal
+        keys make that one handoff. Case and spacing differences do not count; any
+        other difference in the details makes a new handoff. The channel is not part of
+        it: the sender id already identifies the conversation.
+        """
+        details = asdict(self)
+        del details["channel"]
+        for name in ("name", "contact", "preferred_time", "concern", "question"):
+            details[name] = normalize(details[name] or "")
+        encoded = json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def check_choice(name: str, value: Optional[str], allowed: Tuple[str, ...], required: bool = False) -> None:
+    """Raise ValueError naming `name` unless `value` is allowed (or None, when not required)."""
+    if value is None and not required:
+        return
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+def _text(name: str, value: Optional[str], truncate: bool) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text, not {type(value).__name__}")
+    text = clean_text(value)
+    limit = column_limit(name)
+    if len(text) > limit:
+        if not truncate:
+            raise ValueError(f"{name} is longer than {limit} characters")
+        text = _truncate(text, limit)
+    return text
+
+
+def _answers(answers: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A JSON-safe copy of the screening answers: short keys, scalar values."""
+    if answers is None:
+        return None
+    if not isinstance(answers, Mapping):
+        raise ValueError("screening_answers must be a mapping of question -> answer")
+    if len(answers) > MAX_SCREENING_ANSWERS:
+        raise ValueError(f"screening_answers has more than {MAX_SCREENING_ANSWERS} answers")
+    cleaned: Dict[str, Any] = {}
+    for key, value in answers.items():
+        clean_key = clean_text(key) if isinstance(key, str) else ""
+        if not clean_key or len(clean_key) > MAX_ANSWER_KEY_LENGTH:
+            raise ValueError(f"screening_answers: {key!r} is not a question key of 1-{MAX_ANSWER_KEY_LENGTH} characters")
+        if isinstance(value, str):
+            value = _truncate(clean_text(value), MAX_ANSWER_TEXT_LENGTH)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"screening_answers: {key!r} is not a finite number")
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            raise ValueError(f"screening_answers: {key!r} must be yes/no, a number or text")
+        cleaned[clean_key] = value
+    return cleaned

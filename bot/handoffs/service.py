@@ -1,0 +1,63 @@
+"""Submit a handoff: store it first, then tell staff.
+
+Order matters: the record is the promise made to the patient, so it is committed
+before any notification, and a failed notification is logged, never allowed to undo or
+hide the record (staff still see it in the staff API). Only a newly created handoff is
+announced; a retried submission returns the existing one quietly.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.db.engine import get_engine, session_factory
+from bot.handoffs.request import HandoffRequest
+from bot.handoffs.store import HandoffStore
+from bot.handoffs.view import HandoffView
+from bot.notify import Notifier, notifier_from_settings
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The stored handoff, and whether this submission created it (False: it already existed)."""
+
+    handoff: HandoffView
+    created: bool
+
+
+class HandoffService:
+    """What the actions call; raises HandoffStoreUnavailable when the record cannot be stored."""
+
+    def __init__(self, store: HandoffStore, notifier: Notifier) -> None:
+        self._store = store
+        self._notifier = notifier
+
+    def submit(self, request: HandoffRequest) -> SubmitResult:
+        """Store `request` (idempotently) and notify staff if it is new."""
+        handoff, created = self._store.add(request)
+        if created:
+            try:
+                self._notifier.notify(handoff)
+            except Exception:  # the record is safe; a notifier bug must not turn into a failed request
+                logger.exception("handoff %d is stored but staff could not be notified", handoff.id)
+        return SubmitResult(handoff=handoff, created=created)
+
+
+_service: Optional[HandoffService] = None
+_service_lock = threading.Lock()
+
+
+def get_handoff_service() -> HandoffService:
+    """The process's service, built from settings on first use (no database work at import)."""
+    global _service
+    with _service_lock:
+        if _service is None:
+            settings = get_settings()
+            store = HandoffStore(session_factory(get_engine(settings.database_url)))
+            _service = HandoffService(store, notifier_from_settings(settings))
+        return _service

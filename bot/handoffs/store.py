@@ -1,0 +1,129 @@
+"""Handoff records in the database: add (idempotently), list, get, change status.
+
+Each method is one unit of work in its own session and returns views, never ORM
+objects. Database trouble reaches callers as `HandoffStoreUnavailable` only, so the
+actions and the staff API handle one exception instead of SQLAlchemy's hierarchy.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator, List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import KINDS, STATUSES, Handoff
+from bot.handoffs import HandoffStoreUnavailable
+from bot.handoffs.request import HandoffRequest, check_choice
+from bot.handoffs.view import HandoffView
+
+MAX_LIST_LIMIT = 500
+MIGRATE_HINT = "run `python -m bot.db.migrate` (make run does it) to create the handoffs table"
+_UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for "relation does not exist"
+
+
+class HandoffStore:
+    """The `handoffs` table behind a small API; `sessions` comes from `bot.db.engine.session_factory`."""
+
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def add(self, request: HandoffRequest) -> Tuple[HandoffView, bool]:
+        """Store `request` unless an identical one is open; return the handoff and whether it is new.
+
+        Two identical requests racing each other both pass the first lookup; the unique
+        dedupe key lets one insert win and the other return the winner's row.
+        """
+        key = request.dedupe_key
+        with self._session() as session:
+            existing = _by_key(session, key)
+            if existing is not None:
+                return HandoffView.from_row(existing), False
+            row = Handoff(**request.columns(), dedupe_key=key)
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                existing = _by_key(session, key)
+                if existing is None:
+                    raise
+                return HandoffView.from_row(existing), False
+            return HandoffView.from_row(row), True
+
+    def list(
+        self, status: Optional[str] = None, kind: Optional[str] = None, limit: int = 100, offset: int = 0
+    ) -> List[HandoffView]:
+        """Handoffs newest first, optionally only one status and/or kind."""
+        check_choice("status", status, STATUSES)
+        check_choice("kind", kind, KINDS)
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIST_LIMIT}")
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        query = select(Handoff).order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
+        if status:
+            query = query.where(Handoff.status == status)
+        if kind:
+            query = query.where(Handoff.kind == kind)
+        with self._session() as session:
+            return [HandoffView.from_row(row) for row in session.scalars(query)]
+
+    def get(self, handoff_id: int) -> Optional[HandoffView]:
+        """One handoff, or None if there is no such id."""
+        with self._session() as session:
+            row = session.get(Handoff, handoff_id)
+            return HandoffView.from_row(row) if row else None
+
+    def set_status(self, handoff_id: int, status: str) -> Optional[HandoffView]:
+        """Change a handoff's status; None if there is no such id.
+
+        Closing a handoff frees its dedupe key: the same patient asking the same thing
+        again later is a new request for staff, not a duplicate of a finished one.
+        """
+        check_choice("status", status, STATUSES)
+        with self._session() as session:
+            row = session.get(Handoff, handoff_id)
+            if row is None:
+                return None
+            row.status = status
+            if status == "closed":
+                row.dedupe_key = None
+            session.commit()
+            return HandoffView.from_row(row)
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session:
+                yield session
+        except (DBAPIError, PoolTimeoutError) as exc:
+            unavailable = _as_unavailable(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
+
+
+def _by_key(session: Session, key: str) -> Optional[Handoff]:
+    return session.scalars(select(Handoff).where(Handoff.dedupe_key == key)).first()
+
+
+def _as_unavailable(exc: Exception) -> Optional[HandoffStoreUnavailable]:
+    """The caller-facing error for a database failure, or None for a bug (which must surface)."""
+    reason = _first_line(getattr(exc, "orig", None) or exc)
+    missing_table = "no such table" in reason or getattr(getattr(exc, "orig", None), "pgcode", None) == _UNDEFINED_TABLE
+    if missing_table:
+        return HandoffStoreUnavailable(f"the handoff database has no schema: {MIGRATE_HINT}")
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return HandoffStoreUnavailable(f"the handoff database is unavailable: {reason}")
+    return None
+
+
+def _first_line(error: object) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+

@@ -1,0 +1,20 @@
+"""One log line per new handoff, so `make run` shows staff work arriving even without e-mail."""
+from __future__ import annotations
+
+import logging
+
+from bot.handoffs.view import HandoffView
+
+logger = logging.getLogger(__name__)
+
+
+class LogNotifier:
+    """Logs id, kind and channel only.
+
+    Names, contacts, questions and sender ids (an SMS sender id is a phone number) are
+    health-adjacent personal data; logs are copied and kept far more loosely than the
+    database, so they never contain them.
+    """
+
+    def notify(self, handoff: HandoffView) -> None:
+        logger.info("new handoff id=%d kind=%s channel=%s", handoff.id, handoff.kind, handoff.channel)

@@ -1,0 +1,1 @@
+from tests.db.databases import database_url  # noqa: F401  (fixture)

@@ -1,0 +1,15 @@
+"""The log line says that a handoff arrived, and nothing about who sent it."""
+import logging
+
+from bot.notify.log import LogNotifier
+from tests.notify.handoffs import CONTACT, NAME, SENDER, handoff
+
+
+def test_one_line_with_id_kind_and_channel_only(caplog):
+    with caplog.at_level(logging.INFO, logger="bot.notify.log"):
+        LogNotifier().notify(handoff(question="can you call me", concern="melasma"))
+    [record] = caplog.records
+    line = record.getMessage()
+    assert line == "new handoff id=12 kind=booking channel=rest"
+    for private in (NAME, CONTACT, SENDER, "call me", "melasma", "Tuesday"):
+        assert private not in line

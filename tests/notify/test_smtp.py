@@ -1,0 +1,77 @@
+"""SmtpNotifier against a real SMTP server (aiosmtpd) on a free local port."""
+from email import message_from_bytes, policy
+from typing import Iterator, Optional
+
+import pytest
+
+from bot.notify.smtp import SmtpNotifier
+from tests.notify.handoffs import CONTACT, NAME, handoff
+from tests.notify.smtp_server import PASSWORD, Inbox, smtp_server
+from tests.ports import free_port
+
+STAFF = ("front-desk@clinic.example", "nurse@clinic.example")
+SENDER = "assistant@clinic.example"
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    return Inbox()
+
+
+@pytest.fixture
+def smtp_port(inbox: Inbox) -> Iterator[int]:
+    with smtp_server(inbox) as port:
+        yield port
+
+
+def _notifier(port: int, user: str = "", password: str = "", staff_url: Optional[str] = None) -> SmtpNotifier:
+    return SmtpNotifier("127.0.0.1", port, SENDER, STAFF, user=user, password=password, starttls=False, timeout=10,
+                        staff_url=staff_url if staff_url is not None else "https://staff.clinic.example/")
+
+
+def test_staff_get_a_short_plain_text_mail_with_the_details(inbox, smtp_port):
+    _notifier(smtp_port).notify(handoff())
+    [(sender, recipients, raw)] = inbox.messages
+    assert (sender, recipients) == (SENDER, list(STAFF))
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"] == "New booking request #12 via rest"
+    assert message["To"] == ", ".join(STAFF)
+    assert message.get_content_type() == "text/plain"
+    body = message.get_content()
+    assert f"Name: {NAME}" in body
+    assert f"Contact: {CONTACT} (email)" in body
+    assert "Preferred time: Tuesday morning" in body
+    assert "pregnant_or_nursing: no" in body and "isotretinoin: -" in body
+    assert "https://staff.clinic.example/api/handoffs/12" in body
+
+
+def test_a_question_handoff_has_its_own_subject_and_no_link_without_a_staff_url(inbox, smtp_port):
+    _notifier(smtp_port, staff_url="").notify(handoff(kind="question", question="Can a nurse call me?"))
+    message = message_from_bytes(inbox.messages[0][2], policy=policy.default)
+    assert message["Subject"] == "New question for the team #12 via rest"
+    assert "Question: Can a nurse call me?" in message.get_content()
+    assert "/api/handoffs" not in message.get_content()
+
+
+def test_patient_text_cannot_add_headers_or_recipients(inbox, smtp_port):
+    attack = "Eve\r\nBcc: thief@evil.example\r\n\r\nfake body"
+    _notifier(smtp_port).notify(handoff(name=attack, channel="rest\r\nBcc: thief@evil.example", concern=attack))
+    [(_, recipients, raw)] = inbox.messages
+    assert recipients == list(STAFF)
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Bcc"] is None
+    assert "thief@evil.example" not in "".join(f"{name}: {value}" for name, value in message.items() if name != "Subject")
+    assert "\n" not in message["Subject"]
+    assert "Name: Eve Bcc: thief@evil.example fake body" in message.get_content()
+
+
+def test_it_logs_in_when_a_user_is_configured(inbox):
+    with smtp_server(inbox, with_login=True) as port:
+        _notifier(port, user="assistant", password=PASSWORD.decode()).notify(handoff())
+    assert inbox.logins == [(b"assistant", PASSWORD)]
+    assert len(inbox.messages) == 1
+
+
+def test_an_unreachable_server_raises_for_the_caller_to_log():
+    with pytest.raises(OSError):
+        _notifier(free_port()).notify(handoff())
