@@ -1,0 +1,192 @@
+"""The screening itself: its questions, what an answer means, and the outcome.
+
+The eligibility form (actions/eligibility.py) asks the questions one at a time and
+keeps the answers in slots; everything it needs to know about the questions, the
+patient's words and the clinic's policy is here, read from `clinic/screening.yml`, so
+the medical director changes the wording or the word lists without touching code.
+Nothing here imports Rasa.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+from bot.screening.clauses import split_clauses
+from bot.screening.phrases import ConditionWords, PhraseSet
+from bot.screening.reading import Cues, Reader, Reading, settle
+
+NOT_RECOMMENDED = "not_recommended"
+NEEDS_REVIEW = "needs_review"
+CANDIDATE = "candidate"
+
+CONDITIONS_PLACEHOLDER = "{conditions}"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One screening question, as the bot asks it and as staff see it."""
+
+    slot: str
+    label: str
+    ask: str
+    reask: str  # plainer wording after an unclear answer
+
+
+@dataclass(frozen=True)
+class ReviewCondition:
+    """A condition from the device labeling that a provider must review in person."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a screening: what the bot says, and why (for staff)."""
+
+    kind: str  # NOT_RECOMMENDED | NEEDS_REVIEW | CANDIDATE
+    messages: tuple[str, ...]
+    reasons: tuple[str, ...]  # slots answered yes, then review keys
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    """A question with its word lists and its not-recommended text."""
+
+    question: Question
+    words: ConditionWords
+    no_words: PhraseSet  # extra ways to say "no" to this question ("my skin is clear")
+    not_recommended: str
+
+
+@dataclass(frozen=True)
+class ReviewRule:
+    """A labeling condition with the words that mention it."""
+
+    condition: ReviewCondition
+    words: ConditionWords
+    mentioned_as: str  # how the review text names it mid-sentence
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The screening's fixed texts."""
+
+    intro: str
+    candidate: str
+    booking_offer: str
+    review: str  # contains CONDITIONS_PLACEHOLDER
+
+
+class Screening:
+    """The clinic's screening, built by `load_screening` from `clinic/screening.yml`."""
+
+    def __init__(
+        self,
+        texts: Texts,
+        questions: Sequence[QuestionRule],
+        review: Sequence[ReviewRule],
+        reader: Reader,
+    ) -> None:
+        self.intro = texts.intro
+        self.questions: tuple[Question, ...] = tuple(rule.question for rule in questions)
+        # Every labeling condition, so staff screens can show a review key's label.
+        self.labeling_conditions: tuple[ReviewCondition, ...] = tuple(rule.condition for rule in review)
+        self._texts = texts
+        self._rules = {rule.question.slot: rule for rule in questions}
+        self._review = {rule.condition.key: rule for rule in review}
+        self._reader = reader
+
+    def question(self, slot: str) -> Question:
+        """The question that fills `slot`; ValueError for a slot that is not a question."""
+        return self._rule(slot).question
+
+    def interpret(self, text: str, asked: Optional[str] = None) -> dict[str, bool]:
+        """The facts `text` states: slot -> True (has it) or False (does not).
+
+        `asked` is the slot of the question the bot just asked, so a bare "nope", "yes I
+        am" or "not anymore" answers it; without it such words mean nothing. A slot the
+        text leaves unclear ("maybe", "what's a keloid?") is absent.
+        """
+        asking = self._rule(asked) if asked is not None else None
+        clauses = self._cues(text)
+        said: dict[str, list[Reading]] = {slot: [] for slot in self._rules}
+        named, answered = set(), set()
+        for index, cues in enumerate(clauses):
+            for slot, rule in self._rules.items():
+                for span in rule.words.mentions(cues.clause.words):
+                    reading, took_next = self._reader.mention(clauses, index, span)
+                    said[slot].append(reading)
+                    named.add(index)
+                    if took_next:
+                        answered.add(index + 1)
+            if any(rule.words.mentions(cues.clause.words) for rule in self._review.values()):
+                named.add(index)
+        if asking is not None:
+            unnamed = [cues for index, cues in enumerate(clauses) if index not in named | answered]
+            reading = self._reader.answer(unnamed, asking.no_words)
+            if reading is not None:
+                said[asking.question.slot].append(reading)
+        facts = {slot: settle(readings) for slot, readings in said.items()}
+        return {slot: fact for slot, fact in facts.items() if fact is not None}
+
+    def review_conditions(self, text: str) -> tuple[ReviewCondition, ...]:
+        """The labeling conditions `text` mentions and does not deny, in file order."""
+        clauses = self._cues(text)
+        found = []
+        for rule in self._review.values():
+            readings = {
+                self._reader.mention(clauses, index, span)[0]
+                for index, cues in enumerate(clauses)
+                for span in rule.words.mentions(cues.clause.words)
+            }
+            if readings & {Reading.HAS, Reading.UNCLEAR}:
+                found.append(rule.condition)
+        return tuple(found)
+
+    def next_question(self, answers: Mapping[str, Optional[bool]]) -> Optional[Question]:
+        """The first unanswered question, or None when done (any yes ends it early)."""
+        if any(answers.get(question.slot) is True for question in self.questions):
+            return None
+        return next((q for q in self.questions if answers.get(q.slot) is None), None)
+
+    def outcome(self, answers: Mapping[str, Optional[bool]], review: Sequence[str] = ()) -> Outcome:
+        """What to tell the patient once the questions are answered.
+
+        Any yes: not recommended, with the text of every condition answered yes (and the
+        review text when labeling conditions came up too). Otherwise a mentioned labeling
+        condition needs a provider's review; otherwise the patient may be a candidate.
+        ValueError for an unknown review key, or when no answer is yes and some are missing.
+        """
+        unknown = [key for key in review if key not in self._review]
+        if unknown:
+            raise ValueError(f"unknown review condition(s) {unknown}; known: {sorted(self._review)}")
+        keys = tuple(key for key in self._review if key in review)
+        yes = tuple(q.slot for q in self.questions if answers.get(q.slot) is True)
+        if yes:
+            messages = tuple(self._rules[slot].not_recommended for slot in yes)
+            if keys:
+                messages += (self._review_text(keys),)
+            return Outcome(NOT_RECOMMENDED, messages, yes + keys)
+        missing = [q.slot for q in self.questions if answers.get(q.slot) is not False]
+        if missing:
+            raise ValueError(f"the screening is not finished: no answer for {missing}")
+        if keys:
+            return Outcome(NEEDS_REVIEW, (self._review_text(keys), self._texts.booking_offer), keys)
+        return Outcome(CANDIDATE, (self._texts.candidate, self._texts.booking_offer), ())
+
+    def _rule(self, slot: str) -> QuestionRule:
+        try:
+            return self._rules[slot]
+        except KeyError:
+            raise ValueError(f"no screening question fills {slot!r}; known: {sorted(self._rules)}") from None
+
+    def _cues(self, text: str) -> list[Cues]:
+        return [self._reader.cues(clause) for clause in split_clauses(text)]
+
+    def _review_text(self, keys: Sequence[str]) -> str:
+        names = [self._review[key].mentioned_as for key in keys]
+        # A comma before the last "and" once there are three: the names contain "or".
+        last = ", and " if len(names) > 2 else " and "
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])}{last}{names[-1]}"
+        return self._texts.review.replace(CONDITIONS_PLACEHOLDER, listed)
