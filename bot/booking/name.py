@@ -1,0 +1,182 @@
+"""Reading and validating the patient's name.
+
+A wrong name is worse than none: reading "Thanks, Nervous!" back to a patient is
+embarrassing, while a missing name only makes the form ask again. So the reader is
+strict. Bare text counts as a name only when the form has just asked for it, and a cue
+("I'm", "this is") counts only when a name-like word follows it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.booking.clauses import Span, blank, clause_end, clauses, fold_typography, is_control, prepare
+from bot.booking.contact import contact_spans
+from bot.booking.vocabulary import NON_NAME_WORDS, TITLES, word_key
+
+MAX_LENGTH = 60
+MAX_WORDS = 5
+_PUNCTUATION = " -'."  # besides letters and marks, the only characters a name may have
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
+# Strong cues always introduce a name; weak ones ("I'm", "it's") often do not
+# ("I'm free on Saturdays"), so what follows them must look like a name, see `_after_cue`.
+_CUE = re.compile(
+    r"(?<![\w'])(?:"
+    r"(?P<strong>(?:my\s+)?name\s*:|(?:(?:my\s+)?name\s+is|my\s+name'?s|name's|call\s+me)(?![\w']))"
+    r"|(?P<weak>(?:i'?m|i\s+am|this\s+is|it'?s)(?![\w']))"
+    r")",
+    re.IGNORECASE,
+)
+# Capitals a writer cannot help: the start of a sentence and the pronoun I.
+_AUTOMATIC_CAPITALS = re.compile(r"(?:^|[.!?\n])\s*\S|(?<![\w'])I(?:'[a-z]+|m)?(?![\w'])")
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A name found in a prepared message and the span (cue included) it was read from."""
+
+    name: str
+    span: Span
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char)[0] == "L"
+
+
+def _is_name_char(char: str) -> bool:
+    return _is_letter(char) or unicodedata.category(char)[0] == "M" or char in _PUNCTUATION
+
+
+def _title_case(name: str) -> str:
+    """Capitalize each word and each part after a hyphen, apostrophe or period ("O'Brien")."""
+    out, capitalize = [], True
+    for char in name:
+        if char in _PUNCTUATION:
+            out.append(char)
+            capitalize = True
+        elif capitalize and _is_letter(char):
+            out.append(char.title())
+            capitalize = False
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _drop_full_stop(name: str) -> str:
+    """'Maria Gonzalez.' ends a sentence; 'J.' and 'Jr.' are part of the name."""
+    if not name.endswith("."):
+        return name
+    last = name.rsplit(" ", 1)[-1].rstrip(".")
+    if len(last) < 2 or word_key(last) in TITLES:
+        return name
+    return name.rstrip(".")
+
+
+def validate_name(raw: str) -> Optional[str]:
+    """The cleaned name, or None when `raw` cannot be one.
+
+    Allowed: 1-60 characters in 1-5 words of letters (any script), marks, hyphens,
+    apostrophes and periods, with at least two letters and none of the words in
+    `NON_NAME_WORDS`. An all-lower-case name is title-cased ("sam patel" -> "Sam Patel");
+    any other casing is the patient's choice ("McDonald", "de la Cruz") and kept.
+    """
+    text = (raw or "").strip()
+    if any(is_control(char) for char in text):
+        return None
+    name = _drop_full_stop(_SPACES.sub(" ", fold_typography(text)).strip())
+    if name.islower():
+        name = _title_case(name)
+    words = name.split(" ")
+    valid = (
+        0 < len(name) <= MAX_LENGTH
+        and len(words) <= MAX_WORDS
+        and all(_is_name_char(char) for char in name)
+        and sum(map(_is_letter, name)) >= 2
+        and all(any(map(_is_letter, word)) for word in words)
+        and not any(word_key(word) in NON_NAME_WORDS for word in words)
+    )
+    return name if valid else None
+
+
+def _is_name_word(word: str) -> bool:
+    return (
+        all(_is_name_char(char) for char in word)
+        and any(map(_is_letter, word))
+        and word_key(word) not in NON_NAME_WORDS
+        and not word.lower().endswith("'s")  # "this is Sam's mom"
+    )
+
+
+def _leading_name(text: str, start: int, end: int) -> Optional[NameMatch]:
+    """The name made of the name-like words that open text[start:end], if they validate."""
+    run_end = None
+    for word in _WORD.finditer(text, start, end):
+        if not _is_name_word(word.group(0)):
+            break
+        run_end = word.end()
+    if run_end is None:
+        return None
+    name = validate_name(text[start:run_end])
+    return NameMatch(name=name, span=(start, run_end)) if name else None
+
+
+def _uses_capitals(text: str) -> bool:
+    """Does the writer capitalize names? Phones capitalize sentence starts and 'I' for them."""
+    return any(char.isupper() for char in _AUTOMATIC_CAPITALS.sub(" ", text))
+
+
+def _after_cue(text: str, capitals: bool) -> Optional[NameMatch]:
+    for cue in _CUE.finditer(text):
+        found = _leading_name(text, cue.end(), clause_end(text, cue.end()))
+        if found is None:
+            continue
+        if cue.group("weak") and capitals and text[found.span[0]].islower():
+            continue  # "I'm nervous about CIT": whoever writes "CIT" would write "Nervous"
+        return NameMatch(name=found.name, span=(cue.start(), found.span[1]))
+    return None
+
+
+# Words a bare name may end with: "Jordan Lee here", "Sam, thanks".
+_TRAILING_FILLER = frozenset({"here", "thanks", "thank", "you", "thx", "please", "pls"})
+
+
+def _bare(text: str) -> Optional[NameMatch]:
+    """The name a patient answers with: the first clause that is more than 'hi' or 'ok'.
+
+    Without a cue the whole clause must be the name: "any weekday after 5" is an answer
+    to another question, not a patient called "Any".
+    """
+    start = 0
+    for piece in clauses(text):
+        words = piece.split()
+        if words and not all(word_key(word) in NON_NAME_WORDS for word in words):
+            offset = start + len(piece) - len(piece.lstrip())
+            found = _leading_name(text, offset, start + len(piece))
+            rest = text[found.span[1] : start + len(piece)] if found else ""
+            trailing = {word_key(word) for word in _WORD.findall(rest)}
+            return found if found and trailing <= _TRAILING_FILLER else None
+        start += len(piece) + 1
+    return None
+
+
+def locate_name(text: str, *, asked: bool) -> Optional[NameMatch]:
+    """The name in a prepared message (see `find_name`) and where it is."""
+    text = blank(text, contact_spans(text))
+    return _after_cue(text, _uses_capitals(text)) or (_bare(text) if asked else None)
+
+
+def find_name(text: str, *, asked: bool) -> Optional[str]:
+    """The patient's name in a message, or None.
+
+    A cue anywhere ("my name is", "name:", "I'm", "this is", "it's", "call me") must be
+    followed, in the same clause, by name-like words; reading stops at the first word
+    that is not ("this is Maria calling about booking" -> "Maria"). When `asked` is True
+    (the form just asked for the name) a bare answer also counts ("sam" -> "Sam");
+    otherwise bare text never does, so "Saturdays" or "yes that's correct" stay
+    what they are.
+    """
+    found = locate_name(prepare(text), asked=asked)
+    return found.name if found else None

@@ -1,0 +1,152 @@
+"""Names are validated strictly and read only where the patient clearly gives one."""
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.booking.name import find_name, locate_name, validate_name
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("  sam   patel ", "Sam Patel"),
+        ("jordan lee", "Jordan Lee"),
+        ("o\u2019brien", "O'Brien"),
+        ("mary-jane smith", "Mary-Jane Smith"),
+        ("McDonald", "McDonald"),
+        ("Maria de la Cruz", "Maria de la Cruz"),
+        ("SAM PATEL", "SAM PATEL"),
+        ("Maria Gonzalez.", "Maria Gonzalez"),
+        ("J. R. Smith", "J. R. Smith"),
+        ("Sammy Davis Jr.", "Sammy Davis Jr."),
+        ("José Núñez", "José Núñez"),
+        ("jose\u0301", "José"),  # composed, so the accent is not a separate mark
+        ("\u674e\u534e", "\u674e\u534e"),  # Chinese: no case to change
+        ("\u0645\u062d\u0645\u062f", "\u0645\u062d\u0645\u062f"),
+        ("Al", "Al"),
+        ("x" * 60, "X" + "x" * 59),
+    ],
+)
+def test_valid_names_are_cleaned(raw, expected):
+    assert validate_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "", "   ", "J", "x" * 61, "one two three four five six", "<b>Sam</b>", "Sam \U0001F600", "Sam2", "R2D2",
+        "Sam\x00Lee", "Sam\tLee", "Sam\u200bLee", "yes", "no", "ok", "hi", "hello", "thanks", "sure", "not sure",
+        "book", "appointment", "consultation", "microneedling", "CIT", "pregnant", "monday", "mornings", "weekend",
+        "tomorrow", "Sam @home", "- -", "Sam _Lee",
+    ],
+)  # fmt: skip
+def test_invalid_names_are_none(raw):
+    assert validate_name(raw) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my name is Jordan Lee", "Jordan Lee"),
+        ("My name's Sam.", "Sam"),
+        ("name: sam patel", "Sam Patel"),
+        ("Name:Sam", "Sam"),
+        ("hi, I'm Priya Shah, phone 646-555-0123", "Priya Shah"),
+        ("I am Maria Gonzalez and I'd like Saturdays", "Maria Gonzalez"),
+        ("this is Maria calling about booking", "Maria"),
+        ("sure it's Alex Morgan", "Alex Morgan"),
+        ("you can call me Sam", "Sam"),
+        ("hi im sam patel", "Sam Patel"),
+        ("my names jordan", "Jordan"),
+        ("I\u2019m Se\u00e1n O\u2019Brien", "Se\u00e1n O'Brien"),
+        ("I'm not sure, but my name is Sam", "Sam"),
+        ("My name is Li Sun. Saturdays are best", "Li Sun"),
+        ("my name is Sam 617-555-0142", "Sam"),
+        ("my name is Sam but call me tmrw", "Sam"),
+        ("Please book me a consult: I'm Priya Shah, phone 646-555-0123, Saturdays are best", "Priya Shah"),
+    ],
+)
+def test_names_after_a_cue(text, expected):
+    assert find_name(text, asked=False) == expected
+    assert find_name(text, asked=True) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm free on Saturdays", "I'm not sure", "it's 617-555-0142", "I am pregnant", "I'm interested",
+        "I'm nervous about CIT", "this is for my daughter", "this is Sam's mom", "It's Monday", "call me at 5pm",
+        "call me anytime", "I'm 42", "I'm a new patient", "my name is <b>Sam</b>",
+    ],
+)  # fmt: skip
+def test_a_cue_followed_by_a_non_name_is_none(text):
+    assert find_name(text, asked=False) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Jordan Lee", "Jordan Lee"),
+        ("sam", "Sam"),
+        ("Maria Gonzalez.", "Maria Gonzalez"),
+        ("ok, Jordan", "Jordan"),
+        ("Jordan Lee here", "Jordan Lee"),
+        ("Sam Patel, 617-555-0142", "Sam Patel"),
+        ("617-555-0142, Sam Patel", "Sam Patel"),
+        ("April", "April"),
+    ],
+)
+def test_bare_answers_count_only_when_asked(text, expected):
+    assert find_name(text, asked=True) == expected
+    assert find_name(text, asked=False) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes that's all correct", "Saturdays", "no thanks", "why do you need it", "<b>Sam</b>", "Sam\U0001F600", "12"],
+)
+def test_bare_non_names_are_none_even_when_asked(text):
+    assert find_name(text, asked=True) is None
+
+
+def test_locate_name_gives_the_span_with_its_cue():
+    text = "Hi, I'm Sam Lee and Saturdays are best"
+    found = locate_name(text, asked=False)
+    assert (found.name, text[slice(*found.span)]) == ("Sam Lee", "I'm Sam Lee")
+
+
+_NAME_CHARACTERS = st.characters(
+    whitelist_categories=("Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd", "Po", "Pd", "Zs", "So", "Cc", "Cf")
+)
+_PIECES = st.one_of(
+    st.text(_NAME_CHARACTERS, max_size=20),
+    st.sampled_from(
+        ["'", "\u2019", '"', "<b>", "</b>", "<script>", "\U0001F600", "\U0001F469\u200d\U0001F4BB", "-", "."]
+    ),
+    st.sampled_from(["Sam", "o'brien", "de la", "José", "McDonald", "yes", "monday", " "]),
+    st.text(max_size=5).map(lambda piece: piece * 1000),
+)
+
+
+def _is_allowed(name: str) -> bool:
+    return all(unicodedata.category(char)[0] in "LM" or char in " -'." for char in name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_any_raw_name_is_valid_and_stable_or_none(raw):
+    name = validate_name(raw)
+    if name is not None:
+        assert 0 < len(name) <= 60
+        assert _is_allowed(name)
+        assert 1 <= len(name.split(" ")) <= 5
+        assert validate_name(name) == name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map("".join), st.booleans())
+def test_any_message_gives_a_valid_name_or_none(text, asked):
+    name = find_name(text, asked=asked)
+    assert name is None or validate_name(name) == name
