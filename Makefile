@@ -25,14 +25,15 @@ export TRACKER_DB ?= var/tracker.db
 # The shorthand tokenizer's code and word list shape the features, so they count too.
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                   bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
-EVAL_CATEGORIES := faq,aftercare,oos,safety,smalltalk,robustness,sms
+EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run test install install-eval train validate facts unit stories e2e eval clean constraints
+.PHONY: help run test install install-eval train migrate validate facts unit stories e2e eval clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
+	@echo "make migrate  bring the handoff database schema up to date (make run does it)"
 
 ## Environment --------------------------------------------------------------------
 
@@ -65,6 +66,12 @@ $(MODEL): $(STAMP) $(TRAINING_FILES)
 	$(RASA) train --fixed-model-name current --out models
 	@touch $@
 
+## Database -----------------------------------------------------------------------
+
+# Alembic migrations of the handoff tables (DATABASE_URL, default: the SQLite file in var/).
+migrate: $(STAMP)
+	$(PY) -m bot.db.migrate
+
 ## Run ----------------------------------------------------------------------------
 
 run: $(MODEL)
@@ -76,7 +83,7 @@ test: validate facts unit stories e2e
 	@echo ">> make test: all checks passed"
 
 validate: $(STAMP)
-	$(RASA) data validate --fail-on-warnings
+	$(PY) -m scripts.validate_data
 
 # Every answer states only what clinic/facts.yml says, and every fact quotes the article.
 facts: $(STAMP)

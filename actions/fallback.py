@@ -1,5 +1,8 @@
 """When the bot is unsure, offer the questions the patient most likely meant.
 
+When it is unsure twice in a row, suggestions have failed: the action sets
+`repeated_fallback` and a rule hands the conversation to a person (actions/handoff.py).
+
 The rule for `nlu_fallback` first says "I'm not sure I understood" (a domain response,
 so it goes out even if this server is down), then runs this action, which turns the
 classifier's runner-up intents into buttons. A patient who wrote "hw lng til i cn
@@ -8,6 +11,7 @@ sweat" gets a one-tap "When can I wear makeup and work out again?" instead of a 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 MIN_CONFIDENCE = 0.1  # below this, a candidate is noise rather than a likely meaning
@@ -42,7 +46,9 @@ class ActionSuggestTopics(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        """Suggest up to three answerable intents from the latest message's ranking."""
+        """Suggest up to three answerable intents, or flag a repeated misunderstanding."""
+        if previous_intent(tracker) == "nlu_fallback":
+            return [SlotSet("repeated_fallback", True)]
         titles = question_titles(domain)
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [
@@ -57,4 +63,12 @@ class ActionSuggestTopics(Action):
                 text=PROMPT,
                 buttons=[{"title": titles[intent], "payload": f"/{intent}"} for intent in likely],
             )
-        return []
+        return [SlotSet("repeated_fallback", False)]
+
+
+def previous_intent(tracker: Tracker) -> str:
+    """The intent of the patient's message before the latest one ('' if none)."""
+    messages = [event for event in tracker.events if event.get("event") == "user"]
+    if len(messages) < 2:
+        return ""
+    return ((messages[-2].get("parse_data") or {}).get("intent") or {}).get("name") or ""

@@ -55,3 +55,14 @@ def test_a_red_flag_wins_over_an_unsure_answer():
     unsure.set("intent", {"name": "faq_pain", "confidence": 0.1}, add_to_output=True)
     unsure.set("intent_ranking", [{"name": "faq_pain", "confidence": 0.1}], add_to_output=True)
     assert _through_the_end_of_the_pipeline(unsure).get("intent")["name"] == "red_flag_emergency"
+
+
+def test_endpoints_take_the_action_port_and_tracker_file_from_the_environment(monkeypatch, tmp_path):
+    """A quoted "${VAR}" is not expanded by Rasa's YAML reader; this caught exactly that."""
+    from rasa.core.utils import read_endpoints_from_path
+
+    monkeypatch.setenv("ACTION_PORT", "5099")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    endpoints = read_endpoints_from_path(str(PROJECT_ROOT / "endpoints.yml"))
+    assert endpoints.action.url == "http://localhost:5099/webhook"
+    assert endpoints.tracker_store.kwargs["db"] == str(tmp_path / "tracker.db")

@@ -15,8 +15,12 @@ PROFILES = {
 }
 
 
-def _render(nlg: ClinicNLG, response: str) -> dict:
-    return nlg.generate_from_slots(response, {}, "rest")
+# What the booking and handoff confirmations interpolate, as the forms leave them.
+SLOTS = {"booking_name": "Jordan Lee", "booking_contact_display": "(617) 555-0142", "handoff_contact_declined": False}
+
+
+def _render(nlg: ClinicNLG, response: str, slots: dict = SLOTS) -> dict:
+    return nlg.generate_from_slots(response, dict(slots), "rest")
 
 
 @pytest.mark.parametrize("profile", PROFILES.values(), ids=PROFILES.keys())
@@ -47,3 +51,11 @@ def test_generate_is_what_rasa_calls():
     tracker = DialogueStateTracker("t", DOMAIN.slots)
     rendered = asyncio.run(nlg.generate("utter_out_of_scope", tracker, "rest"))
     assert "Atalo Aesthetics" in rendered["text"]
+
+
+def test_a_declined_contact_gets_the_clinic_number_instead_of_a_promise():
+    nlg = ClinicNLG(domain=DOMAIN, clinic=PROFILES["full profile"])
+    declined = _render(nlg, "utter_question_received", {**SLOTS, "handoff_contact_declined": True})["text"]
+    given = _render(nlg, "utter_question_received")["text"]
+    assert "555-0100" in declined and "(617) 555-0142" not in declined
+    assert "(617) 555-0142" in given

@@ -34,7 +34,7 @@ def test_likely_questions_become_buttons_in_ranking_order():
             {"name": "faq_device", "confidence": 0.05},
         ]
     )
-    assert events == []
+    assert events == [{"event": "slot", "timestamp": None, "name": "repeated_fallback", "value": False}]
     [message] = messages
     assert message["text"] == "Or were you asking about one of these?"
     assert [b["payload"] for b in message["buttons"]] == ["/aftercare_first_48h", "/aftercare_redness", "/faq_numbing"]
@@ -49,3 +49,15 @@ def test_nothing_is_suggested_when_nothing_is_likely():
 def test_a_message_without_ranking_is_handled():
     messages, _ = _run([])
     assert messages == []
+
+
+def test_a_second_misunderstanding_in_a_row_asks_for_a_person_instead_of_buttons():
+    not_understood = {"event": "user", "text": "xyz", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    tracker = Tracker(
+        "patient", {}, {"text": "qwerty", "intent_ranking": [{"name": "faq_pain", "confidence": 0.3}]},
+        [not_understood, {**not_understood, "text": "qwerty"}], False, None, {}, "",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = ActionSuggestTopics().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []
+    assert [(e["name"], e["value"]) for e in events] == [("repeated_fallback", True)]

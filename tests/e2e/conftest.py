@@ -1,4 +1,4 @@
-"""One running stack (action server + Rasa server) shared by all end-to-end tests."""
+"""One running stack (action server, Rasa server, staff API) shared by all end-to-end tests."""
 import os
 from pathlib import Path
 from typing import Iterator
@@ -12,10 +12,18 @@ from tests.ports import free_port
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Servers on free ports with their own SQLite tracker, so a `make run` nearby is untouched."""
+    """Servers on free ports with their own SQLite database, so a `make run` nearby is untouched."""
     var_dir: Path = tmp_path_factory.mktemp("var")
     settings = Settings.from_env(
-        {**os.environ, "VAR_DIR": str(var_dir), "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())}
+        {
+            **os.environ,
+            "VAR_DIR": str(var_dir),
+            "TRACKER_DB": str(var_dir / "tracker.db"),
+            "DATABASE_URL": "",
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "STAFF_PORT": str(free_port()),
+        }
     )
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}; run `make train` (make e2e does)")

@@ -15,7 +15,9 @@ from tests.nlu.test_red_flag_rules import EMERGENCY_PHRASES, URGENT_PHRASES
 pytestmark = pytest.mark.e2e
 
 EVAL_DIR = Path(os.environ.get("EVAL_DIR", PROJECT_ROOT.parent / "shared" / "eval"))
-EVAL_CATEGORIES = os.environ.get("EVAL_CATEGORIES", "faq,aftercare,oos,safety,smalltalk,robustness,sms")
+EVAL_CATEGORIES = os.environ.get(
+    "EVAL_CATEGORIES", "faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms"
+)
 OWN_CASES = PROJECT_ROOT / "tests" / "e2e" / "cases" / "own_cases.yml"
 # Our own cases are worded independently of the training data, like the judges' hidden
 # ones; the bar is what a patient would accept, and it is below 100% on purpose: a
@@ -40,6 +42,7 @@ def _evalbot(stack, tmp_path, cases: Path, *options: str) -> None:
         pytest.fail(f"{EVAL_DIR / 'evalbot.py'} not found: CI expects ../shared beside the project (set EVAL_DIR)")
     result = subprocess.run(
         [sys.executable, str(EVAL_DIR / "evalbot.py"), str(cases), "--bot-url", stack.rasa_url,
+         "--staff-url", stack.staff_url, "--staff-token", stack.staff_token,
          "--json", str(tmp_path / "eval.json"), *options],
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip

@@ -1,0 +1,206 @@
+"""Booking request: name, phone or e-mail, preferred time, a read-back, then staff.
+
+The form asks for exactly three things and skips any the patient already gave ("I'm
+Priya Shah, 646-555-0123, Saturdays" fills all three at once). Parsing and validation
+are bot.booking's job (phonenumbers / email-validator, name rules); this module decides
+what to ask and what to say. The patient's "yes" to the read-back is also their consent
+to be contacted; only then is the request stored and handed to staff.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.form_turns import (
+    ANSWER_INTENTS,
+    REQUESTED_SLOT,
+    GuardedFormValidation,
+    latest_intent,
+    latest_text,
+)
+from actions.handoff_requests import (
+    channel_contact,
+    contact_slots,
+    revalidated_contact,
+    save_handoff,
+)
+from bot.booking import read_details, validate_name
+from bot.settings import get_settings
+
+# Which slot each free-text reader fills, and what the reader calls it.
+ASKED = {"booking_name": "name", "booking_contact": "contact", "booking_time": "preferred_time"}
+SCREENED_OUT = frozenset({"not_recommended", "needs_review"})
+YES = re.compile(r"^\s*(yes|yep|yeah|yup|ya|correct|right|confirm(ed)?|looks (good|right)|that'?s (right|correct)|all (good|correct))\b", re.I)
+NO = re.compile(r"^\s*(no|nope|nah|wrong|incorrect|not (quite|right|correct))\b", re.I)
+# "change the phone number": which detail a correction is about, when no new value came with it.
+DETAIL_WORDS = {
+    "booking_name": re.compile(r"\bname\b", re.I),
+    "booking_contact": re.compile(r"\b(phone|number|cell|mobile|e-?mail|contact)\b", re.I),
+    "booking_time": re.compile(r"\b(time|day|days|date|when)\b", re.I),
+}
+
+NAME_HELP = "Sorry, I couldn't read that as a name. Please type just your name in letters, for example Sam Lee."
+CONTACT_HELP = (
+    "Hmm, that doesn't look like a complete phone number or email. Could you check it and "
+    "send it again? For example 617-555-0142 or name@example.com."
+)
+CONFIRM_HELP = "Please reply yes if the details are right, or no to change something."
+WHICH_DETAIL = (
+    "No problem. Which detail should I change? Send the correct name, phone number or "
+    "email, or preferred time, or say cancel to stop."
+)
+
+
+class ValidateBookingForm(GuardedFormValidation):
+    """Reads booking details from any message while the booking form runs."""
+
+    form = "booking_form"
+    own_intents = frozenset({"request_booking"})
+    own_slots = frozenset(ASKED) | {"booking_confirmed"}
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Every detail this message gives, whichever question was asked."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        text = latest_text(tracker)
+        if requested == "booking_confirmed" and self._is_yes(tracker, text):
+            return [SlotSet("booking_confirmed", True), SlotSet("booking_correcting", False)]
+        # A bare answer is a name when the form asked for one, when the patient is
+        # correcting the read-back, or when the message that started the form was just
+        # a name ("Ben Adeyemi", classified as `inform`).
+        bare_name = bool(tracker.get_slot("booking_correcting")) or (
+            self.is_activation(tracker) and latest_intent(tracker) == "inform"
+        )
+        details = read_details(text, asked=ASKED.get(requested), region=get_settings().clinic.country)
+        events: List[EventType] = []
+        name = details.name or (validate_name(text) if bare_name else None)
+        if name:
+            events.append(SlotSet("booking_name", name))
+        contact = details.contact.contact or (
+            channel_contact(tracker) if tracker.get_slot("booking_contact") is None else None
+        )
+        if contact:
+            events.extend(contact_slots(contact))
+        elif details.contact.attempted:
+            events.append(SlotSet("booking_contact", None))
+            dispatcher.utter_message(text=CONTACT_HELP)
+        if details.preferred_time:
+            events.append(SlotSet("booking_time", details.preferred_time))
+        if requested == "booking_confirmed":
+            events.extend(self._read_confirmation(dispatcher, tracker, text, changed=bool(events)))
+        return events
+
+    @staticmethod
+    def _is_yes(tracker: Tracker, text: str) -> bool:
+        """An explicit yes to the read-back (intent or plain words, buttons included)."""
+        return latest_intent(tracker) == "affirm" or bool(YES.match(text))
+
+    @staticmethod
+    def _read_confirmation(
+        dispatcher: CollectingDispatcher, tracker: Tracker, text: str, changed: bool
+    ) -> List[EventType]:
+        """No asks what to change; a new detail is read back again; else ask yes or no."""
+        if changed:
+            return [SlotSet("booking_confirmed", None), SlotSet("booking_correcting", False)]
+        if latest_intent(tracker) == "deny" or NO.match(text):
+            dispatcher.utter_message(text=WHICH_DETAIL)
+            return [SlotSet("booking_confirmed", None), SlotSet("booking_correcting", True)]
+        for slot, words in DETAIL_WORDS.items():
+            if words.search(text):  # "change the time": ask for that detail again
+                return [SlotSet(slot, None), SlotSet("booking_confirmed", None), SlotSet("booking_correcting", False)]
+        if latest_intent(tracker) in ANSWER_INTENTS:
+            dispatcher.utter_message(text=CONFIRM_HELP)
+            return [SlotSet("booking_confirmed", None)]
+        return []  # a question: answered by the form's usual turn handling
+
+    def reprompt(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> None:
+        """Each question says what it needs; the form repeats it after this."""
+        if requested == "booking_contact":
+            dispatcher.utter_message(text=CONTACT_HELP)
+        elif requested == "booking_name":
+            dispatcher.utter_message(text=NAME_HELP)
+        else:
+            super().reprompt(dispatcher, tracker, requested)
+
+    def validate_booking_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Only a name that passes bot.booking's rules is kept."""
+        return {"booking_name": validate_name(value) if isinstance(value, str) else None}
+
+    def validate_booking_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Only a phone number or e-mail that validates again is kept (with its display form)."""
+        return revalidated_contact(value)
+
+    def validate_booking_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Free text, already cleaned and capped by bot.booking."""
+        return {"booking_time": value if isinstance(value, str) and value.strip() else None}
+
+    def validate_booking_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Only an explicit yes confirms."""
+        return {"booking_confirmed": True if value is True else None}
+
+
+def read_back(tracker: Tracker) -> str:
+    """The request as it will reach staff, for the patient to confirm."""
+    return (
+        "Here's your request:\n"
+        f"Name: {tracker.get_slot('booking_name')}\n"
+        f"Contact: {tracker.get_slot('booking_contact_display')}\n"
+        f"Preferred time: {tracker.get_slot('booking_time')}\n"
+        "Is that all correct? If you say yes, our team will contact you about it."
+    )
+
+
+class ActionAskBookingConfirmed(Action):
+    """Reads the details back (or asks which one to change) before anything is sent."""
+
+    def name(self) -> Text:
+        """Rasa asks for the `booking_confirmed` slot with this action."""
+        return "action_ask_booking_confirmed"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """The read-back with yes / change buttons; nothing when a change was just asked."""
+        if tracker.get_slot("booking_correcting"):
+            return []  # WHICH_DETAIL was just said; wait for the corrected detail
+        dispatcher.utter_message(
+            text=read_back(tracker),
+            buttons=[
+                {"title": "Yes, that's right", "payload": "/affirm"},
+                {"title": "Change something", "payload": "/deny"},
+            ],
+        )
+        return []
+
+
+class ActionSubmitBooking(Action):
+    """Stores the confirmed request for staff; rules then confirm it or apologise."""
+
+    def name(self) -> Text:
+        """Run by the rule that follows a completed `booking_form`."""
+        return "action_submit_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Commit the handoff; a screening concern makes it a `screening` handoff."""
+        kind = "screening" if tracker.get_slot("screening_outcome") in SCREENED_OUT else "booking"
+        saved = await save_handoff(tracker, kind, preferred_time=tracker.get_slot("booking_time"))
+        return saved + [
+            SlotSet("booking_confirmed", None),
+            SlotSet("booking_correcting", False),
+        ]

@@ -1,0 +1,144 @@
+"""What a form does with each patient message: read an answer, answer a question, or let go.
+
+All three forms (eligibility screening, booking request, question for staff) validate
+free text the same way, so the decision lives here once:
+
+* a message that ends the form (stop, goodbye, a red flag, a request for a person or
+  for another form) is *rejected*: the validation action fills nothing, Rasa rejects
+  the form, and a rule in data/rules.yml answers and deactivates it;
+* otherwise the form reads what it can from the text (the subclass's
+  `get_extraction_events`); whatever it read is validated by its `validate_<slot>`
+  methods and the form asks for what is still missing;
+* when nothing could be read and the message is a question the bot can answer (an
+  FAQ, aftercare, price...), the answer is sent right here and the form asks its
+  question again, in the same turn. This keeps the patient in the form without one
+  "interrupted form" rule per intent and form.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import FrozenSet, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+REQUESTED_SLOT = "requested_slot"
+
+# Messages that end any form; each has a rule that answers it and deactivates the form.
+ENDING_INTENTS: FrozenSet[str] = frozenset(
+    {
+        "stop",
+        "goodbye",
+        "red_flag_emergency",
+        "red_flag_urgent",
+        "request_human",
+        "request_booking",
+        "check_eligibility",
+    }
+)
+# Messages that are (or may be) answers; never answered with their own response mid-form.
+ANSWER_INTENTS: FrozenSet[str] = frozenset(
+    {"affirm", "deny", "inform", "greet", "thank", "nlu_fallback", "out_of_scope"}
+)
+
+
+def latest_intent(tracker: Tracker) -> str:
+    """The intent of the patient's latest message ('' when there is none)."""
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the patient's latest message; button payloads are not text."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def filled_slots(events: List[EventType]) -> List[str]:
+    """Slots (other than `requested_slot`) that a list of events sets, even to None."""
+    return [
+        event["name"]
+        for event in events
+        if event.get("event") == "slot" and event.get("name") != REQUESTED_SLOT
+    ]
+
+
+class GuardedFormValidation(FormValidationAction):
+    """A form validation that knows when a message is not meant for the form.
+
+    Subclasses read the message in `get_extraction_events` (returning `SlotSet`s for the
+    form's slots and for any extra bookkeeping slots) and validate each form slot in
+    `validate_<slot>`. They may override `own_intents` (intents that belong to this form
+    and so never end it) and `reprompt` (what to say when nothing could be read).
+    """
+
+    #: intents that start this form; they are answers here, not a reason to leave
+    own_intents: FrozenSet[str] = frozenset()
+    #: the form's required slots, as in domain.yml (a test checks they agree)
+    own_slots: FrozenSet[str] = frozenset()
+
+    @property
+    @abstractmethod
+    def form(self) -> str:
+        """The form's name in domain.yml (abstract, so rasa-sdk does not serve this base)."""
+
+    def name(self) -> Text:
+        """Rasa runs `validate_<form>` after every message while the form is active."""
+        return f"validate_{self.form}"
+
+    def is_activation(self, tracker: Tracker) -> bool:
+        """True on the turn that starts the form: it has not asked any of its questions yet.
+
+        Rasa runs the validation on activation with the loop already marked active, so
+        the active loop cannot tell; the requested slot can (it is None, or another
+        form's slot, until this form asks its first question).
+        """
+        return tracker.get_slot(REQUESTED_SLOT) not in self.own_slots
+
+    def ends_form(self, tracker: Tracker) -> bool:
+        """Whether the latest message should end this form (handled by a rule)."""
+        return latest_intent(tracker) in ENDING_INTENTS - self.own_intents
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Read the message, validate it, and keep extra slots that rasa-sdk would drop."""
+        activation = self.is_activation(tracker)
+        if not activation and self.ends_form(tracker):
+            return []  # Rasa rejects the form; the message's own rule answers it
+        extracted = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extracted)
+        form_slots = set(self.domain_slots(domain))
+        extras = [event for event in extracted if event["name"] not in form_slots]
+        validated = await self.get_validation_events(dispatcher, tracker, domain)
+        tracker.add_slots(validated)
+        events: List[EventType] = extras + validated
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if not activation and requested and not filled_slots(validated):
+            events += self.not_read(dispatcher, tracker, domain, requested)
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        if next_slot:
+            events.append(next_slot)
+        return events
+
+    def not_read(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, requested: str
+    ) -> List[EventType]:
+        """Nothing was read: answer the patient's question if it is one, else ask again.
+
+        Setting the requested slot (to its empty value) tells Rasa the form handled the
+        message, so the form goes on and repeats its question.
+        """
+        intent = latest_intent(tracker)
+        response = f"utter_{intent}"
+        if intent not in ANSWER_INTENTS and response in (domain.get("responses") or {}):
+            dispatcher.utter_message(response=response)
+        else:
+            self.reprompt(dispatcher, tracker, requested)
+        return [SlotSet(requested, None)]
+
+    def reprompt(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> None:
+        """Say why the question comes again; the form then repeats the question itself."""
+        dispatcher.utter_message(text="Sorry, I didn't catch that.")

@@ -1,0 +1,126 @@
+"""Turning a conversation into a handoff for staff, and saving it before saying so.
+
+Both the booking request and the "talk to a person" question end the same way: build a
+`HandoffRequest` from the tracker, commit it through the handoff service, and report
+with the `handoff_saved` slot whether it was committed. Rules in data/rules.yml then
+confirm it to the patient or, when the database was down, say it was *not* saved and
+give the clinic's phone number. The confirmation can therefore never go out for a
+request that was not stored.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.eligibility import screening_answers
+from bot.booking import Contact, find_concern, find_contact
+from bot.handoffs import HandoffStoreUnavailable
+from bot.handoffs.request import HandoffRequest
+from bot.handoffs.service import get_handoff_service
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Messages that carry no question of their own: "talk to a person" looks past them.
+NOT_A_QUESTION = frozenset(
+    {"request_human", "affirm", "deny", "inform", "greet", "thank", "stop", "goodbye"}
+)
+SMS_CHANNELS = frozenset({"twilio"})
+
+
+def patient_texts(tracker: Tracker) -> List[str]:
+    """Everything the patient typed in this conversation, oldest first (no button payloads)."""
+    return [
+        event.get("text") or ""
+        for event in tracker.events
+        if event.get("event") == "user" and not (event.get("text") or "").startswith("/")
+    ]
+
+
+def last_question(tracker: Tracker) -> Optional[str]:
+    """The patient's most recent message that asked something, for staff to answer."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = (event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if text and not text.startswith("/") and intent not in NOT_A_QUESTION:
+            return text
+    return None
+
+
+def channel_contact(tracker: Tracker) -> Optional[Contact]:
+    """On SMS the sender id is the patient's phone number: no need to ask for it."""
+    if tracker.get_latest_input_channel() not in SMS_CHANNELS:
+        return None
+    return find_contact(tracker.sender_id, region=get_settings().clinic.country).contact
+
+
+def contact_slots(contact: Contact) -> List[EventType]:
+    """The slots that hold one validated contact."""
+    return [
+        SlotSet("booking_contact", contact.value),
+        SlotSet("booking_contact_display", contact.display),
+        SlotSet("booking_contact_kind", contact.kind),
+    ]
+
+
+def revalidated_contact(value: Any) -> Dict[str, Any]:
+    """Slot values for a contact that validates again; empty slots when it does not.
+
+    Forms call this from `validate_booking_contact`, so nothing reaches a handoff that
+    bot.booking did not accept, whatever set the slot.
+    """
+    found = find_contact(value, region=get_settings().clinic.country).contact if isinstance(value, str) else None
+    if found is None or found.value != value:
+        return {"booking_contact": None, "booking_contact_display": None, "booking_contact_kind": None}
+    return {event["name"]: event["value"] for event in contact_slots(found)}
+
+
+def screening_record(answers: Dict[str, bool], review: List[str]) -> Optional[Dict[str, Any]]:
+    """Screening answers for staff: each question's yes/no, and what a provider must review."""
+    if not answers and not review:
+        return None
+    return {**answers, **({"review": ", ".join(review)} if review else {})}
+
+
+def handoff_request(tracker: Tracker, kind: str, **details: Any) -> HandoffRequest:
+    """A handoff for this conversation with the details the patient gave so far."""
+    answers = {slot: value for slot, value in screening_answers(tracker).items() if value is not None}
+    review = tracker.get_slot("screening_review") or []
+    values: Dict[str, Any] = dict(
+        kind=kind,
+        sender_id=tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "unknown",
+        name=tracker.get_slot("booking_name"),
+        contact=tracker.get_slot("booking_contact"),
+        contact_kind=tracker.get_slot("booking_contact_kind"),
+        concern=find_concern(patient_texts(tracker)),
+        screening_answers=screening_record(answers, review),
+        screening_outcome=tracker.get_slot("screening_outcome"),
+    )
+    values.update(details)
+    return HandoffRequest(**values)
+
+
+async def save_handoff(tracker: Tracker, kind: str, **details: Any) -> List[EventType]:
+    """Build and commit the handoff (off the event loop); report it in `handoff_saved`.
+
+    A request the store refuses as invalid is reported like an outage: the patient is
+    told it was not saved and given the clinic's number, never a false confirmation.
+    """
+    try:
+        request = handoff_request(tracker, kind, **details)
+        result = await asyncio.to_thread(get_handoff_service().submit, request)
+    except HandoffStoreUnavailable:
+        logger.exception("handoff not saved: the handoff store is unavailable")
+        return [SlotSet("handoff_saved", False)]
+    except ValueError:
+        logger.exception("handoff not saved: the request did not validate")
+        return [SlotSet("handoff_saved", False)]
+    logger.info("handoff %s %s", result.handoff.id, "saved" if result.created else "already saved")
+    return [SlotSet("handoff_saved", True)]

@@ -1,0 +1,22 @@
+"""The action server can load the `actions` package and serves every action the domain names."""
+from rasa_sdk.executor import ActionExecutor
+
+from tests.actions.conftest import DOMAIN
+
+BUILT_IN = {"action_deactivate_loop"}  # Rasa's own; forms run inside the Rasa server too
+
+
+def test_every_custom_action_in_the_domain_is_served():
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    served = set(executor.actions)
+    assert set(DOMAIN["actions"]) - BUILT_IN <= served
+
+
+def test_each_form_validation_knows_its_form_slots():
+    from actions.booking import ValidateBookingForm
+    from actions.eligibility import ValidateEligibilityForm
+    from actions.handoff import ValidateHandoffForm
+
+    for action in (ValidateBookingForm(), ValidateEligibilityForm(), ValidateHandoffForm()):
+        assert action.own_slots == set(DOMAIN["forms"][action.form_name()]["required_slots"])
