@@ -17,7 +17,7 @@ free text the same way, so the decision lives here once:
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import FrozenSet, List, Text
+from typing import FrozenSet, List, Optional, Set, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -26,6 +26,8 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 REQUESTED_SLOT = "requested_slot"
+MISSES_SLOT = "form_misses"
+MISSES_BEFORE_HELP = 2  # unusable answers in a row before a person is offered
 
 # Messages that end any form; each has a rule that answers it and deactivates the form.
 ENDING_INTENTS: FrozenSet[str] = frozenset(
@@ -54,6 +56,20 @@ def latest_text(tracker: Tracker) -> str:
     """The text of the patient's latest message; button payloads are not text."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
+
+
+def inline_answer(tracker: Tracker, domain: DomainDict) -> Optional[str]:
+    """The response that answers the latest message mid-form, if it is a question."""
+    intent = latest_intent(tracker)
+    response = f"utter_{intent}"
+    if intent in ANSWER_INTENTS or response not in (domain.get("responses") or {}):
+        return None
+    return response
+
+
+def accepted(events: List[EventType], form_slots: Set[str]) -> bool:
+    """Whether the events keep a value for one of the form's slots."""
+    return any(e["name"] in form_slots and e.get("value") is not None for e in events if e.get("event") == "slot")
 
 
 def filled_slots(events: List[EventType]) -> List[str]:
@@ -116,8 +132,12 @@ class GuardedFormValidation(FormValidationAction):
         tracker.add_slots(validated)
         events: List[EventType] = extras + validated
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if not activation and requested and not filled_slots(validated):
-            events += self.not_read(dispatcher, tracker, domain, requested)
+        if activation:
+            events.append(SlotSet(MISSES_SLOT, 0))
+        elif requested:
+            if not filled_slots(validated):
+                events += self.not_read(dispatcher, tracker, domain, requested)
+            events += self.count_misses(dispatcher, tracker, domain, accepted=accepted(validated, form_slots))
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot:
             events.append(next_slot)
@@ -131,13 +151,31 @@ class GuardedFormValidation(FormValidationAction):
         Setting the requested slot (to its empty value) tells Rasa the form handled the
         message, so the form goes on and repeats its question.
         """
-        intent = latest_intent(tracker)
-        response = f"utter_{intent}"
-        if intent not in ANSWER_INTENTS and response in (domain.get("responses") or {}):
+        response = inline_answer(tracker, domain)
+        if response:
             dispatcher.utter_message(response=response)
         else:
             self.reprompt(dispatcher, tracker, requested)
         return [SlotSet(requested, None)]
+
+    def count_misses(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, accepted: bool
+    ) -> List[EventType]:
+        """After answers the form could not use twice in a row, offer a person or a way out.
+
+        A patient who cannot answer a question the way the form needs should not be
+        asked it forever; a question the bot answered along the way is not a miss.
+        """
+        if accepted:
+            misses = 0
+        elif inline_answer(tracker, domain):
+            misses = int(tracker.get_slot(MISSES_SLOT) or 0)
+        else:
+            misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
+        if misses >= MISSES_BEFORE_HELP:
+            dispatcher.utter_message(response="utter_form_offer_help")
+            misses = 0
+        return [SlotSet(MISSES_SLOT, misses)]
 
     def reprompt(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> None:
         """Say why the question comes again; the form then repeats the question itself."""

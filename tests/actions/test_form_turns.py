@@ -23,8 +23,9 @@ def test_the_form_own_trigger_does_not_end_it():
 def test_a_question_mid_form_is_answered_and_the_question_comes_again():
     tracker = tracker_for("does it hurt?", "faq_pain", form="booking_form", requested="booking_name")
     messages, events = run(ValidateBookingForm(), tracker)
-    assert messages[0]["response"] == "utter_faq_pain"
-    assert filled_slots(events) == ["booking_name"] and slots_set(events)["booking_name"] is None
+    assert [m.get("response") for m in messages] == ["utter_faq_pain"]
+    assert "booking_name" in filled_slots(events) and slots_set(events)["booking_name"] is None
+    assert slots_set(events)["form_misses"] == 0  # a question is not a failed answer
 
 
 def test_an_unreadable_answer_is_asked_again_with_help():
@@ -36,3 +37,22 @@ def test_an_unreadable_answer_is_asked_again_with_help():
 def test_filled_slots_ignores_the_requested_slot():
     events = [{"event": "slot", "name": "requested_slot", "value": "x"}, {"event": "slot", "name": "a", "value": None}]
     assert filled_slots(events) == ["a"]
+
+
+def test_a_second_unusable_answer_in_a_row_offers_a_person_or_a_way_out():
+    tracker = tracker_for("🙂🙂🙂", "nlu_fallback", form="booking_form", requested="booking_name",
+                          slots={"form_misses": 0})
+    messages, events = run(ValidateBookingForm(), tracker)
+    assert "utter_form_offer_help" not in [m.get("response") for m in messages]
+    assert slots_set(events)["form_misses"] == 1
+    tracker = tracker_for("?!?", "nlu_fallback", form="booking_form", requested="booking_name",
+                          slots={"form_misses": 1})
+    messages, events = run(ValidateBookingForm(), tracker)
+    offer = next(m for m in messages if m.get("response") == "utter_form_offer_help")
+    assert offer and slots_set(events)["form_misses"] == 0  # offered once, then counted afresh
+
+
+def test_a_usable_answer_resets_the_count():
+    tracker = tracker_for("Ines Duarte", "inform", form="booking_form", requested="booking_name", slots={"form_misses": 1})
+    _, events = run(ValidateBookingForm(), tracker)
+    assert slots_set(events)["form_misses"] == 0
