@@ -61,7 +61,6 @@ class ValidateBookingForm(GuardedFormValidation):
 
     form = "booking_form"
     own_intents = frozenset({"request_booking"})
-    own_slots = frozenset(ASKED) | {"booking_confirmed"}
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -75,7 +74,7 @@ class ValidateBookingForm(GuardedFormValidation):
         # correcting the read-back, or when the message that started the form was just
         # a name ("Ben Adeyemi", classified as `inform`).
         bare_name = bool(tracker.get_slot("booking_correcting")) or (
-            self.is_activation(tracker) and latest_intent(tracker) == "inform"
+            self.is_activation(tracker, domain) and latest_intent(tracker) == "inform"
         )
         details = read_details(text, asked=ASKED.get(requested), region=get_settings().clinic.country)
         events: List[EventType] = []

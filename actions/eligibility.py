@@ -35,7 +35,6 @@ class ValidateEligibilityForm(GuardedFormValidation):
 
     form = "eligibility_form"
     own_intents = frozenset({"check_eligibility"})
-    own_slots = frozenset(SCREENING_SLOTS)
 
     async def required_slots(
         self,
@@ -69,7 +68,7 @@ class ValidateEligibilityForm(GuardedFormValidation):
         new = [c.key for c in screening.review_conditions(text) if c.key not in known]
         if new:
             events.append(SlotSet("screening_review", known + new))
-        if self.is_activation(tracker):
+        if self.is_activation(tracker, domain):
             events.extend(self._introduce(dispatcher, tracker, screening, events))
         return events
 

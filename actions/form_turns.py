@@ -92,8 +92,6 @@ class GuardedFormValidation(FormValidationAction):
 
     #: intents that start this form; they are answers here, not a reason to leave
     own_intents: FrozenSet[str] = frozenset()
-    #: the form's required slots, as in domain.yml (a test checks they agree)
-    own_slots: FrozenSet[str] = frozenset()
 
     @property
     @abstractmethod
@@ -104,14 +102,14 @@ class GuardedFormValidation(FormValidationAction):
         """Rasa runs `validate_<form>` after every message while the form is active."""
         return f"validate_{self.form}"
 
-    def is_activation(self, tracker: Tracker) -> bool:
+    def is_activation(self, tracker: Tracker, domain: DomainDict) -> bool:
         """True on the turn that starts the form: it has not asked any of its questions yet.
 
         Rasa runs the validation on activation with the loop already marked active, so
         the active loop cannot tell; the requested slot can (it is None, or another
         form's slot, until this form asks its first question).
         """
-        return tracker.get_slot(REQUESTED_SLOT) not in self.own_slots
+        return tracker.get_slot(REQUESTED_SLOT) not in self.domain_slots(domain)
 
     def ends_form(self, tracker: Tracker) -> bool:
         """Whether the latest message should end this form (handled by a rule)."""
@@ -121,7 +119,7 @@ class GuardedFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Read the message, validate it, and keep extra slots that rasa-sdk would drop."""
-        activation = self.is_activation(tracker)
+        activation = self.is_activation(tracker, domain)
         if not activation and self.ends_form(tracker):
             return []  # Rasa rejects the form; the message's own rule answers it
         extracted = await self.get_extraction_events(dispatcher, tracker, domain)

@@ -35,7 +35,6 @@ class ValidateHandoffForm(GuardedFormValidation):
 
     form = "handoff_form"
     own_intents = frozenset({"request_human"})
-    own_slots = frozenset({"booking_contact"})
 
     async def required_slots(
         self,
@@ -59,10 +58,10 @@ class ValidateHandoffForm(GuardedFormValidation):
         if result.attempted:
             dispatcher.utter_message(text=CONTACT_HELP)
             return [SlotSet("booking_contact", None)]
-        if not self.is_activation(tracker) and (latest_intent(tracker) == "deny" or DECLINE.match(text)):
-            return [SlotSet("handoff_contact_declined", True)]
-        if self.is_activation(tracker):
+        if self.is_activation(tracker, domain):
             return [SlotSet("handoff_contact_declined", False)]
+        if latest_intent(tracker) == "deny" or DECLINE.match(text):
+            return [SlotSet("handoff_contact_declined", True)]
         return []
 
     def validate_booking_contact(

@@ -4,11 +4,21 @@ Curly quotes, long dashes, case and runs of whitespace vary between a patient's 
 the clinic's article and our YAML files without changing what the text says.
 """
 import re
+import unicodedata
 
-_TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-"})
+# Phones type curly apostrophes and quotes and long dashes; we match them straight.
+_TYPOGRAPHY = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
+     "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"}
+)  # fmt: skip
 _SPACES = re.compile(r"\s+")
+
+
+def fold_typography(text: str) -> str:
+    """Compose accents (NFC) and straighten curly quotes, apostrophes and dashes."""
+    return unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
 
 
 def normalize(text: str) -> str:
     """Lower-case, straighten quotes and dashes, and fold whitespace."""
-    return _SPACES.sub(" ", (text or "").translate(_TYPOGRAPHY)).strip().lower()
+    return _SPACES.sub(" ", fold_typography(text or "")).strip().lower()

@@ -13,6 +13,7 @@ import unicodedata
 from typing import Iterable, Iterator, List, Tuple
 
 from bot.booking.vocabulary import ABBREVIATIONS, word_key
+from bot.text import fold_typography
 
 MAX_SCAN = 1000
 """Characters of a message the readers look at; a real answer is far shorter, and the cap
@@ -20,19 +21,9 @@ keeps an absurd paste (10k characters) from costing the action server time."""
 
 Span = Tuple[int, int]
 
-# Phones type curly apostrophes and dashes; names and cues ("I’m") are matched straight.
-_TYPOGRAPHY = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
-     "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-", "\u2013": "-"}
-)  # fmt: skip
 _SPACES = re.compile(r"[^\S\n]+")
 _CUT = re.compile(r"[,;!?\n]|:(?=\s|$)|(?<![^\s,;!?])(?P<word>[^\s,;!?]*)\.(?=\s|$)")
 _LEADING_JOIN = re.compile(r"^(?:and|but|plus|also|&)\s+", re.IGNORECASE)
-
-
-def fold_typography(text: str) -> str:
-    """Compose accents (NFC) and straighten curly quotes, apostrophes and dashes."""
-    return unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
 
 
 def is_control(char: str) -> bool:

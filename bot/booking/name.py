@@ -12,9 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.booking.clauses import Span, blank, clause_end, clauses, fold_typography, is_control, prepare
+from bot.booking.clauses import Span, blank, clause_end, clauses, is_control, prepare
 from bot.booking.contact import contact_spans
 from bot.booking.vocabulary import NON_NAME_WORDS, TITLES, word_key
+from bot.text import fold_typography
 
 MAX_LENGTH = 60
 MAX_WORDS = 5

@@ -15,12 +15,12 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.db import migrate
 from bot.db.engine import make_engine, session_factory
 from bot.handoffs.service import HandoffService
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
 from bot.settings import PROJECT_ROOT
+from tests.db.databases import migrated_store
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 UNREACHABLE_DB = "postgresql+psycopg2://postgres@127.0.0.1:9/test?connect_timeout=2"
@@ -88,11 +88,8 @@ def notifier() -> RecordingNotifier:
 @pytest.fixture
 def store(tmp_path) -> Iterator[HandoffStore]:
     """A migrated SQLite handoff store of this test's own."""
-    url = f"sqlite:///{tmp_path / 'handoffs.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    yield HandoffStore(session_factory(engine))
-    engine.dispose()
+    with migrated_store("sqlite", tmp_path) as handoff_store:
+        yield handoff_store
 
 
 @pytest.fixture

@@ -12,11 +12,3 @@ def test_every_custom_action_in_the_domain_is_served():
     served = set(executor.actions)
     assert set(DOMAIN["actions"]) - BUILT_IN <= served
 
-
-def test_each_form_validation_knows_its_form_slots():
-    from actions.booking import ValidateBookingForm
-    from actions.eligibility import ValidateEligibilityForm
-    from actions.handoff import ValidateHandoffForm
-
-    for action in (ValidateBookingForm(), ValidateEligibilityForm(), ValidateHandoffForm()):
-        assert action.own_slots == set(DOMAIN["forms"][action.form_name()]["required_slots"])

@@ -18,7 +18,9 @@ import psycopg2
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.db.engine import dispose_engines
+from bot.db.engine import dispose_engines, make_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.handoffs.store import HandoffStore
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
@@ -73,3 +75,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """An empty database on each backend (no schema: run migrations yourself)."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@contextlib.contextmanager
+def migrated_store(backend: str, directory: Path) -> Iterator[HandoffStore]:
+    """A handoff store on a fresh database of `backend`, migrated to the latest schema."""
+    with fresh_database(backend, directory) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            yield HandoffStore(session_factory(engine))
+        finally:
+            engine.dispose()
