@@ -6,22 +6,19 @@ actions and the staff API handle one exception instead of SQLAlchemy's hierarchy
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator, List, Optional, Tuple
+from typing import ContextManager, List, Optional, Tuple
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import KINDS, STATUSES, Handoff
+from bot.db.session import unit_of_work
 from bot.handoffs import HandoffStoreUnavailable
 from bot.handoffs.request import HandoffRequest, check_choice
 from bot.handoffs.view import HandoffView
 
 MAX_LIST_LIMIT = 500
-MIGRATE_HINT = "run `python -m bot.db.migrate` (make run does it) to create the handoffs table"
-_UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for "relation does not exist"
 
 
 class HandoffStore:
@@ -94,36 +91,9 @@ class HandoffStore:
             session.commit()
             return HandoffView.from_row(row)
 
-    @contextlib.contextmanager
-    def _session(self) -> Iterator[Session]:
-        try:
-            with self._sessions() as session:
-                yield session
-        except (DBAPIError, PoolTimeoutError) as exc:
-            unavailable = _as_unavailable(exc)
-            if unavailable is None:
-                raise
-            raise unavailable from exc
+    def _session(self) -> ContextManager[Session]:
+        return unit_of_work(self._sessions, HandoffStoreUnavailable, "handoff database")
 
 
 def _by_key(session: Session, key: str) -> Optional[Handoff]:
     return session.scalars(select(Handoff).where(Handoff.dedupe_key == key)).first()
-
-
-def _as_unavailable(exc: Exception) -> Optional[HandoffStoreUnavailable]:
-    """The caller-facing error for a database failure, or None for a bug (which must surface)."""
-    reason = _first_line(getattr(exc, "orig", None) or exc)
-    missing_table = "no such table" in reason or getattr(getattr(exc, "orig", None), "pgcode", None) == _UNDEFINED_TABLE
-    if missing_table:
-        return HandoffStoreUnavailable(f"the handoff database has no schema: {MIGRATE_HINT}")
-    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    ):
-        return HandoffStoreUnavailable(f"the handoff database is unavailable: {reason}")
-    return None
-
-
-def _first_line(error: object) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
