@@ -1,4 +1,4 @@
-"""The `handoffs` table: requests the assistant passes to clinic staff.
+"""Our tables: `handoffs` (requests passed to clinic staff) and the SMS channel's state.
 
 The allowed values below are the single source for the check constraints, the request
 validation in `bot.handoffs` and the staff API's filters. Migrations copy them (a
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional, Tuple
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Integer, MetaData, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, DateTime, Integer, MetaData, String, false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import registry
@@ -102,6 +102,39 @@ class Handoff(Base):
     dedupe_key = Column(String(64), unique=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=_created_at, onupdate=utcnow)
+
+
+class SmsContact(Base):
+    """What the SMS channel must remember about one phone number, across Rasa instances.
+
+    `opted_out` is the patient's STOP (carriers require us to honour it until START);
+    `menu` holds the payloads of the numbered choices last sent, so a reply of "2" means
+    what the patient saw as 2; `last_message_at` tells a new conversation (which gets the
+    privacy notice) from a continuing one.
+    """
+
+    __tablename__ = "sms_contacts"
+
+    phone = Column(String(32), primary_key=True)
+    opted_out = Column(Boolean(create_constraint=False), nullable=False, default=False, server_default=false())
+    opt_changed_at = Column(UTCDateTime)
+    last_message_at = Column(UTCDateTime)
+    menu = Column(JSON(none_as_null=True))
+
+
+class SmsMessage(Base):
+    """One inbound SMS by Twilio's MessageSid: a retried webhook is answered, never processed twice.
+
+    `reply` is the list of SMS bodies sent back (SQL NULL while the first delivery is
+    still being processed).
+    """
+
+    __tablename__ = "sms_messages"
+
+    message_sid = Column(String(64), primary_key=True)
+    phone = Column(String(32), nullable=False, index=True)
+    received_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    reply = Column(JSON(none_as_null=True))
 
 
 def column_limit(name: str) -> int:
