@@ -52,7 +52,7 @@ CONTACT_HELP = (
 CONFIRM_HELP = "Please reply yes if the details are right, or no to change something."
 WHICH_DETAIL = (
     "No problem. Which detail should I change? Send the correct name, phone number or "
-    "email, or preferred time, or say cancel to stop."
+    "email, or preferred time, or say never mind to stop."
 )
 
 

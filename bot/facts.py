@@ -32,8 +32,9 @@ _NUMBER = re.compile(rf"\d+(?:\.\d+)?|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[A-Z]{2,}\b")
 # Multi-word names that neither pattern catches.
 _KNOWN_NAMES = ("Canfield", "Visia", "Platelet Rich Plasma", "United States")
-# The treatment's own name, defined by the article, is not a claim.
-_TOPIC = {"cit"}
+# Not claims: the treatment's own name (defined by the article), and SMS itself with
+# the keywords carriers require us to name (HELP, STOP, START).
+_NOT_CLAIMS = {"cit", "sms", "help", "stop", "start"}
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _ENUMERATION = re.compile(r"^\s*\d+\.\s", re.MULTILINE)
 
@@ -47,7 +48,7 @@ def claims(text: str) -> Set[str]:
     found = {m.group(0).lower() for m in _NUMBER.finditer(text)}
     found |= {m.group(0).lower() for m in _NAME.finditer(text)}
     found |= {name.lower() for name in _KNOWN_NAMES if name.lower() in text.lower()}
-    return found - _TOPIC
+    return found - _NOT_CLAIMS
 
 
 @dataclass(frozen=True)

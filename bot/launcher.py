@@ -29,6 +29,8 @@ from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_setting
 from bot.staff.token import resolve_token
 
 START_TIMEOUT_S = 180.0
+# Passed only to the one server that needs each, even when exported in the shell.
+SECRETS = frozenset({"STAFF_API_TOKEN", "TWILIO_AUTH_TOKEN"})
 STOP_TIMEOUT_S = 15.0
 
 
@@ -37,10 +39,11 @@ def server_env(settings: Settings) -> Dict[str, str]:
 
     `endpoints.yml` reads ACTION_PORT and TRACKER_DB; the action server and the staff
     API read DATABASE_URL; the staff API listens on STAFF_HOST:STAFF_PORT, and the
-    action server's e-mails link to STAFF_PUBLIC_URL. Only the staff API gets the token
-    (`staff_env`).
+    action server's e-mails link to STAFF_PUBLIC_URL. Secrets go only to the server
+    that uses them: the staff token to the staff API (`staff_env`), the Twilio token
+    to the Rasa server (`rasa_env`).
     """
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if name not in SECRETS}
     env.update(
         ACTION_PORT=str(settings.action_port),
         TRACKER_DB=str(settings.tracker_db),
@@ -72,6 +75,15 @@ def rasa_server_cmd(settings: Settings) -> List[str]:
     ]  # fmt: skip
 
 
+def rasa_env(settings: Settings) -> Dict[str, str]:
+    """`server_env` plus the SMS channel's settings (it runs inside the Rasa server)."""
+    return {
+        **server_env(settings),
+        "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+        "TWILIO_WEBHOOK_URL": settings.twilio_webhook_url,
+    }
+
+
 def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
     """`server_env` plus the token, so the staff API and the launcher's printout agree."""
     return {**server_env(settings), "STAFF_API_TOKEN": staff_token}
@@ -94,6 +106,14 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://localhost:{self.settings.rasa_port}"
+
+    @property
+    def widget_demo_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/widget/demo"
+
+    @property
+    def sms_webhook_url(self) -> str:
+        return self.settings.twilio_webhook_url or f"{self.rasa_url}/webhooks/twilio/webhook"
 
     @property
     def action_url(self) -> str:
@@ -124,7 +144,7 @@ class Stack:
         env = server_env(self.settings)
         for name, cmd, cmd_env in (
             ("actions", action_server_cmd(self.settings), env),
-            ("rasa", rasa_server_cmd(self.settings), env),
+            ("rasa", rasa_server_cmd(self.settings), rasa_env(self.settings)),
             ("staff", staff_server_cmd(self.settings), staff_env(self.settings, self.staff_token)),
         ):
             log = open(self.log_dir / f"{name}.log", "ab")
@@ -240,10 +260,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not settings.clinic.phone:
             print(f"Note: {settings.clinic_profile_path} has no phone number; answers will say "
                   "'contact the clinic directly'.", flush=True)
+        sms_state = "enabled" if settings.twilio_auth_token else "refusing all: set TWILIO_AUTH_TOKEN"
         print(
             f"\nThe assistant is running.\n"
+            f"  Website demo:   {stack.widget_demo_url}  (open it in a browser: the chat widget)\n"
+            f"  Widget tag:     <script src=\"{stack.rasa_url}/webhooks/widget/widget.js\" defer></script>\n"
             f"  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook "
             '{"sender": "me", "message": "hi"}\n'
+            f"  SMS (Twilio):   POST {stack.sms_webhook_url}  ({sms_state})\n"
             f"  Health:         {stack.rasa_url}/webhooks/rest/\n"
             f"  Action server:  {stack.action_url}/health\n"
             f"  Staff API:      GET {stack.staff_url}/api/handoffs "

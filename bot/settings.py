@@ -32,6 +32,9 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | SMTP_STARTTLS      | true                         | upgrade the connection with STARTTLS (true/false)          |
 | SMTP_FROM          | $SMTP_USER if an address     | sender address of the notifications                        |
 | STAFF_NOTIFY_EMAIL | (empty)                      | comma-separated recipients; required with SMTP_HOST        |
+| TWILIO_AUTH_TOKEN  | (empty: SMS refused)         | the Twilio account's auth token; signs every SMS webhook   |
+| TWILIO_WEBHOOK_URL | (empty: the request's URL)   | the public URL Twilio posts to, as configured at Twilio;   |
+|                    |                              | set it behind a proxy, which changes scheme and host       |
 
 Relative paths are resolved against the project root, not the working directory, so
 the Rasa server, the action server and the tests all read the same files.
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -187,6 +191,8 @@ class Settings:
     smtp_starttls: bool
     smtp_from: str
     staff_email: Tuple[str, ...]
+    twilio_auth_token: str = field(repr=False)
+    twilio_webhook_url: str
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -230,6 +236,8 @@ class Settings:
             smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
             smtp_from=smtp_from,
             staff_email=staff_email,
+            twilio_auth_token=_text(env, "TWILIO_AUTH_TOKEN"),
+            twilio_webhook_url=_url(env, "TWILIO_WEBHOOK_URL"),
         )
 
 
@@ -262,6 +270,18 @@ def _address(value: str, name: str) -> str:
 
 def _addresses(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
     return tuple(_address(part.strip(), name) for part in _text(env, name).split(",") if part.strip())
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    """An absolute http(s) URL, or "" when unset; anything else is a configuration mistake."""
+    value = _text(env, name)
+    parts = urlsplit(value)
+    if value and not (parts.scheme in ("http", "https") and parts.netloc):
+        raise ConfigurationError(
+            f"{name} must be an absolute http(s) URL such as "
+            f"https://bot.example.com/webhooks/twilio/webhook, not {value!r}"
+        )
+    return value
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

@@ -14,22 +14,25 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Set, Text
+from typing import Sequence, Set, Text
 
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.validator import Validator
 
 from bot.settings import PROJECT_ROOT
 
-ACTIONS_DIR = PROJECT_ROOT / "actions"
+# Modules that send responses by name: the actions, and the channels' notices and keywords.
+SENDER_DIRS = (PROJECT_ROOT / "actions", PROJECT_ROOT / "bot" / "channels")
 _RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_]+)[\"']")
 
 
-def responses_sent_by_actions(actions_dir: Path = ACTIONS_DIR) -> Set[str]:
-    """Response names that appear as string literals in the action modules."""
+def responses_sent_by_code(dirs: Sequence[Path] = SENDER_DIRS) -> Set[str]:
+    """Response names that appear as string literals in the action and channel modules."""
     return {
         match.group(1)
-        for path in actions_dir.glob("*.py")
+        for directory in dirs
+        for path in directory.glob("*.py")
         for match in _RESPONSE_NAME.finditer(path.read_text(encoding="utf-8"))
     }
 
@@ -47,8 +50,18 @@ class ProjectValidator(Validator):
         }
 
     def _gather_utterance_actions(self) -> Set[Text]:
-        """Responses that stories and rules must use: all but those forms and actions send."""
-        exempt = self.form_questions() | responses_sent_by_actions()
+        """Responses that stories and rules must use: all but those forms and code send.
+
+        A response that code sends *and* a story uses (the widget shows `utter_greet`)
+        stays in the set: Rasa also reads this set as the list of valid responses.
+        """
+        used = {
+            event.action_name
+            for step in self.story_graph.story_steps
+            for event in step.events
+            if isinstance(event, ActionExecuted)
+        }
+        exempt = (self.form_questions() | responses_sent_by_code()) - used
         return {name for name in super()._gather_utterance_actions() if name not in exempt}
 
 

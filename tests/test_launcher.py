@@ -48,11 +48,20 @@ def test_servers_get_the_values_endpoints_yml_reads(settings):
 
 
 def test_servers_share_the_database_and_only_the_staff_api_gets_the_token(settings, monkeypatch):
-    monkeypatch.delenv("STAFF_API_TOKEN", raising=False)
+    monkeypatch.setenv("STAFF_API_TOKEN", "exported-in-the-shell")
     env = launcher.server_env(settings)
     assert (env["DATABASE_URL"], env["STAFF_PORT"]) == (settings.database_url, str(settings.staff_port))
     assert "STAFF_API_TOKEN" not in env
     assert launcher.staff_env(settings, "staff-token-0123456789")["STAFF_API_TOKEN"] == "staff-token-0123456789"
+
+
+def test_only_the_rasa_server_gets_the_twilio_token(settings, monkeypatch):
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "exported-in-the-shell")
+    sms = dataclasses.replace(settings, twilio_auth_token="twilio-secret", twilio_webhook_url="https://bot.example/x")
+    assert "TWILIO_AUTH_TOKEN" not in launcher.server_env(sms)
+    assert "TWILIO_AUTH_TOKEN" not in launcher.staff_env(sms, "staff-token-0123456789")
+    env = launcher.rasa_env(sms)
+    assert (env["TWILIO_AUTH_TOKEN"], env["TWILIO_WEBHOOK_URL"]) == ("twilio-secret", "https://bot.example/x")
 
 
 def test_missing_model_is_a_clear_error(settings, tmp_path):
@@ -106,6 +115,9 @@ def test_make_run_prints_where_staff_find_handoffs_and_the_token(settings, monke
     assert f"GET http://localhost:{settings.staff_port}/api/handoffs" in printed
     assert "printed-token-0123456789" in printed
     assert str(settings.staff_token_file) in printed
+    assert f"http://localhost:{settings.rasa_port}/webhooks/widget/demo" in printed
+    assert f'<script src="http://localhost:{settings.rasa_port}/webhooks/widget/widget.js" defer></script>' in printed
+    assert f"POST http://localhost:{settings.rasa_port}/webhooks/twilio/webhook  (refusing all: set TWILIO_AUTH_TOKEN)" in printed
 
 
 def test_a_server_that_dies_at_start_is_reported_and_the_other_stopped(settings, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ from rasa.shared.core.domain import Domain
 
 from bot.nlg import ClinicNLG
 from bot.settings import PROJECT_ROOT, ClinicProfile
+from tests.responses import response_channel
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 PROFILES = {
@@ -20,7 +21,7 @@ SLOTS = {"booking_name": "Jordan Lee", "booking_contact_display": "(617) 555-014
 
 
 def _render(nlg: ClinicNLG, response: str, slots: dict = SLOTS) -> dict:
-    return nlg.generate_from_slots(response, dict(slots), "rest")
+    return nlg.generate_from_slots(response, dict(slots), response_channel(DOMAIN.responses, response))
 
 
 @pytest.mark.parametrize("profile", PROFILES.values(), ids=PROFILES.keys())

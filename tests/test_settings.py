@@ -138,3 +138,32 @@ def test_country_defaults_to_us_and_is_uppercased(tmp_path):
 def test_bad_country_is_a_clear_error(tmp_path, text, message):
     with pytest.raises(ConfigurationError, match=message):
         ClinicProfile.load(_profile(tmp_path, text))
+
+
+def test_twilio_settings_default_to_empty():
+    settings = Settings.from_env({})
+    assert (settings.twilio_auth_token, settings.twilio_webhook_url) == ("", "")
+
+
+def test_twilio_settings_from_the_environment():
+    url = "https://bot.example.com/webhooks/twilio/webhook"
+    settings = Settings.from_env({"TWILIO_AUTH_TOKEN": " twilio-token-abc ", "TWILIO_WEBHOOK_URL": f" {url} "})
+    assert (settings.twilio_auth_token, settings.twilio_webhook_url) == ("twilio-token-abc", url)
+    assert Settings.from_env({"TWILIO_WEBHOOK_URL": "http://localhost:5005/x"}).twilio_webhook_url == "http://localhost:5005/x"
+
+
+@pytest.mark.parametrize(
+    "url", ["bot.example.com/webhooks/twilio/webhook", "/webhooks/twilio/webhook", "ftp://bot.example.com/x", "https://", "https:/x"]
+)
+def test_twilio_webhook_url_must_be_absolute_http(url):
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({"TWILIO_WEBHOOK_URL": url})
+    message = str(caught.value)
+    assert message.startswith("TWILIO_WEBHOOK_URL must be an absolute http(s) URL such as https://")
+    assert repr(url) in message
+
+
+def test_the_twilio_token_stays_out_of_the_repr():
+    settings = Settings.from_env({"TWILIO_AUTH_TOKEN": "twilio-secret-0f9e8d", "TWILIO_WEBHOOK_URL": "https://bot.example.com/w"})
+    assert "twilio-secret" not in repr(settings)
+    assert "https://bot.example.com/w" in repr(settings)  # the URL is no secret and helps debugging

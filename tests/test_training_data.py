@@ -8,6 +8,7 @@ import yaml
 
 from bot.nlg import ClinicNLG
 from bot.settings import PROJECT_ROOT, ClinicProfile
+from tests.responses import response_channel
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 INTENTS = set(DOMAIN["intents"])
@@ -78,7 +79,7 @@ def test_answers_fit_a_phone_screen(name):
     clinic = ClinicProfile(name="A Clinic Name Of Typical Length", phone="(555) 010-0100", booking_url="https://clinic.example/request-appointment")
     nlg = ClinicNLG(clinic=clinic)
     nlg.responses = RESPONSES
-    rendered = nlg.generate_from_slots(name, {}, "rest")
+    rendered = nlg.generate_from_slots(name, {}, response_channel(RESPONSES, name))
     text = "\n".join([rendered["text"], *(b["title"] for b in rendered.get("buttons", []))])
     assert len(text) <= SMS_LIMIT, f"{name} is {len(text)} characters"
 

@@ -9,20 +9,26 @@ from bot.launcher import Stack, running_stack
 from bot.settings import Settings
 from tests.ports import free_port
 
+TWILIO_TEST_TOKEN = "e2e-twilio-auth-token"
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Servers on free ports with their own SQLite database, so a `make run` nearby is untouched."""
     var_dir: Path = tmp_path_factory.mktemp("var")
+    rasa_port = free_port()
     settings = Settings.from_env(
         {
             **os.environ,
             "VAR_DIR": str(var_dir),
             "TRACKER_DB": str(var_dir / "tracker.db"),
             "DATABASE_URL": "",
-            "RASA_PORT": str(free_port()),
+            "RASA_PORT": str(rasa_port),
             "ACTION_PORT": str(free_port()),
             "STAFF_PORT": str(free_port()),
+            # The SMS channel as a clinic configures it: the tests sign with this token.
+            "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN,
+            "TWILIO_WEBHOOK_URL": f"http://localhost:{rasa_port}/webhooks/twilio/webhook",
         }
     )
     if not settings.model_path.exists():

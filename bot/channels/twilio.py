@@ -1,0 +1,227 @@
+"""SMS through Twilio, with every webhook's signature checked: POST /webhooks/twilio/webhook.
+
+Rasa's built-in Twilio channel trusts any POST, so anyone who finds the URL could
+talk to the assistant as any phone number. This channel:
+
+- refuses (403, nothing processed) a request whose `X-Twilio-Signature` does not match
+  `TWILIO_AUTH_TOKEN` over the public URL Twilio posted to (`TWILIO_WEBHOOK_URL`,
+  because a proxy changes the scheme and host this server sees), and refuses every
+  request, with a log line saying why, when no auth token is configured;
+- answers in the HTTP response as TwiML, so no outbound API call or account SID is
+  needed, and the text is XML-escaped;
+- honours the carrier keywords (STOP, START, HELP: `bot.sms.keywords`), storing opt-outs
+  by phone number and sending nothing more to an opted-out number;
+- answers a retried webhook (same `MessageSid`) with the first answer, never twice;
+- turns buttons into a numbered list and maps a reply of "2" back to that button;
+- opens each conversation with a one-line notice that texts are not secure.
+
+The conversation itself is Rasa's: the phone number is the sender id, and responses
+come in their `channel: twilio` variants, sized for SMS.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from urllib.parse import parse_qs
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request, RequestParameters
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.channels.responses import render_text
+from bot.db.engine import get_engine, session_factory
+from bot.db.models import SmsMessage
+from bot.settings import Settings, get_settings
+from bot.sms.keywords import Keyword, classify
+from bot.sms.render import SmsReply, build_reply, number_choice, twiml
+from bot.sms.store import SmsStore, SmsStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "twilio"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+# Twilio's own limit for an inbound message body is 1,600 characters; a form post far
+# larger than that is not from Twilio.
+MAX_BODY_BYTES = 32 * 1024
+MAX_TEXT_CHARS = 1600
+_SID_MAX = SmsMessage.__table__.c.message_sid.type.length
+_PHONE_MAX = SmsMessage.__table__.c.phone.type.length
+# The privacy notice opens a conversation; after this much silence Rasa starts a new
+# session, and we use the domain's own value when the agent is loaded.
+DEFAULT_SESSION_MINUTES = 60
+
+
+class TwilioCollector(CollectingOutputChannel):
+    """Collects the bot's messages; named "twilio" so Rasa picks the SMS response variants."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+
+class TwilioInput(InputChannel):
+    """The signature-checked Twilio SMS channel (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """Settings come from the environment via `bot.settings`, not from credentials.yml."""
+        return cls(get_settings())
+
+    def __init__(self, settings: Settings, store: Optional[SmsStore] = None) -> None:
+        self.settings = settings
+        self._store = store
+        if not settings.twilio_auth_token:
+            logger.warning("SMS channel disabled: TWILIO_AUTH_TOKEN is not set, so every webhook is refused")
+
+    @property
+    def store(self) -> SmsStore:
+        """Created on first use, so starting Rasa never waits on the database."""
+        if self._store is None:
+            self._store = SmsStore(session_factory(get_engine(self.settings.database_url)))
+        return self._store
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """`GET /` (health) and `POST /webhook` under Rasa's /webhooks/twilio/ prefix."""
+        blueprint = Blueprint("signed_twilio_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "enabled": bool(self.settings.twilio_auth_token)})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("request too large", status=413)
+            form = _form(request)
+            if form is None:
+                return response.text("the body must be a UTF-8 form post", status=400)
+            refusal = self._refusal(request, form)
+            if refusal is not None:
+                return refusal
+            sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+            phone = (form.get("From") or "").strip()
+            if not sid or not phone or len(sid) > _SID_MAX or len(phone) > _PHONE_MAX:
+                return response.text("MessageSid and From are required", status=400)
+            text = _clean_text(form.get("Body") or "")
+            try:
+                bodies = await self._answer(request, on_new_message, sid, phone, text)
+            except SmsStoreUnavailable:
+                logger.exception("SMS not handled: the SMS database is unavailable")
+                bodies = [self._render(request, "utter_sms_unavailable")]
+            return _twiml_response(bodies)
+
+        return blueprint
+
+    def _refusal(self, request: Request, form: RequestParameters) -> Optional[HTTPResponse]:
+        """403 unless Twilio signed this request with our auth token for our public URL."""
+        token = self.settings.twilio_auth_token
+        if not token:
+            logger.warning("SMS webhook refused: TWILIO_AUTH_TOKEN is not set")
+            return response.text("SMS channel not configured", status=403)
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        url = self.settings.twilio_webhook_url or request.url
+        if not signature or not RequestValidator(token).validate(url, form, signature):
+            logger.warning("SMS webhook refused: missing or invalid %s (checked against %s)", SIGNATURE_HEADER, url)
+            return response.text("invalid signature", status=403)
+        return None
+
+    async def _answer(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sid: str,
+        phone: str,
+        text: str,
+    ) -> List[str]:
+        """The SMS bodies that answer one inbound message (empty: send nothing)."""
+        store = self.store
+        claim = await asyncio.to_thread(store.claim, sid, phone)
+        if not claim.new:
+            logger.info("SMS %s is a retry: answered as before", sid)
+            return claim.reply or []
+        try:
+            bodies, menu = await self._handle(request, on_new_message, phone, text)
+        except SmsStoreUnavailable:
+            raise
+        except Exception:  # the patient still gets an answer that tells them how to reach us
+            logger.exception("SMS %s could not be answered", sid)
+            bodies, menu = [self._render(request, "utter_sms_unavailable")], None
+        await asyncio.to_thread(store.finish, sid, phone, bodies, menu)
+        return bodies
+
+    async def _handle(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], phone: str, text: str
+    ) -> Tuple[List[str], Optional[List[str]]]:
+        """The bodies answering `text`, and the new menu (None: a keyword, the menu stays)."""
+        store = self.store
+        state = await asyncio.to_thread(store.state, phone)
+        keyword = classify(text)
+        if keyword is Keyword.OPT_OUT:
+            changed = await asyncio.to_thread(store.set_opted_out, phone, True)
+            return ([self._render(request, "utter_sms_opted_out")] if changed else []), None
+        if keyword is Keyword.OPT_IN:
+            await asyncio.to_thread(store.set_opted_out, phone, False)
+            return [self._render(request, "utter_sms_opted_in")], None
+        if state.opted_out:
+            logger.info("SMS from an opted-out number: not answered (START opts back in)")
+            return [], None
+        if keyword is Keyword.HELP:
+            return [self._render(request, "utter_sms_help")], None
+        reply = await self._converse(on_new_message, phone, number_choice(text, state.menu))
+        bodies = reply.bodies
+        if state.starts_conversation(store.now(), self._session_idle(request)):
+            bodies = [self._render(request, "utter_sms_notice"), *bodies]
+        return bodies, reply.menu
+
+    @staticmethod
+    async def _converse(
+        on_new_message: Callable[[UserMessage], Awaitable[Any]], phone: str, text: str
+    ) -> SmsReply:
+        """Pass the message to Rasa and collect its answer as SMS bodies and a menu."""
+        collector = TwilioCollector()
+        await on_new_message(UserMessage(text, collector, phone, input_channel=CHANNEL))
+        return build_reply(collector.messages)
+
+    @staticmethod
+    def _session_idle(request: Request) -> timedelta:
+        agent = getattr(request.app.ctx, "agent", None)
+        domain = getattr(agent, "domain", None)
+        minutes = domain.session_config.session_expiration_time if domain else DEFAULT_SESSION_MINUTES
+        return timedelta(minutes=minutes or DEFAULT_SESSION_MINUTES)
+
+    @staticmethod
+    def _render(request: Request, name: str) -> str:
+        return render_text(request, name, CHANNEL)
+
+
+def _form(request: Request) -> Optional[RequestParameters]:
+    """The posted fields, blank ones included (Twilio signs them too: an MMS has an empty Body).
+
+    Sanic's `request.form` drops blank values, which would break the signature of any
+    message with an empty field. None when the body is not UTF-8.
+    """
+    try:
+        return RequestParameters(parse_qs((request.body or b"").decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return None
+
+
+def _clean_text(text: str) -> str:
+    """The message as the patient meant it: capped, and with a carrier's '¡' for '@' undone.
+
+    Some carriers deliver GSM-7's '@' (code 0) as '¡'; e-mail addresses in a booking
+    would break without this (Rasa's own Twilio channel does the same).
+    """
+    return text.replace("\u00a1", "@")[:MAX_TEXT_CHARS]
+
+
+def _twiml_response(bodies: Sequence[str]) -> HTTPResponse:
+    return response.text(twiml(bodies), content_type="application/xml")

@@ -1,0 +1,279 @@
+"""The signed Twilio channel, served for real, with Rasa replaced by a scripted bot.
+
+What the patient texts reaches the scripted bot only when Twilio signed it; what the
+bot answers comes back as TwiML, numbered, and within the rules carriers set.
+"""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Iterator, List
+
+import pytest
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.domain import Domain
+from sanic import Sanic
+
+from bot.channels.twilio import TwilioInput
+from bot.db.engine import make_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.settings import PROJECT_ROOT, Settings
+from bot.sms.store import SmsStore, SmsStoreUnavailable
+from tests import twilio_client
+from tests.staff.server import serving
+
+TOKEN = "test-auth-token"
+PATH = "/webhooks/twilio/webhook"
+PHONE = "+16465550123"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+class ScriptedBot:
+    """Stands in for Rasa: answers with text and two buttons, or raises when told to."""
+
+    def __init__(self) -> None:
+        self.received: List[UserMessage] = []
+        self.fail = False
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.received.append(message)
+        if self.fail:
+            raise RuntimeError("the model crashed")
+        await message.output_channel.send_text_with_buttons(
+            message.sender_id,
+            f"You said <{message.text}> & more",
+            [{"title": "Aftercare", "payload": "/aftercare_first_48h"}, {"title": "Pain", "payload": "/faq_pain"}],
+        )
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path, clock) -> Iterator[SmsStore]:
+    url = f"sqlite:///{tmp_path / 'sms.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield SmsStore(session_factory(engine), clock=clock)
+    engine.dispose()
+
+
+@pytest.fixture
+def bot() -> ScriptedBot:
+    return ScriptedBot()
+
+
+def _settings(tmp_path, **overrides) -> Settings:
+    base = Settings.from_env({"VAR_DIR": str(tmp_path / "var"), "TWILIO_AUTH_TOKEN": TOKEN})
+    return dataclasses.replace(base, **overrides)
+
+
+def _serve(settings: Settings, store: SmsStore, bot: ScriptedBot, domain: Domain):
+    app = Sanic(f"twilio-test-{uuid.uuid4().hex}")
+    app.ctx.agent = SimpleNamespace(domain=domain)
+    app.blueprint(TwilioInput(settings, store).blueprint(bot), url_prefix="/webhooks/twilio")
+    return serving(app)
+
+
+@pytest.fixture
+def url(tmp_path, store, bot, domain) -> Iterator[str]:
+    with _serve(_settings(tmp_path), store, bot, domain) as base:
+        yield base + PATH
+
+
+def _text(url: str, body: str, phone: str = PHONE, sid: str = "") -> List[str]:
+    status, twiml = twilio_client.post(url, twilio_client.sms_params(phone, body, sid or None), TOKEN)
+    assert status == 200, twiml
+    return twilio_client.messages(twiml)
+
+
+# --- signatures ----------------------------------------------------------------------
+
+
+def test_a_signed_message_reaches_the_bot_as_the_phone_number_on_the_twilio_channel(url, bot):
+    _text(url, "hello")
+    [message] = bot.received
+    assert (message.text, message.sender_id, message.input_channel) == ("hello", PHONE, "twilio")
+    assert message.output_channel.name() == "twilio"  # so Rasa picks the SMS response variants
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [None, "", "bm90IGEgc2lnbmF0dXJl", "forged"],
+    ids=["missing", "empty", "wrong", "garbage"],
+)
+def test_unsigned_or_forged_requests_are_refused_and_nothing_is_processed(url, bot, store, signature):
+    params = twilio_client.sms_params(PHONE, "book me in")
+    if signature is None:
+        status, _ = twilio_client.post(url, params, token=None)
+    else:
+        status, _ = twilio_client.post(url, params, TOKEN, signature=signature or " ")
+    assert status == 403
+    assert bot.received == []
+    assert store.claim(params["MessageSid"], PHONE).new  # never recorded either
+
+
+def test_a_signature_made_with_another_token_is_refused(url, bot):
+    status, _ = twilio_client.post(url, twilio_client.sms_params(PHONE, "hi"), "someone-elses-token")
+    assert status == 403 and bot.received == []
+
+
+def test_a_signed_body_that_was_changed_on_the_way_is_refused(url, bot):
+    params = twilio_client.sms_params(PHONE, "what is CIT?")
+    signature = twilio_client.RequestValidator(TOKEN).compute_signature(url, params)
+    status, _ = twilio_client.post(url, {**params, "From": "+15550100111"}, TOKEN, signature=signature)
+    assert status == 403 and bot.received == []
+
+
+def test_behind_a_proxy_the_signature_is_checked_against_the_configured_public_url(tmp_path, store, bot, domain):
+    public = "https://bot.clinic.example/webhooks/twilio/webhook"
+    with _serve(_settings(tmp_path, twilio_webhook_url=public), store, bot, domain) as base:
+        params = twilio_client.sms_params(PHONE, "hi")
+        assert twilio_client.post(base + PATH, params, TOKEN)[0] == 403  # signed for the internal URL
+        assert twilio_client.post(base + PATH, params, TOKEN, signed_url=public)[0] == 200
+    assert len(bot.received) == 1
+
+
+def test_without_an_auth_token_every_request_is_refused_with_a_log_line(tmp_path, store, bot, domain, caplog):
+    with _serve(_settings(tmp_path, twilio_auth_token=""), store, bot, domain) as base:
+        status, _ = twilio_client.post(base + PATH, twilio_client.sms_params(PHONE, "hi"), "")
+        assert status == 403
+    assert bot.received == []
+    assert "TWILIO_AUTH_TOKEN is not set" in caplog.text
+
+
+@pytest.mark.parametrize("missing", ["MessageSid", "From"])
+def test_a_signed_request_without_sid_or_sender_is_a_400(url, bot, missing):
+    params = twilio_client.sms_params(PHONE, "hi")
+    params.pop(missing)
+    params.pop("SmsSid")
+    assert twilio_client.post(url, params, TOKEN)[0] == 400
+    assert bot.received == []
+
+
+# --- replies -------------------------------------------------------------------------
+
+
+def test_the_reply_is_escaped_twiml_with_buttons_as_a_numbered_list(url):
+    bodies = _text(url, "</Message><Message>evil")
+    assert bodies[-1] == (
+        "You said <</Message><Message>evil> & more\n\nReply 1: Aftercare\nReply 2: Pain"
+    )
+    assert "/faq_pain" not in "".join(bodies)
+
+
+def test_a_number_reply_sends_that_buttons_payload(url, bot):
+    _text(url, "hi")
+    _text(url, " 2 ")
+    assert bot.received[-1].text == "/faq_pain"
+    _text(url, "7")  # not on the menu: the patient's own text
+    assert bot.received[-1].text == "7"
+
+
+def test_each_phone_number_has_its_own_menu(url, bot):
+    _text(url, "hi", phone="+15550100001")
+    _text(url, "1", phone="+15550100002")  # this number never saw a menu
+    assert bot.received[-1].text == "1"
+
+
+def test_the_first_text_of_a_conversation_opens_with_the_privacy_notice(url, clock):
+    first = _text(url, "hi")
+    assert len(first) == 2 and "not secure" in first[0] and "medical details" in first[0]
+    assert len(_text(url, "and aftercare?")) == 1
+    clock.now += timedelta(minutes=61)  # the domain's session expiry: a new conversation
+    assert "not secure" in _text(url, "back again")[0]
+
+
+def test_a_retried_message_sid_is_answered_as_before_and_processed_once(url, bot):
+    sid = twilio_client.new_sid()
+    first = _text(url, "what is CIT?", sid=sid)
+    again = _text(url, "what is CIT?", sid=sid)
+    assert again == first
+    assert len(bot.received) == 1
+
+
+def test_a_bot_failure_still_answers_with_how_to_reach_the_clinic(url, bot):
+    bot.fail = True
+    [body] = _text(url, "hello")
+    assert "can't answer texts right now" in body and "emergency, call 911" in body
+
+
+def test_a_database_outage_answers_with_an_apology_not_a_500(tmp_path, bot, domain):
+    def unavailable(*args, **kwargs):
+        raise SmsStoreUnavailable("the SMS database is unavailable: connection refused")
+
+    broken = SimpleNamespace(claim=unavailable)
+    with _serve(_settings(tmp_path), broken, bot, domain) as base:
+        status, twiml = twilio_client.post(base + PATH, twilio_client.sms_params(PHONE, "hi"), TOKEN)
+    assert status == 200
+    assert "can't answer texts right now" in twilio_client.messages(twiml)[0]
+
+
+def test_a_carriers_inverted_exclamation_mark_is_read_as_at(url, bot):
+    _text(url, "my email is priya¡example.com")
+    assert bot.received[-1].text == "my email is priya@example.com"
+
+
+# --- carrier keywords ----------------------------------------------------------------
+
+
+def test_stop_is_confirmed_once_then_nothing_is_sent_until_start(url, bot):
+    _text(url, "hi")
+    [confirmation] = _text(url, "STOP")
+    assert "unsubscribed" in confirmation and "START" in confirmation
+    assert _text(url, "stop") == []  # answered once
+    assert _text(url, "how long does the redness last?") == []
+    assert _text(url, "HELP") == []
+    assert [m.text for m in bot.received] == ["hi"]
+    [welcome] = _text(url, "START")
+    assert "subscribed again" in welcome
+    assert _text(url, "how long does the redness last?")
+    assert bot.received[-1].text == "how long does the redness last?"
+
+
+def test_the_opt_out_is_kept_by_phone_number_in_the_database(url, store):
+    _text(url, "please stop texting me")
+    assert store.state(PHONE).opted_out
+    assert not store.state("+15550100002").opted_out
+
+
+def test_help_gives_the_clinic_and_how_to_opt_out_without_reaching_the_bot(url, bot):
+    [help_text] = _text(url, "help")
+    assert "Atalo Aesthetics" in help_text and "STOP" in help_text
+    assert bot.received == []
+
+
+def test_a_question_containing_a_keyword_goes_to_the_assistant(url, bot):
+    _text(url, "how do I stop the redness?")
+    assert bot.received[-1].text == "how do I stop the redness?"
+
+
+def test_an_oversized_or_non_utf8_post_is_refused_before_anything_else(url, bot):
+    huge = twilio_client.sms_params(PHONE, "x" * 40_000)
+    assert twilio_client.post(url, huge, TOKEN)[0] == 413
+    request = twilio_client.urllib.request.Request(
+        url, data=b"Body=\xff\xfe&From=%2B1", method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"},
+    )
+    with pytest.raises(twilio_client.urllib.error.HTTPError) as error:
+        twilio_client.urllib.request.urlopen(request, timeout=10)
+    assert error.value.code == 400
+    assert bot.received == []
