@@ -71,7 +71,7 @@ def rasa_server_cmd(settings: Settings) -> List[str]:
         "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml",
         "--port", str(settings.rasa_port),
-        "--cors", settings.cors_origins,
+        "--cors", *settings.cors_origins,
     ]  # fmt: skip
 
 

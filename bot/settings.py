@@ -16,7 +16,8 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | TRACKER_DB         | $VAR_DIR/tracker.db          | SQLite tracker store (conversations)                       |
 | RASA_PORT          | 5005                         | Rasa server (REST channel)                                 |
 | ACTION_PORT        | 5055                         | rasa-sdk action server                                     |
-| CORS_ORIGINS       | *                            | origins allowed to call the REST channel                   |
+| CORS_ORIGINS       | *                            | origins allowed to call the REST channel (the widget's     |
+|                    |                              | sites), separated by spaces or commas                      |
 | RASA_MODEL         | models/current.tar.gz        | the trained model `make run` serves                        |
 | DATABASE_URL       | sqlite:///$TRACKER_DB        | handoff records (SQLAlchemy URL); PostgreSQL in production |
 | STAFF_HOST         | 127.0.0.1                    | staff API bind address; it serves patient contacts, so     |
@@ -176,7 +177,7 @@ class Settings:
     model_path: Path
     rasa_port: int
     action_port: int
-    cors_origins: str
+    cors_origins: Tuple[str, ...]
     screening_file: Path
     database_url: str
     staff_host: str
@@ -220,7 +221,7 @@ class Settings:
             model_path=_path(env, "RASA_MODEL", "models/current.tar.gz"),
             rasa_port=_port(env, "RASA_PORT", 5005),
             action_port=_port(env, "ACTION_PORT", 5055),
-            cors_origins=env.get("CORS_ORIGINS") or "*",
+            cors_origins=tuple(_text(env, "CORS_ORIGINS").replace(",", " ").split()) or ("*",),
             screening_file=_path(env, "SCREENING_FILE", "clinic/screening.yml"),
             # The tracker's SQLite file by default: one file to back up on a laptop.
             database_url=_text(env, "DATABASE_URL") or f"sqlite:///{tracker_db}",

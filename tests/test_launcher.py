@@ -40,6 +40,12 @@ def test_rasa_server_opens_rest_with_cors_but_not_the_unauthenticated_api(settin
     assert cmd[cmd.index("--credentials") + 1] == "credentials.yml"
 
 
+def test_each_allowed_origin_is_its_own_cors_argument(settings):
+    sites = dataclasses.replace(settings, cors_origins=("https://a.example", "https://b.example"))
+    cmd = launcher.rasa_server_cmd(sites)
+    assert cmd[cmd.index("--cors") + 1 : cmd.index("--cors") + 3] == ["https://a.example", "https://b.example"]
+
+
 def test_servers_get_the_values_endpoints_yml_reads(settings):
     env = launcher.server_env(settings)
     assert env["ACTION_PORT"] == str(settings.action_port)

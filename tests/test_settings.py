@@ -17,7 +17,7 @@ def test_defaults_point_into_the_project():
     assert settings.clinic.name == "Atalo Aesthetics"
     assert settings.red_flags_file == PROJECT_ROOT / "clinic" / "red_flags.yml"
     assert settings.tracker_db == PROJECT_ROOT / "var" / "tracker.db"
-    assert (settings.rasa_port, settings.action_port, settings.cors_origins) == (5005, 5055, "*")
+    assert (settings.rasa_port, settings.action_port, settings.cors_origins) == (5005, 5055, ("*",))
 
 
 def test_environment_overrides(tmp_path):
@@ -28,7 +28,7 @@ def test_environment_overrides(tmp_path):
     assert settings.clinic.phone == "555-0100"
     assert settings.tracker_db == tmp_path / "tracker.db"
     assert settings.rasa_port == 6005
-    assert settings.cors_origins == "https://a.example"
+    assert settings.cors_origins == ("https://a.example",)
 
 
 @pytest.mark.parametrize("port", ["abc", "0", "70000"])
@@ -167,3 +167,8 @@ def test_the_twilio_token_stays_out_of_the_repr():
     settings = Settings.from_env({"TWILIO_AUTH_TOKEN": "twilio-secret-0f9e8d", "TWILIO_WEBHOOK_URL": "https://bot.example.com/w"})
     assert "twilio-secret" not in repr(settings)
     assert "https://bot.example.com/w" in repr(settings)  # the URL is no secret and helps debugging
+
+
+def test_several_widget_sites_may_call_the_rest_channel(tmp_path):
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path), "CORS_ORIGINS": " https://a.example, https://b.example "})
+    assert settings.cors_origins == ("https://a.example", "https://b.example")

@@ -1,0 +1,125 @@
+"""The website chat widget, served by the Rasa server itself (`/webhooks/widget/...`).
+
+A clinic adds one `<script src=".../webhooks/widget/widget.js" defer>` tag to its site.
+Serving the script, its styles and its texts from the Rasa server keeps the widget on
+the same origin as the REST channel it talks to, and leaves nothing else to host: no
+CDN, no npm build, no third party that could read patients' messages.
+
+This channel receives no messages: the widget posts to Rasa's REST channel
+(`POST /webhooks/rest/webhook`). It only serves
+
+- `widget.js` and `widget.css` (from `bot/widget/static/`),
+- `config.json`: the clinic's name and phone, the greeting with its suggestion
+  buttons and the one-line notice, rendered from the domain's responses with the
+  clinic's values, so the widget greets with exactly the words the bot would use,
+- `demo` (and its `demo.css`): a sample clinic page with the one tag, under a strict
+  Content-Security-Policy that proves the widget needs no inline script or style and
+  no other origin.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Mapping, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+from sanic.response import json as json_response
+
+from bot.channels.responses import DomainNotLoaded, render, request_domain
+from bot.settings import get_settings
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+STATIC_DIR = WIDGET_DIR / "static"
+DEMO_PAGE = WIDGET_DIR / "demo.html"
+DEMO_STYLES = WIDGET_DIR / "demo.css"
+
+# Response names stay literal strings: scripts/validate_data.py counts them as used.
+GREETING_RESPONSE = "utter_greet"
+NOTICE_RESPONSE = "utter_web_notice"
+OUTPUT_CHANNEL = "rest"  # the channel the widget's conversation runs on
+
+JS, CSS, HTML = ("text/javascript; charset=utf-8", "text/css; charset=utf-8", "text/html; charset=utf-8")
+# Short, so a fixed widget reaches every site within minutes of a restart.
+CACHE_CONTROL = "public, max-age=300"
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": CACHE_CONTROL}
+UNAVAILABLE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}  # never cache a failure
+# The widget must work under this policy: same origin only, no inline script or style.
+DEMO_CSP = (
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def widget_config(domain: Domain) -> Dict[str, Any]:
+    """What the widget shows before the patient's first message, in the bot's own words.
+
+    Raises DomainNotLoaded when the domain lacks the greeting or the notice, so the
+    widget falls back to its static greeting instead of showing an empty one.
+    """
+    greeting = render(domain, GREETING_RESPONSE, OUTPUT_CHANNEL)
+    notice = render(domain, NOTICE_RESPONSE, OUTPUT_CHANNEL)
+    if not greeting.get("text") or not notice.get("text"):
+        raise DomainNotLoaded(f"the domain lacks {GREETING_RESPONSE} or {NOTICE_RESPONSE}")
+    clinic = get_settings().clinic
+    return {
+        "clinic": {"name": clinic.name, "phone": clinic.phone},
+        "greeting": {
+            "text": greeting["text"],
+            "buttons": [{"title": b["title"], "payload": b["payload"]} for b in greeting.get("buttons") or []],
+        },
+        "notice": notice["text"],
+    }
+
+
+def demo_page() -> bytes:
+    """The demo page, named for the clinic of `clinic/profile.yml` (HTML-escaped)."""
+    page = DEMO_PAGE.read_text(encoding="utf-8")
+    return page.replace("{clinic_name}", html.escape(get_settings().clinic.name)).encode("utf-8")
+
+
+def _file_handler(
+    body: bytes, content_type: str, headers: Mapping[str, str] = COMMON_HEADERS
+) -> Callable[[Request], Awaitable[HTTPResponse]]:
+    """A route serving `body`, read at startup: a missing file stops the server, not a patient."""
+
+    async def serve(request: Request) -> HTTPResponse:
+        return HTTPResponse(body=body, content_type=content_type, headers=dict(headers))
+
+    return serve
+
+
+class WidgetInput(InputChannel):
+    """Serves the widget's files and texts; the conversation itself goes through the REST channel."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Routes under /webhooks/widget/."""
+        widget = Blueprint("widget_webhook", __name__)
+        files = {
+            "widget.js": _file_handler((STATIC_DIR / "widget.js").read_bytes(), JS),
+            "widget.css": _file_handler((STATIC_DIR / "widget.css").read_bytes(), CSS),
+            "demo": _file_handler(demo_page(), HTML, {**COMMON_HEADERS, "Content-Security-Policy": DEMO_CSP}),
+            "demo.css": _file_handler(DEMO_STYLES.read_bytes(), CSS),
+        }
+        for route, handler in files.items():
+            widget.add_route(handler, f"/{route}", methods=["GET"], name=route.replace(".", "_"))
+
+        @widget.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return json_response({"status": "ok"})
+
+        @widget.route("/config.json", methods=["GET"])
+        async def config(request: Request) -> HTTPResponse:
+            try:
+                body = widget_config(request_domain(request))
+            except DomainNotLoaded:
+                return json_response({"error": "assistant not ready"}, status=503, headers=UNAVAILABLE_HEADERS)
+            return json_response(body, headers=COMMON_HEADERS)
+
+        return widget
