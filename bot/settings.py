@@ -33,6 +33,14 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | SMTP_STARTTLS      | true                         | upgrade the connection with STARTTLS (true/false)          |
 | SMTP_FROM          | $SMTP_USER if an address     | sender address of the notifications                        |
 | STAFF_NOTIFY_EMAIL | (empty)                      | comma-separated recipients; required with SMTP_HOST        |
+| TRACKER_STORE_URL  | sqlite:///$TRACKER_DB        | Rasa's tracker store as a SQLAlchemy URL: where the staff  |
+|                    |                              | console reads conversations and `purge` deletes old ones   |
+| RETENTION_DAYS     | 365                          | conversations and handoffs older than this are purged      |
+|                    |                              | by `python -m bot.staff purge`                             |
+| REDIS_URL          | (empty: one process)         | Redis for production: Rasa's lock store, and the patient   |
+|                    |                              | rate limit shared by every Rasa instance                   |
+| PATIENT_RATE_LIMIT | 20                           | messages one sender may send per window (website and SMS)  |
+| PATIENT_RATE_WINDOW| 60                           | that window, in seconds                                    |
 | TWILIO_AUTH_TOKEN  | (empty: SMS refused)         | the Twilio account's auth token; signs every SMS webhook   |
 | TWILIO_WEBHOOK_URL | (empty: the request's URL)   | the public URL Twilio posts to, as configured at Twilio;   |
 |                    |                              | set it behind a proxy, which changes scheme and host       |
@@ -194,6 +202,11 @@ class Settings:
     staff_email: Tuple[str, ...]
     twilio_auth_token: str = field(repr=False)
     twilio_webhook_url: str
+    tracker_store_url: str
+    retention_days: int
+    redis_url: str = field(repr=False)  # may carry a password
+    patient_rate_limit: int
+    patient_rate_window: int
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -239,6 +252,11 @@ class Settings:
             staff_email=staff_email,
             twilio_auth_token=_text(env, "TWILIO_AUTH_TOKEN"),
             twilio_webhook_url=_url(env, "TWILIO_WEBHOOK_URL"),
+            tracker_store_url=_text(env, "TRACKER_STORE_URL") or f"sqlite:///{tracker_db}",
+            retention_days=_positive(env, "RETENTION_DAYS", 365),
+            redis_url=_text(env, "REDIS_URL"),
+            patient_rate_limit=_positive(env, "PATIENT_RATE_LIMIT", 20),
+            patient_rate_window=_positive(env, "PATIENT_RATE_WINDOW", 60),
         )
 
 
@@ -283,6 +301,15 @@ def _url(env: Mapping[str, str], name: str) -> str:
             f"https://bot.example.com/webhooks/twilio/webhook, not {value!r}"
         )
     return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _text(env, name)
+    if not raw:
+        return default
+    if not (raw.isdigit() and raw.isascii()) or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

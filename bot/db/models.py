@@ -1,4 +1,5 @@
-"""Our tables: `handoffs` (requests passed to clinic staff) and the SMS channel's state.
+"""Our tables: handoffs and their notes, the SMS channel's state, and the staff console's
+accounts, sessions, login attempts and audit log.
 
 The allowed values below are the single source for the check constraints, the request
 validation in `bot.handoffs` and the staff API's filters. Migrations copy them (a
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional, Tuple
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, DateTime, Integer, MetaData, String, false
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, MetaData, String, Text, false, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import registry
@@ -28,6 +29,7 @@ metadata = MetaData(
         "ix": "ix_%(table_name)s_%(column_0_name)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
         "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     }
 )
@@ -135,6 +137,69 @@ class SmsMessage(Base):
     phone = Column(String(32), nullable=False, index=True)
     received_at = Column(UTCDateTime, nullable=False, default=utcnow)
     reply = Column(JSON(none_as_null=True))
+
+
+class HandoffNote(Base):
+    """A staff member's note on a handoff ("left a voicemail", "booked for the 12th")."""
+
+    __tablename__ = "handoff_notes"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(254), nullable=False)
+    text = Column(String(2000), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffUser(Base):
+    """A clinic staff account for the console; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)  # stored lower-cased
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean(create_constraint=False), nullable=False, default=True, server_default=true())
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only the SHA-256 of the cookie's token is stored, so a copy of
+    the database cannot be replayed as a login; `last_seen_at` drives the idle logout."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(UTCDateTime, nullable=False, default=_created_at)
+
+
+class LoginAttempt(Base):
+    """One console login attempt, for rate limiting by account and by client address."""
+
+    __tablename__ = "login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, index=True)  # lower-cased, as typed
+    client = Column(String(64), nullable=False, index=True)  # the client's IP address
+    succeeded = Column(Boolean(create_constraint=False), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when: every transcript view and every change. Append-only: the
+    database itself refuses UPDATE and DELETE on this table (triggers, migration 0003)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor = Column(String(254), nullable=False)  # a staff e-mail, "api" (bearer token) or "system"
+    action = Column(String(32), nullable=False)
+    handoff_id = Column(Integer, index=True)  # no foreign key: the entry outlives a purged handoff
+    detail = Column(Text)  # what changed ("status: new -> contacted"); never patient text
 
 
 def column_limit(name: str) -> int:

@@ -1,8 +1,9 @@
-"""One unit of work per store call, with database trouble turned into one exception per store.
+"""One unit of work per store call, with database trouble turned into one exception.
 
-The stores (handoffs, SMS state) each raise their own "unavailable" error, so a caller
-handles one exception instead of SQLAlchemy's hierarchy; a programming error (a bad
-query, a constraint we broke) is not a database outage and still surfaces as itself.
+Every store raises `DatabaseUnavailable` (or its own subclass of it) for an outage or a
+missing schema, so a caller handles one exception instead of SQLAlchemy's hierarchy; a
+programming error (a bad query, a constraint we broke) is not an outage and still
+surfaces as itself.
 """
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ _UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for "relation does not exist
 _SQLITE_QUERY_BUGS = ("syntax error", "no such column")
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached, is locked, or has no schema yet; the message says which."""
+
+
 @contextlib.contextmanager
-def unit_of_work(sessions: sessionmaker, unavailable: Type[Exception], what: str) -> Iterator[Session]:
+def unit_of_work(
+    sessions: sessionmaker, unavailable: Type[DatabaseUnavailable] = DatabaseUnavailable, what: str = "database"
+) -> Iterator[Session]:
     """A session from `sessions`; outages and a missing schema re-raised as `unavailable`."""
     try:
         with sessions() as session:

@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import SmsContact, SmsMessage, utcnow
-from bot.db.session import unit_of_work
+from bot.db.session import DatabaseUnavailable, unit_of_work
 
 T = TypeVar("T")
 
 
-class SmsStoreUnavailable(RuntimeError):
+class SmsStoreUnavailable(DatabaseUnavailable):
     """The SMS tables cannot be reached (or are not migrated); the channel answers with an apology."""
 
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.db.engine import make_engine, session_factory
-from bot.db.session import MIGRATE_HINT, outage_reason, unit_of_work
+from bot.db.session import MIGRATE_HINT, DatabaseUnavailable, outage_reason, unit_of_work
 
 
-class ExampleUnavailable(RuntimeError):
+class ExampleUnavailable(DatabaseUnavailable):
     """Stands in for a store's own "unavailable" error."""
 
 

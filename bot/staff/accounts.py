@@ -1,0 +1,148 @@
+"""Staff accounts for the console: e-mail plus a password kept only as an argon2id hash.
+
+Hashing is argon2-cffi's `PasswordHasher` (argon2id, its RFC 9106 defaults), so the
+parameters are maintained by the library rather than by us; when they change, a
+password is re-hashed with the new ones at its next successful login. A login attempt
+for an e-mail that has no account still verifies a password (against a dummy hash), so
+the response time does not tell an attacker which staff accounts exist.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import ContextManager, Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import StaffUser
+from bot.db.session import unit_of_work
+
+MIN_PASSWORD_LENGTH = 12
+
+logger = logging.getLogger(__name__)
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; the message is safe to show staff."""
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """Who is signed in: enough to show and to audit, never the hash."""
+
+    id: int
+    email: str
+
+
+def normalize_email(email: str) -> str:
+    """The form an e-mail is stored and looked up in: validated (no DNS lookup) and lower-cased.
+
+    Lower-casing the local part too means `Alice@clinic.example` and
+    `alice@clinic.example` are one account, as staff expect.
+    """
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"not a valid e-mail address: {exc}") from exc
+    return checked.normalized.lower()
+
+
+def check_password(password: str) -> None:
+    """Refuse a password too short to resist guessing (AccountError says why)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+    if not password.strip():
+        raise AccountError("the password must not be only spaces")
+
+
+class Accounts:
+    """The `staff_users` table; each method is one unit of work (DatabaseUnavailable on outages).
+
+    `hasher` exists for tests, which need cheap parameters; production uses the library's
+    defaults.
+    """
+
+    def __init__(self, sessions: sessionmaker, *, hasher: Optional[PasswordHasher] = None) -> None:
+        self._sessions = sessions
+        self._hasher = hasher or PasswordHasher()
+        # Made with this hasher's own parameters, so verifying it costs what a real account costs.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    def add(self, email: str, password: str) -> StaffAccount:
+        """Create an active account; AccountError for a bad e-mail, a weak password or a duplicate."""
+        address = normalize_email(email)
+        check_password(password)
+        row = StaffUser(email=address, password_hash=self._hasher.hash(password), active=True)
+        with self._session() as session:
+            if _by_email(session, address) is not None:
+                raise AccountError(f"an account for {address} already exists")
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError as exc:  # the same e-mail added concurrently
+                raise AccountError(f"an account for {address} already exists") from exc
+            return StaffAccount(id=row.id, email=row.email)
+
+    def set_password(self, email: str, password: str) -> None:
+        """Replace an account's password; AccountError if there is no such account or it is weak.
+
+        Signed-in browsers stay signed in: end them with `Sessions.end_all` if that is wanted.
+        """
+        address = normalize_email(email)
+        check_password(password)
+        new_hash = self._hasher.hash(password)
+        with self._session() as session:
+            row = _by_email(session, address)
+            if row is None:
+                raise AccountError(f"there is no account for {address}")
+            row.password_hash = new_hash
+            session.commit()
+
+    def verify(self, email: str, password: str) -> Optional[StaffAccount]:
+        """The account if `password` is right for an active account with `email`, else None.
+
+        Every path verifies one hash, so an unknown e-mail, an inactive account and a wrong
+        password take the same time. argon2 is deliberately slow (tens of milliseconds of
+        CPU): an async server should call this in a worker thread.
+        """
+        try:
+            address = normalize_email(email)
+        except AccountError:
+            address = None
+        with self._session() as session:
+            row = _by_email(session, address) if address else None
+            if not self._password_matches(row.password_hash if row else self._dummy_hash, password):
+                return None
+            if row is None or not row.active:
+                return None
+            if self._hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = self._hasher.hash(password)
+                session.commit()
+            return StaffAccount(id=row.id, email=row.email)
+
+    def count(self) -> int:
+        """How many accounts exist (active or not); zero means nobody can sign in yet."""
+        with self._session() as session:
+            return session.execute(select(func.count()).select_from(StaffUser)).scalar_one()
+
+    def _password_matches(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except VerificationError:
+            return False
+        except InvalidHashError:
+            logger.warning("a staff account has a password hash argon2 cannot read; set a new password")
+            return False
+
+    def _session(self) -> ContextManager[Session]:
+        return unit_of_work(self._sessions, what="staff account database")
+
+
+def _by_email(session: Session, address: str) -> Optional[StaffUser]:
+    return session.scalars(select(StaffUser).where(StaffUser.email == address)).first()
