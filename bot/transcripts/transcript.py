@@ -1,0 +1,159 @@
+"""A conversation as staff read it, from Rasa's tracker store.
+
+Only what was said is kept: the patient's messages and the bot's answers (with the
+buttons it offered). Slots, actions and session starts are Rasa's bookkeeping. A button
+click reaches Rasa as its payload ("/faq_pain"); staff see the button's title instead,
+because that is what the patient saw and chose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine, Row
+
+from bot.db.engine import session_factory
+from bot.transcripts.events import BOT, USER, epoch, event_data, event_time, events, patient_message, with_events
+from bot.transcripts.unanswered import UnansweredMessage, reason_for
+
+RED_FLAG_INTENTS: Tuple[str, ...] = ("red_flag_emergency", "red_flag_urgent")
+# Shown for a payload that matches no button the bot offered: never the payload itself.
+CHOSEN_OPTION = "(chose an option)"
+# Sender ids per query: below SQLite's oldest limit of 999 bound parameters.
+SENDERS_PER_QUERY = 500
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of the conversation, by the patient or by the bot."""
+
+    speaker: str  # "patient" | "bot"
+    text: str  # what the patient typed (for a button click: the button's title) / what the bot said
+    at: datetime  # aware UTC
+    channel: Optional[str]  # input channel of the patient's message ("rest", "twilio", ...)
+    buttons: Tuple[str, ...] = ()  # bot turn: titles of the buttons it offered
+    chosen_button: bool = False  # patient turn: True when this was a button click (text is its title)
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    red_flag: bool = False  # patient turn classified red_flag_emergency/red_flag_urgent
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Everything one sender and the bot said to each other, oldest first."""
+
+    sender_id: str
+    turns: Tuple[Turn, ...]
+
+    @property
+    def red_flag(self) -> bool:
+        """True when the patient mentioned a red-flag symptom anywhere in the conversation."""
+        return any(turn.red_flag for turn in self.turns)
+
+    @property
+    def channels(self) -> Tuple[str, ...]:
+        """The channels the patient wrote from, in order of first use."""
+        return tuple(dict.fromkeys(turn.channel for turn in self.turns if turn.channel))
+
+
+class TranscriptReader:
+    """Reads conversations from the tracker store; every method is one unit of work and
+    raises `DatabaseUnavailable` when the store cannot be reached."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = session_factory(engine)
+
+    def transcript(self, sender_id: str, limit: int = 2000) -> Transcript:
+        """The last `limit` messages of `sender_id`'s conversation (all its sessions);
+        empty if there is no such conversation, or Rasa has not written any yet."""
+        query = (
+            select(events.c.type_name, events.c.timestamp, events.c.data)
+            .where(events.c.sender_id == sender_id, events.c.type_name.in_((USER, BOT)))
+            .order_by(events.c.id.desc())
+            .limit(limit)
+        )
+        rows = with_events(self._sessions, lambda connection: connection.execute(query).all(), [])
+        return Transcript(sender_id, tuple(_turns(reversed(rows))))
+
+    def red_flag_senders(self, sender_ids: Iterable[str]) -> Set[str]:
+        """Which of `sender_ids` mentioned a red-flag symptom (one query per
+        SENDERS_PER_QUERY ids, all in one unit of work)."""
+        ids = sorted(set(sender_ids))
+        if not ids:
+            return set()
+
+        def work(connection: Connection) -> Set[str]:
+            found: Set[str] = set()
+            for start in range(0, len(ids), SENDERS_PER_QUERY):
+                query = (
+                    select(events.c.sender_id)
+                    .distinct()
+                    .where(
+                        events.c.sender_id.in_(ids[start : start + SENDERS_PER_QUERY]),
+                        events.c.type_name == USER,
+                        events.c.intent_name.in_(RED_FLAG_INTENTS),
+                    )
+                )
+                found.update(connection.execute(query).scalars())
+            return found
+
+        return with_events(self._sessions, work, set())
+
+    def unanswered(self, since: Optional[datetime] = None) -> List[UnansweredMessage]:
+        """The patient messages (at or after `since`) the bot fell back on, was unsure
+        about, or could not cover, oldest first."""
+        query = select(events.c.sender_id, events.c.timestamp, events.c.data).where(events.c.type_name == USER)
+        if since is not None:
+            query = query.where(events.c.timestamp >= epoch(since))
+        rows = with_events(self._sessions, lambda connection: connection.execute(query.order_by(events.c.id)).all(), [])
+        found = []
+        for row in rows:
+            message = patient_message(event_data(row.data))
+            reason = reason_for(message)
+            if reason is not None:
+                found.append(UnansweredMessage(row.sender_id, message.text.strip(), event_time(row.timestamp), reason))
+        return found
+
+
+def _turns(rows: Iterable[Row]) -> Iterator[Turn]:
+    """Turns of `rows` (oldest first); a payload becomes the title of the latest button that sent it."""
+    titles: Dict[str, str] = {}  # payload -> title, of every button offered so far
+    for row in rows:
+        data = event_data(row.data)
+        at = event_time(row.timestamp)
+        if row.type_name == BOT:
+            buttons = _buttons(data)
+            titles.update((payload, title) for title, payload in buttons)
+            text = data.get("text") or ""
+            if text or buttons:
+                yield Turn("bot", text, at, None, buttons=tuple(title for title, _ in buttons))
+            continue
+        message = patient_message(data)
+        if message.is_payload:
+            text = titles.get(message.text.strip(), CHOSEN_OPTION)
+        elif message.text.strip():
+            text = message.text
+        else:
+            continue
+        yield Turn(
+            "patient",
+            text,
+            at,
+            message.channel,
+            chosen_button=message.is_payload,
+            intent=message.intent,
+            confidence=message.confidence,
+            red_flag=message.intent in RED_FLAG_INTENTS,
+        )
+
+
+def _buttons(data: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """(title, payload) of each button of a `bot` event that has both."""
+    buttons: Sequence[Any] = (data.get("data") or {}).get("buttons") or ()
+    return [
+        (str(button["title"]), str(button["payload"]).strip())
+        for button in buttons
+        if isinstance(button, Mapping) and button.get("title") and button.get("payload")
+    ]
