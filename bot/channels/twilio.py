@@ -13,6 +13,14 @@ talk to the assistant as any phone number. This channel:
   by phone number and sending nothing more to an opted-out number;
 - answers a retried webhook (same `MessageSid`) with the first answer, never twice;
 - turns buttons into a numbered list and maps a reply of "2" back to that button;
+- passes a typed `/payload` only when it is one of the domain's own intents
+  (`bot.channels.guard.patient_text`), so a text cannot trigger Rasa's built-in
+  intents or set slots;
+- lets each number send `PATIENT_RATE_LIMIT` messages per `PATIENT_RATE_WINDOW`
+  seconds to the assistant (keywords are always honoured); past that it gets
+  `utter_rate_limited` at most once a window and no answer otherwise (each text costs
+  the clinic), and each such text is recorded as handled, so Twilio's retries of it are
+  not processed either;
 - opens each conversation with a one-line notice that texts are not secure.
 
 The conversation itself is Rasa's: the phone number is the sender id, and responses
@@ -32,6 +40,7 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.channels.guard import patient_text, rate_limiter, request_intents
 from bot.channels.responses import render_text
 from bot.db.engine import get_engine, session_factory
 from bot.db.models import SmsMessage
@@ -43,6 +52,9 @@ from bot.sms.store import SmsStore, SmsStoreUnavailable
 logger = logging.getLogger(__name__)
 
 CHANNEL = "twilio"
+# The key namespace of a second limiter (1 per window, counted from the first refused
+# text) that lets one over-the-limit text a window be answered.
+NOTICE_CHANNEL = f"{CHANNEL}-rate-notice"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 # Twilio's own limit for an inbound message body is 1,600 characters; a form post far
 # larger than that is not from Twilio.
@@ -78,6 +90,8 @@ class TwilioInput(InputChannel):
     def __init__(self, settings: Settings, store: Optional[SmsStore] = None) -> None:
         self.settings = settings
         self._store = store
+        self.limiter = rate_limiter(settings)
+        self._notices = rate_limiter(settings, limit=1)
         if not settings.twilio_auth_token:
             logger.warning("SMS channel disabled: TWILIO_AUTH_TOKEN is not set, so every webhook is refused")
 
@@ -175,11 +189,22 @@ class TwilioInput(InputChannel):
             return [], None
         if keyword is Keyword.HELP:
             return [self._render(request, "utter_sms_help")], None
-        reply = await self._converse(on_new_message, phone, number_choice(text, state.menu))
+        if await self.limiter.allow(CHANNEL, phone) is not None:
+            return await self._rate_limited(request, phone), None
+        text = patient_text(number_choice(text, state.menu), request_intents(request))
+        reply = await self._converse(on_new_message, phone, text)
         bodies = reply.bodies
         if state.starts_conversation(store.now(), self._session_idle(request)):
             bodies = [self._render(request, "utter_sms_notice"), *bodies]
         return bodies, reply.menu
+
+    async def _rate_limited(self, request: Request, phone: str) -> List[str]:
+        """The polite answer for the first text over the limit in a window, nothing for the rest."""
+        logger.info("SMS over the rate limit: not passed to the assistant")
+        if await self._notices.allow(NOTICE_CHANNEL, phone) is not None:
+            return []
+        body = self._render(request, "utter_rate_limited")
+        return [body] if body else []  # empty from a model trained without the response
 
     @staticmethod
     async def _converse(

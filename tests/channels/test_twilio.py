@@ -277,3 +277,48 @@ def test_an_oversized_or_non_utf8_post_is_refused_before_anything_else(url, bot)
         twilio_client.urllib.request.urlopen(request, timeout=10)
     assert error.value.code == 400
     assert bot.received == []
+
+
+# --- payloads and rate limit ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, seen",
+    [
+        ("/faq_pain", "/faq_pain"),
+        ('/inform{"booking_confirmed": true}', 'inform{"booking_confirmed": true}'),
+        ("/restart", "restart"),
+        ('/faq_pain{"x": 1}', 'faq_pain{"x": 1}'),
+    ],
+)
+def test_a_typed_payload_passes_only_as_one_of_the_domains_intents(url, bot, typed, seen):
+    _text(url, typed)
+    assert bot.received[-1].text == seen
+
+
+def _limited_url(tmp_path, store, bot, domain, limit: int):
+    return _serve(_settings(tmp_path, patient_rate_limit=limit), store, bot, domain)
+
+
+def test_past_the_rate_limit_one_polite_text_then_silence_and_the_bot_sees_nothing(tmp_path, store, bot, domain):
+    with _limited_url(tmp_path, store, bot, domain, limit=2) as base:
+        url = base + PATH
+        _text(url, "hi")
+        _text(url, "what is CIT?")
+        sid = twilio_client.new_sid()
+        [polite] = _text(url, "and aftercare?", sid=sid)
+        assert "faster than I can answer" in polite and "emergency, call 911" in polite
+        assert _text(url, "hello?") == []  # one answer a window
+        assert _text(url, "and aftercare?", sid=sid) == [polite]  # Twilio's retry: answered as before
+        assert [m.text for m in bot.received] == ["hi", "what is CIT?"]
+        assert _text(url, "hi", phone="+15550100002")  # other numbers are not limited
+        [confirmation] = _text(url, "STOP")  # keywords always work
+        assert "unsubscribed" in confirmation
+    assert len(bot.received) == 3
+
+
+def test_a_limited_text_keeps_the_menu(tmp_path, store, bot, domain):
+    with _limited_url(tmp_path, store, bot, domain, limit=1) as base:
+        _text(base + PATH, "hi")  # answered with a two-button menu
+        _text(base + PATH, "more")  # over the limit
+    assert store.state(PHONE).menu == ["/aftercare_first_48h", "/faq_pain"]

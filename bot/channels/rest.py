@@ -1,0 +1,126 @@
+"""Rasa's REST channel, guarded for patients: POST /webhooks/rest/webhook.
+
+The website widget and the evaluation post `{"sender": "...", "message": "..."}` here.
+Rasa's own `RestInput` trusts the body; this subclass keeps its route, its answers and
+its `?stream=true` mode, and adds what a public endpoint needs (`bot.channels.guard`):
+
+- a body Rasa's handler would fail on is a 400 with `{"error": ...}`, never a 500: not
+  JSON, not an object, `message` not a string, `sender` missing, not a string, empty,
+  longer than 255 characters (the tracker store's column) or with unprintable characters;
+  a body over 64 KiB is a 413;
+- each sender gets `PATIENT_RATE_LIMIT` messages per `PATIENT_RATE_WINDOW` seconds;
+  past that the message never reaches Rasa and the answer is a 200 with the domain's
+  `utter_rate_limited` and a `Retry-After` header;
+- the text is capped at 2,000 characters (the widget allows 1,000), and a `/payload`
+  passes only when it is one of the domain's own intents, with nothing after it;
+- the input channel is always "rest": Rasa would take `input_channel` from the body,
+  and our actions read "twilio" as "the sender id is the patient's phone number";
+- client `metadata` is dropped: neither the widget nor the evaluation sends any, and a
+  client must not write arbitrary JSON into every tracker event.
+
+An empty or blank `message` goes through as Rasa handles it: NLU reads it as
+`nlu_fallback` and the bot answers with its fallback.
+
+The checks run as the blueprint's request middleware, before Rasa's handler, because a
+400 or a rate-limited answer has to end the request there; Rasa's handler is not copied.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.guard import RateLimiter, patient_text, rate_limiter, request_intents
+from bot.channels.responses import DomainNotLoaded, render_text
+from bot.settings import get_settings
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 2000
+MAX_SENDER_CHARS = 255  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
+# Lone UTF-16 surrogates can come out of a JSON "\ud800" escape; no database stores them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel ("rest") with the checks of the module docstring."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """Limits come from the environment via `bot.settings`, not from credentials.yml."""
+        return cls(rate_limiter(get_settings()))
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """Rasa's REST blueprint, with `_screen` in front of its webhook."""
+        blueprint = super().blueprint(on_new_message)
+        # The decorator form: Sanic 21.12's blueprints silently drop a bound method passed directly.
+        blueprint.middleware("request")(self._screen)
+        return blueprint
+
+    async def _screen(self, request: Request) -> Optional[HTTPResponse]:
+        """A 400/413 for a bad body, the polite answer past the rate limit, else None (go on)."""
+        if request.method != "POST":  # the health check
+            return None
+        refusal = _body_refusal(request)
+        if refusal is not None:
+            return refusal
+        sender = request.json["sender"]
+        wait = await self.limiter.allow(self.name(), sender)
+        if wait is None:
+            return None
+        return response.json(await self._rate_limited(request, sender), headers={"Retry-After": str(wait)})
+
+    async def _rate_limited(self, request: Request, sender: str) -> List[Dict[str, Any]]:
+        """The bot's polite over-the-limit answer, shaped as Rasa's REST answers are."""
+        try:
+            text = render_text(request, "utter_rate_limited", self.name())
+        except DomainNotLoaded:
+            text = ""
+        if not text:  # no model yet, or one trained without the response: Retry-After says it
+            return []
+        collector = CollectingOutputChannel()
+        await collector.send_text_message(sender, text)
+        return collector.messages
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        text = _SURROGATE.sub("\ufffd", super()._extract_message(req)[:MAX_TEXT_CHARS])
+        return patient_text(text, request_intents(req))
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return None
+
+
+def _body_refusal(request: Request) -> Optional[HTTPResponse]:
+    """Why Rasa's handler must not see this body, as a JSON error response; None if it may."""
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        return _error(f"the body is larger than {MAX_BODY_BYTES} bytes", 413)
+    try:
+        body = request.load_json()
+    except InvalidUsage:
+        body = None
+    if not isinstance(body, dict):
+        return _error('the body must be a JSON object: {"sender": "...", "message": "..."}')
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return _error(f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters')
+    if not sender.isprintable():
+        return _error('"sender" must not contain control or other unprintable characters')
+    if not isinstance(body.get("message"), str):
+        return _error('"message" must be a string')
+    return None
+
+
+def _error(message: str, status: int = 400) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
