@@ -27,13 +27,14 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run test install install-eval train migrate validate facts unit stories e2e eval clean constraints
+.PHONY: help run test install install-eval train migrate staff-user validate facts unit stories e2e eval clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
-	@echo "make migrate  bring the handoff database schema up to date (make run does it)"
+	@echo "make migrate  bring the database schema up to date (make run does it)"
+	@echo "make staff-user EMAIL=you@clinic.example   create a staff console account"
 
 ## Environment --------------------------------------------------------------------
 
@@ -71,6 +72,11 @@ $(MODEL): $(STAMP) $(TRAINING_FILES)
 # Alembic migrations of the handoff tables (DATABASE_URL, default: the SQLite file in var/).
 migrate: $(STAMP)
 	$(PY) -m bot.db.migrate
+
+# A staff console account (asks for the password twice).
+staff-user: migrate
+	@test -n "$(EMAIL)" || { echo "usage: make staff-user EMAIL=you@clinic.example" >&2; exit 2; }
+	$(PY) -m bot.staff add-user "$(EMAIL)"
 
 ## Run ----------------------------------------------------------------------------
 

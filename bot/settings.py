@@ -24,6 +24,8 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 |                    |                              | expose it only behind a TLS reverse proxy                  |
 | STAFF_PORT         | 8080                         | staff API                                                  |
 | STAFF_PUBLIC_URL   | http://localhost:$STAFF_PORT | where staff reach the API (the link in e-mails)            |
+| STAFF_PROXIES      | 0                            | reverse proxies in front of the staff process; each adds   |
+|                    |                              | X-Forwarded-For, which the login rate limit then reads     |
 | STAFF_API_TOKEN    | (empty: the token file)      | bearer token of the staff API                              |
 | STAFF_TOKEN_FILE   | $VAR_DIR/staff_api_token     | token file, generated (mode 0600) by `make run`            |
 | SMTP_HOST          | (empty: no e-mail)           | mail server that tells staff about new handoffs            |
@@ -191,6 +193,7 @@ class Settings:
     staff_host: str
     staff_port: int
     staff_public_url: str
+    staff_proxies: int
     staff_api_token: str = field(repr=False)  # secrets stay out of logged reprs
     staff_token_file: Path
     smtp_host: str
@@ -241,6 +244,7 @@ class Settings:
             staff_host=_text(env, "STAFF_HOST") or "127.0.0.1",
             staff_port=staff_port,
             staff_public_url=(_text(env, "STAFF_PUBLIC_URL") or f"http://localhost:{staff_port}").rstrip("/"),
+            staff_proxies=_count(env, "STAFF_PROXIES", 0),
             staff_api_token=_text(env, "STAFF_API_TOKEN"),
             staff_token_file=_path(env, "STAFF_TOKEN_FILE", str(var_dir / "staff_api_token")),
             smtp_host=smtp_host,
@@ -303,13 +307,17 @@ def _url(env: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+def _count(env: Mapping[str, str], name: str, default: int, lowest: int = 0) -> int:
     raw = _text(env, name)
     if not raw:
         return default
-    if not (raw.isdigit() and raw.isascii()) or int(raw) < 1:
-        raise ConfigurationError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    if not (raw.isdigit() and raw.isascii()) or int(raw) < lowest:
+        raise ConfigurationError(f"{name} must be a whole number of at least {lowest}, not {raw!r}")
     return int(raw)
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    return _count(env, name, default, lowest=1)
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

@@ -172,3 +172,14 @@ def test_the_twilio_token_stays_out_of_the_repr():
 def test_several_widget_sites_may_call_the_rest_channel(tmp_path):
     settings = Settings.from_env({"VAR_DIR": str(tmp_path), "CORS_ORIGINS": " https://a.example, https://b.example "})
     assert settings.cors_origins == ("https://a.example", "https://b.example")
+
+
+@pytest.mark.parametrize("raw, expected", [("", 0), ("0", 0), ("2", 2)])
+def test_staff_proxies_counts_reverse_proxies(tmp_path, raw, expected):
+    assert Settings.from_env({"VAR_DIR": str(tmp_path), "STAFF_PROXIES": raw}).staff_proxies == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "one", "1.5"])
+def test_a_bad_proxy_count_is_a_clear_error(tmp_path, raw):
+    with pytest.raises(ConfigurationError, match="STAFF_PROXIES must be a whole number of at least 0"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "STAFF_PROXIES": raw})

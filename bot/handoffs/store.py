@@ -1,4 +1,4 @@
-"""Handoff records in the database: add (idempotently), list, get, change status.
+"""Handoff records in the database: add (idempotently), list, count, get, change status, notes.
 
 Each method is one unit of work in its own session and returns views, never ORM
 objects. Database trouble reaches callers as `HandoffStoreUnavailable` only, so the
@@ -6,19 +6,43 @@ actions and the staff API handle one exception instead of SQLAlchemy's hierarchy
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import ContextManager, List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import KINDS, STATUSES, Handoff
+from bot.db.models import KINDS, STATUSES, Handoff, HandoffNote
 from bot.db.session import unit_of_work
 from bot.handoffs import HandoffStoreUnavailable
 from bot.handoffs.request import HandoffRequest, check_choice
-from bot.handoffs.view import HandoffView
+from bot.handoffs.view import HandoffView, NoteView
 
 MAX_LIST_LIMIT = 500
+MAX_NOTE_LENGTH: int = HandoffNote.__table__.c.text.type.length
+
+
+def clean_note(text: object) -> str:
+    """A note as stored: line breaks and tabs kept (staff write short lists), other control
+    characters and lone surrogates dropped, outer whitespace trimmed.
+
+    ValueError unless that leaves 1 to MAX_NOTE_LENGTH characters: staff typed the note,
+    so it is refused with the reason rather than silently cut.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"the note must be text, not {type(text).__name__}")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = "\n".join(_printable(line).rstrip() for line in lines).strip()
+    if not kept:
+        raise ValueError("the note is empty")
+    if len(kept) > MAX_NOTE_LENGTH:
+        raise ValueError(f"the note has {len(kept)} characters; at most {MAX_NOTE_LENGTH} fit")
+    return kept
+
+
+def _printable(line: str) -> str:
+    return "".join(char for char in line if char == "\t" or unicodedata.category(char) not in ("Cc", "Cs"))
 
 
 class HandoffStore:
@@ -68,6 +92,18 @@ class HandoffStore:
         with self._session() as session:
             return [HandoffView.from_row(row) for row in session.scalars(query)]
 
+    def count(self, status: Optional[str] = None, kind: Optional[str] = None) -> int:
+        """How many handoffs there are, optionally only one status and/or kind (for the queue's pages)."""
+        check_choice("status", status, STATUSES)
+        check_choice("kind", kind, KINDS)
+        query = select(func.count()).select_from(Handoff)
+        if status:
+            query = query.where(Handoff.status == status)
+        if kind:
+            query = query.where(Handoff.kind == kind)
+        with self._session() as session:
+            return session.scalar(query) or 0
+
     def get(self, handoff_id: int) -> Optional[HandoffView]:
         """One handoff, or None if there is no such id."""
         with self._session() as session:
@@ -90,6 +126,27 @@ class HandoffStore:
                 row.dedupe_key = None
             session.commit()
             return HandoffView.from_row(row)
+
+    def add_note(self, handoff_id: int, author: str, text: str) -> Optional[NoteView]:
+        """Add a note (cleaned by `clean_note`, which raises ValueError); None if there is no such handoff."""
+        text = clean_note(text)
+        with self._session() as session:
+            if session.get(Handoff, handoff_id) is None:
+                return None
+            row = HandoffNote(handoff_id=handoff_id, author=author, text=text)
+            session.add(row)
+            session.commit()
+            return NoteView.from_row(row)
+
+    def notes(self, handoff_id: int) -> List[NoteView]:
+        """A handoff's notes, oldest first (they read as a log of what staff did)."""
+        query = (
+            select(HandoffNote)
+            .where(HandoffNote.handoff_id == handoff_id)
+            .order_by(HandoffNote.created_at, HandoffNote.id)
+        )
+        with self._session() as session:
+            return [NoteView.from_row(row) for row in session.scalars(query)]
 
     def _session(self) -> ContextManager[Session]:
         return unit_of_work(self._sessions, HandoffStoreUnavailable, "handoff database")

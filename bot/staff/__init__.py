@@ -1,4 +1,6 @@
-"""The staff web process: a token-protected JSON API over the handoff records.
+"""The staff web process: the console (pages for clinic staff) and the JSON API over handoffs.
 
-`python -m bot.staff` serves it on STAFF_PORT (the launcher starts it with the servers).
+`python -m bot.staff` serves both on STAFF_PORT (the launcher starts it with the
+servers); its other commands add staff accounts, export unanswered messages and purge
+old records (see `bot/staff/__main__.py`).
 """

@@ -1,18 +1,21 @@
-"""The staff API: list, read and update handoffs (JSON, bearer token).
+"""The staff web process: the console's pages, the JSON API and a health check (Sanic).
 
-Every route except /healthz needs the token. Errors are JSON with a short message and
-no internals: a database outage is 503 {"error": "handoff store unavailable"}, any
-other failure 500 {"error": "internal error"} (the traceback goes to the log only).
-Database calls run in worker threads so one slow query never stalls other requests.
+- `/api/...` (bot.staff.api): JSON for integrations, bearer token.
+- `/login`, `/handoffs`, `/unanswered`, ... (bot.staff.console): HTML for clinic staff,
+  per-staff accounts and sessions.
+- `/static/` (the stylesheet and icon), `/healthz`.
+
+Errors are JSON under /api and pages elsewhere, with a short message and no internals:
+a database outage is 503, any other failure 500 (the traceback goes to the log only).
+Every response carries the security headers of `bot.staff.pages`.
 """
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import uuid
+from datetime import datetime
 from http import HTTPStatus
-from typing import Mapping, Optional, Tuple
+from typing import Callable, Optional
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
@@ -20,139 +23,103 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.db.engine import get_engine, session_factory
-from bot.db.models import KINDS, STATUSES
-from bot.handoffs import HandoffStoreUnavailable
-from bot.handoffs.request import check_choice
-from bot.handoffs.store import MAX_LIST_LIMIT, HandoffStore
+from bot.db.models import utcnow
+from bot.db.session import DatabaseUnavailable
+from bot.handoffs.store import HandoffStore
+from bot.screening.loader import load_screening
 from bot.settings import Settings
-from bot.staff.auth import is_authorized
+from bot.staff import api, console
+from bot.staff.accounts import Accounts
+from bot.staff.audit import AuditLog
+from bot.staff.casework import Casework
+from bot.staff.login_limit import LoginLimiter
+from bot.staff.pages import STATIC, add_security_headers, error_page
+from bot.staff.params import BadRequest
+from bot.staff.sessions import Sessions
 from bot.staff.token import resolve_token
+from bot.transcripts.transcript import TranscriptReader
 
-DEFAULT_LIST_LIMIT = 100
-MAX_OFFSET = 2**31 - 1  # beyond every database's OFFSET range, and beyond any real list
-MAX_BODY_BYTES = 64 * 1024  # a status change is a few bytes; refuse anything large
-PUBLIC_PATHS = frozenset({"/healthz"})
+MAX_BODY_BYTES = 64 * 1024  # a note is at most 2000 characters; refuse anything large
+API_MESSAGES = {503: "handoff store unavailable", 500: "internal error"}
 
 logger = logging.getLogger(__name__)
 
 
-class BadRequest(ValueError):
-    """A request the client must fix; its message is safe to show."""
+def create_app(
+    settings: Settings,
+    store: Optional[HandoffStore] = None,
+    *,
+    accounts: Optional[Accounts] = None,
+    sessions: Optional[Sessions] = None,
+    limiter: Optional[LoginLimiter] = None,
+    audit: Optional[AuditLog] = None,
+    transcripts: Optional[TranscriptReader] = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Sanic:
+    """A new staff app; each dependency defaults to the databases of `settings`.
 
-
-def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sanic:
-    """A new staff API app over `store` (default: the handoff database of `settings`).
-
-    Each app gets a unique name because Sanic keeps a per-process registry of apps.
-    Raises ConfigurationError when there is no token yet (`python -m bot.staff` and the
-    launcher create the token file first).
+    Tests inject their own (a store that is down, a clock they move). Each app gets a
+    unique name because Sanic keeps a per-process registry of apps. Raises
+    ConfigurationError when there is no API token yet (`python -m bot.staff` and the
+    launcher create the token file first) or the screening file is broken.
     """
     app = Sanic(f"staff-{uuid.uuid4().hex}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    app.ctx.token = resolve_token(settings)
-    app.ctx.store = store or HandoffStore(session_factory(get_engine(settings.database_url)))
+    if settings.staff_proxies:  # so the login rate limit counts clients, not the proxy
+        app.config.PROXIES_COUNT = settings.staff_proxies
+    database = session_factory(get_engine(settings.database_url))
+    ctx = app.ctx
+    ctx.settings = settings
+    ctx.token = resolve_token(settings)
+    ctx.secure_cookies = settings.staff_public_url.startswith("https://")
+    ctx.clock = clock
+    ctx.screening = load_screening(settings.screening_file)
+    ctx.accounts = accounts or Accounts(database)
+    ctx.sessions = sessions or Sessions(database, clock=clock)
+    ctx.limiter = limiter or LoginLimiter(database, clock=clock)
+    ctx.audit = audit or AuditLog(database, clock=clock)
+    ctx.casework = Casework(
+        store or HandoffStore(database), transcripts or TranscriptReader(get_engine(settings.tracker_store_url)), ctx.audit
+    )
 
-    app.on_request(_authenticate)
+    app.blueprint(api.blueprint())
+    app.blueprint(console.blueprint())
+    app.static("/static", str(STATIC))
     app.add_route(_healthz, "/healthz", methods=["GET"])
-    app.add_route(_list_handoffs, "/api/handoffs", methods=["GET"])
-    app.add_route(_get_handoff, "/api/handoffs/<handoff_id:int>", methods=["GET"])
-    app.add_route(_patch_handoff, "/api/handoffs/<handoff_id:int>", methods=["PATCH"])
+    app.on_response(add_security_headers)
     app.error_handler.add(BadRequest, _bad_request)
-    app.error_handler.add(HandoffStoreUnavailable, _unavailable)
+    app.error_handler.add(DatabaseUnavailable, _unavailable)
     app.error_handler.add(SanicException, _http_error)
     app.error_handler.add(Exception, _internal_error)
     return app
-
-
-async def _authenticate(request: Request) -> Optional[HTTPResponse]:
-    if request.path in PUBLIC_PATHS or is_authorized(request.headers.get("authorization"), request.app.ctx.token):
-        return None
-    return json_response({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 async def _healthz(request: Request) -> HTTPResponse:
     return json_response({"ok": True})
 
 
-async def _list_handoffs(request: Request) -> HTTPResponse:
-    status, kind = request.args.get("status") or None, request.args.get("kind") or None
-    _check("status", status, STATUSES)
-    _check("kind", kind, KINDS)
-    limit = _integer(request.args, "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT)
-    offset = _integer(request.args, "offset", 0, 0, MAX_OFFSET)
-    store: HandoffStore = request.app.ctx.store
-    handoffs = await asyncio.to_thread(store.list, status=status, kind=kind, limit=limit, offset=offset)
-    return json_response([handoff.to_dict() for handoff in handoffs])
-
-
-async def _get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
-    handoff = await asyncio.to_thread(request.app.ctx.store.get, handoff_id)
-    if handoff is None:
-        return _not_found()
-    return json_response(handoff.to_dict())
-
-
-async def _patch_handoff(request: Request, handoff_id: int) -> HTTPResponse:
-    status = _status_change(request.body)
-    handoff = await asyncio.to_thread(request.app.ctx.store.set_status, handoff_id, status)
-    if handoff is None:
-        return _not_found()
-    return json_response(handoff.to_dict())
-
-
-def _check(name: str, value: Optional[str], allowed: Tuple[str, ...], required: bool = False) -> None:
-    try:
-        check_choice(name, value, allowed, required=required)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
-
-
-def _integer(args: Mapping, name: str, default: int, lowest: int, highest: int) -> int:
-    raw = args.get(name)
-    if not raw:
-        return default
-    error = BadRequest(f"{name} must be a whole number from {lowest} to {highest}")
-    try:
-        value = int(raw, 10)
-    except ValueError:
-        raise error from None
-    if not lowest <= value <= highest:
-        raise error
-    return value
-
-
-def _status_change(body: bytes) -> str:
-    example = 'send JSON like {"status": "contacted"}'
-    try:
-        payload = json.loads(body or b"")
-    except ValueError:
-        raise BadRequest(f"the body is not JSON; {example}") from None
-    if not isinstance(payload, dict) or set(payload) != {"status"}:
-        raise BadRequest(f"only the status can be changed; {example}")
-    status = payload["status"]
-    _check("status", status, STATUSES, required=True)
-    return status
-
-
-def _not_found() -> HTTPResponse:
-    return json_response({"error": "not found"}, status=404)
+def _answer(request: Request, status: int, detail: Optional[str] = None) -> HTTPResponse:
+    """An error as JSON for the API and the health check, as a page for the console."""
+    if request.path.startswith(api.PREFIX) or request.path == "/healthz":
+        message = detail or API_MESSAGES.get(status) or HTTPStatus(status).phrase.lower()
+        return api.error(status, message)
+    return error_page(request, status, detail)
 
 
 def _bad_request(request: Request, exc: BadRequest) -> HTTPResponse:
-    return json_response({"error": str(exc)}, status=400)
+    return _answer(request, 400, str(exc))
 
 
-def _unavailable(request: Request, exc: HandoffStoreUnavailable) -> HTTPResponse:
-    logger.error("handoff store unavailable: %s", exc)
-    return json_response({"error": "handoff store unavailable"}, status=503)
+def _unavailable(request: Request, exc: DatabaseUnavailable) -> HTTPResponse:
+    logger.error("database unavailable: %s", exc)
+    return _answer(request, 503)
 
 
 def _http_error(request: Request, exc: SanicException) -> HTTPResponse:
-    status = getattr(exc, "status_code", 500) or 500
-    return json_response({"error": HTTPStatus(status).phrase.lower()}, status=status)
+    return _answer(request, getattr(exc, "status_code", 500) or 500)
 
 
 def _internal_error(request: Request, exc: Exception) -> HTTPResponse:
     logger.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
-    return json_response({"error": "internal error"}, status=500)
+    return _answer(request, 500)

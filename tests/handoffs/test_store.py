@@ -1,4 +1,4 @@
-"""The store keeps handoffs once each, lists them newest first, and reports outages in one way."""
+"""The store keeps handoffs once each, lists them newest first, keeps staff notes, and reports outages in one way."""
 import threading
 import uuid
 from datetime import timedelta
@@ -11,7 +11,7 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.models import column_limit
 from bot.handoffs import HandoffStoreUnavailable
 from bot.handoffs.request import HandoffRequest, clean_text
-from bot.handoffs.store import HandoffStore
+from bot.handoffs.store import MAX_NOTE_LENGTH, HandoffStore, clean_note
 from tests.ports import free_port
 
 
@@ -170,3 +170,45 @@ def test_a_database_without_the_table_says_to_migrate(database_url):
             HandoffStore(session_factory(engine)).add(_request())
     finally:
         engine.dispose()
+
+
+def test_count_matches_the_list_with_the_same_filters(store):
+    booking, _ = store.add(_request("a"))
+    store.add(_request("b", kind="question", question="call me"))
+    store.set_status(booking.id, "contacted")
+    assert (store.count(), store.count(status="new"), store.count(kind="booking")) == (2, 1, 1)
+    assert store.count(status="closed", kind="booking") == 0
+    with pytest.raises(ValueError):
+        store.count(status="open")
+
+
+def test_notes_are_kept_per_handoff_oldest_first(store):
+    handoff, _ = store.add(_request("a"))
+    other, _ = store.add(_request("b"))
+    first = store.add_note(handoff.id, "ana@clinic.example", "Left a voicemail")
+    second = store.add_note(handoff.id, "api", "Booked for the 12th\n- bring sunscreen <b>!</b>")
+    store.add_note(other.id, "api", "someone else's")
+    assert store.notes(handoff.id) == [first, second]
+    assert (second.author, second.text, second.handoff_id) == ("api", "Booked for the 12th\n- bring sunscreen <b>!</b>", handoff.id)
+    assert second.created_at.utcoffset() == timedelta(0)
+    assert second.to_dict()["created_at"] == second.created_at.isoformat()
+    assert "sunscreen" not in repr(second)
+
+
+def test_a_note_on_a_missing_handoff_is_none_and_stores_nothing(store):
+    assert store.add_note(12345, "api", "hello") is None
+    assert store.notes(12345) == []
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t ", "\x00\x07", "x" * (MAX_NOTE_LENGTH + 1), None, 5])
+def test_empty_too_long_or_non_text_notes_are_refused(store, text):
+    handoff, _ = store.add(_request())
+    with pytest.raises(ValueError, match="note"):
+        store.add_note(handoff.id, "api", text)
+    assert store.notes(handoff.id) == []
+
+
+def test_notes_keep_line_breaks_and_drop_other_control_characters():
+    assert clean_note("  one\r\ntwo\x00 \rthree\ud800  ") == "one\ntwo\nthree"
+    assert clean_note("x" * MAX_NOTE_LENGTH) == "x" * MAX_NOTE_LENGTH
+

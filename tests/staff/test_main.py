@@ -1,15 +1,26 @@
-"""`python -m bot.staff` serves the API on STAFF_PORT, making its token file if needed."""
+"""`python -m bot.staff`: serves the console and API on STAFF_PORT, and runs the staff commands."""
+import dataclasses
+import io
 import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+import bot.staff.__main__ as staff_cli
+from bot.db.engine import get_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
+from bot.staff.accounts import Accounts
+from bot.staff.audit import AuditLog
 from tests.ports import free_port
 from tests.staff.server import call
+from tests.transcripts import T0, rasa_trackers, said
 
 START_WAIT_S = 30.0
 
@@ -44,3 +55,72 @@ def _answers(url: str) -> bool:
             return True
     except (urllib.error.URLError, OSError):
         return False
+
+
+# --- the commands ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_settings(tmp_path, monkeypatch) -> Settings:
+    """Settings of a migrated SQLite database, as `python -m bot.staff <command>` would read them."""
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                                  "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    upgrade(settings.database_url)
+    monkeypatch.setattr(staff_cli, "get_settings", lambda: settings)
+    return settings
+
+
+def _audit_actions(settings: Settings) -> list:
+    return [(entry.actor, entry.action) for entry in AuditLog(session_factory(get_engine(settings.database_url))).entries()]
+
+
+def test_add_user_reads_the_password_from_stdin_and_stores_only_a_hash(cli_settings, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert staff_cli.main(["add-user", "Nurse@Clinic.Example", "--password-stdin"]) == 0
+    assert "Created staff account nurse@clinic.example" in capsys.readouterr().out
+    accounts = Accounts(session_factory(get_engine(cli_settings.database_url)))
+    assert accounts.verify("nurse@clinic.example", "a long enough password") is not None
+    assert ("cli", "add_user") in _audit_actions(cli_settings)
+
+
+def test_add_user_asks_twice_and_refuses_a_mismatch(cli_settings, monkeypatch, capsys):
+    answers = iter(["a long enough password", "a different password!"])
+    monkeypatch.setattr(staff_cli.getpass, "getpass", lambda prompt: next(answers))
+    assert staff_cli.main(["add-user", "nurse@clinic.example"]) == 1
+    assert "the two passwords differ" in capsys.readouterr().err
+    assert Accounts(session_factory(get_engine(cli_settings.database_url))).count() == 0
+
+
+@pytest.mark.parametrize("password", ["short", "            "])
+def test_add_user_refuses_a_weak_password_in_one_line(cli_settings, monkeypatch, capsys, password):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert staff_cli.main(["add-user", "nurse@clinic.example", "--password-stdin"]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_export_unanswered_writes_an_nlu_stub_rasa_can_load(cli_settings, tmp_path, capsys):
+    today = (datetime.now(timezone.utc) - T0) / timedelta(minutes=1)  # said() counts minutes from T0
+    with rasa_trackers(cli_settings.tracker_store_url) as rasa:
+        rasa.save("patient-1", [said("do you do laser hair removal", "out_of_scope", minute=today)])
+        rasa.save("patient-2", [said("how long does numbing take", "faq_numbing", minute=today)])
+    out = tmp_path / "unanswered.yml"
+    assert staff_cli.main(["export-unanswered", "--days", "7", "--out", str(out)]) == 0
+    stub = out.read_text(encoding="utf-8")
+    assert "laser hair removal" in stub and "numbing" not in stub and "patient-1" not in stub
+    assert load_data(str(out)).intent_examples[0].get("text") == "do you do laser hair removal"
+    assert "Exported 1 groups" in capsys.readouterr().err
+    assert ("cli", "export_unanswered") in _audit_actions(cli_settings)
+
+
+def test_purge_uses_the_retention_window_and_is_audited(cli_settings, capsys):
+    assert staff_cli.main(["purge"]) == 0
+    assert f"Purged older than {cli_settings.retention_days} days: 0 handoffs" in capsys.readouterr().out
+    assert ("cli", "purge") in _audit_actions(cli_settings)
+
+
+def test_a_database_problem_is_one_line_not_a_traceback(cli_settings, monkeypatch, capsys):
+    broken = dataclasses.replace(cli_settings, database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/test")
+    monkeypatch.setattr(staff_cli, "get_settings", lambda: broken)
+    assert staff_cli.main(["purge", "--days", "30"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the ") and "Traceback" not in err

@@ -1,0 +1,68 @@
+"""What staff do with a handoff, the same for the console and the JSON API: open it with its
+conversation, change its status, add a note; each step written to the audit log.
+
+The audit entry of a view is written before the transcript is handed out, and a change's
+entry right after the change commits, so the log never misses one that happened. Entries
+name the actor (a staff e-mail or "api") and never carry patient or note text.
+
+Every method does blocking database I/O: async callers run it in a worker thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+from bot.db.models import STATUSES
+from bot.handoffs.request import check_choice
+from bot.handoffs.store import HandoffStore
+from bot.handoffs.view import HandoffView, NoteView
+from bot.staff.audit import AuditLog
+from bot.transcripts.transcript import Transcript, TranscriptReader
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """A handoff with everything staff read alongside it."""
+
+    handoff: HandoffView
+    transcript: Transcript
+    notes: List[NoteView]
+
+
+class Casework:
+    """Handoff store, tracker store and audit log behind the three things staff do."""
+
+    def __init__(self, store: HandoffStore, transcripts: TranscriptReader, audit: AuditLog) -> None:
+        self.store = store
+        self.transcripts = transcripts
+        self.audit = audit
+
+    def open(self, handoff_id: int, actor: str) -> Optional[CaseFile]:
+        """The handoff, its conversation and notes, recording the view; None if there is no such id."""
+        handoff = self.store.get(handoff_id)
+        if handoff is None:
+            return None
+        self.audit.record(actor, "view_transcript", handoff_id)
+        transcript = self.transcripts.transcript(handoff.sender_id)
+        return CaseFile(handoff, transcript, self.store.notes(handoff_id))
+
+    def set_status(self, handoff_id: int, status: str, actor: str) -> Optional[HandoffView]:
+        """Change the status (ValueError for an unknown one); None if there is no such id.
+
+        Setting the status it already has changes nothing and is not audited.
+        """
+        check_choice("status", status, STATUSES, required=True)
+        before = self.store.get(handoff_id)
+        if before is None or before.status == status:
+            return before
+        after = self.store.set_status(handoff_id, status)
+        if after is not None:
+            self.audit.record(actor, "status_change", handoff_id, f"{before.status} -> {status}")
+        return after
+
+    def add_note(self, handoff_id: int, text: str, actor: str) -> Optional[NoteView]:
+        """Add a note by `actor` (ValueError if `clean_note` refuses it); None if there is no such id."""
+        note = self.store.add_note(handoff_id, actor, text)
+        if note is not None:
+            self.audit.record(actor, "add_note", handoff_id, f"note {note.id}")
+        return note

@@ -1,0 +1,148 @@
+"""The staff console's pages: the handoff queue, one handoff with its conversation, and what
+the bot could not answer; plus sign-in and sign-out (`bot.staff.signin`).
+
+Plain server-rendered HTML forms, no JavaScript. Every change is a POST carrying the
+session's CSRF token and answered with a 303 back to the page (post/redirect/get), so
+reloading never repeats it. Database work runs in worker threads.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import List, Optional, Set, Tuple
+from urllib.parse import urlencode
+
+from sanic import Blueprint, Request
+from sanic.exceptions import NotFound
+from sanic.response import HTTPResponse, redirect
+
+from bot.db.models import KINDS, STATUSES
+from bot.handoffs.view import HandoffView
+from bot.staff.audit import AuditEntryView
+from bot.staff.casework import CaseFile
+from bot.staff.pages import HOME, render
+from bot.staff.params import BadRequest, choice, integer
+from bot.staff.signin import LOGIN_PATH, login, login_form, logout, staff_only
+from bot.staff.wording import screening_lines
+from bot.transcripts.unanswered import UnansweredGroup, group_similar
+
+PAGE_SIZE = 50
+MAX_PAGE = 10**6
+DEFAULT_DAYS, MAX_DAYS = 30, 365
+TRAIL_LENGTH = 200
+EXPORT_COMMAND = "python -m bot.staff export-unanswered"
+
+
+def blueprint() -> Blueprint:
+    """A new console blueprint (one per app: Sanic binds a blueprint to the apps it is registered on)."""
+    console = Blueprint("staff_console")
+    console.add_route(_home, "/", methods=["GET"])
+    console.add_route(login_form, LOGIN_PATH, methods=["GET"])
+    console.add_route(login, LOGIN_PATH, methods=["POST"])
+    console.add_route(logout, "/logout", methods=["POST"])
+    console.add_route(_queue, HOME, methods=["GET"])
+    console.add_route(_handoff, f"{HOME}/<handoff_id:int>", methods=["GET"])
+    console.add_route(_set_status, f"{HOME}/<handoff_id:int>/status", methods=["POST"])
+    console.add_route(_add_note, f"{HOME}/<handoff_id:int>/notes", methods=["POST"])
+    console.add_route(_unanswered, "/unanswered", methods=["GET"])
+    return console
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue and what its header and pager need."""
+
+    handoffs: List[HandoffView]
+    red_flags: Set[str]  # sender ids that mentioned a red flag
+    total: int
+    new: int
+
+
+async def _home(request: Request) -> HTTPResponse:
+    return redirect(HOME, status=302)
+
+
+@staff_only
+async def _queue(request: Request) -> HTTPResponse:
+    status = choice("status", request.args.get("status"), STATUSES)
+    kind = choice("kind", request.args.get("kind"), KINDS)
+    page = integer(request.args, "page", 1, 1, MAX_PAGE)
+    ctx = request.app.ctx
+
+    def read() -> QueuePage:
+        handoffs = ctx.casework.store.list(status=status, kind=kind, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        red_flags = ctx.casework.transcripts.red_flag_senders(h.sender_id for h in handoffs)
+        return QueuePage(handoffs, red_flags, ctx.casework.store.count(status, kind), ctx.casework.store.count("new"))
+
+    found = await asyncio.to_thread(read)
+    pages = max(1, math.ceil(found.total / PAGE_SIZE))
+    return render(
+        request, "queue.html", queue=found, chosen_status=status, chosen_kind=kind, statuses=STATUSES, kinds=KINDS,
+        page=page, pages=pages, previous_url=_queue_url(status, kind, page - 1) if page > 1 else None,
+        next_url=_queue_url(status, kind, page + 1) if page < pages else None,
+    )  # fmt: skip
+
+
+@staff_only
+async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
+    ctx, actor = request.app.ctx, request.ctx.staff.account.email
+
+    def read() -> Tuple[Optional[CaseFile], List[AuditEntryView]]:
+        case = ctx.casework.open(handoff_id, actor)  # audited before the history is read, so it shows this view
+        return case, (ctx.audit.entries(handoff_id=handoff_id, limit=TRAIL_LENGTH) if case else [])
+
+    case, trail = await asyncio.to_thread(read)
+    if case is None:
+        raise NotFound("no such handoff")
+    answers = screening_lines(case.handoff.screening_answers, ctx.screening)
+    return render(request, "handoff.html", case=case, trail=trail, answers=answers)
+
+
+@staff_only
+async def _set_status(request: Request, handoff_id: int) -> HTTPResponse:
+    status = choice("status", request.form.get("status"), STATUSES, required=True)
+    changed = await asyncio.to_thread(
+        request.app.ctx.casework.set_status, handoff_id, status, request.ctx.staff.account.email
+    )
+    return _back_to(handoff_id, changed)
+
+
+@staff_only
+async def _add_note(request: Request, handoff_id: int) -> HTTPResponse:
+    casework, actor = request.app.ctx.casework, request.ctx.staff.account.email
+    try:
+        note = await asyncio.to_thread(casework.add_note, handoff_id, request.form.get("note") or "", actor)
+    except ValueError as exc:
+        raise BadRequest(f"The note was not saved: {exc}. Go back to change it.") from None
+    return _back_to(handoff_id, note)
+
+
+@staff_only
+async def _unanswered(request: Request) -> HTTPResponse:
+    days = integer(request.args, "days", DEFAULT_DAYS, 1, MAX_DAYS)
+    ctx, actor = request.app.ctx, request.ctx.staff.account.email
+
+    def read() -> List[UnansweredGroup]:
+        ctx.audit.record(actor, "view_unanswered", detail=f"last {days} days")
+        return group_similar(ctx.casework.transcripts.unanswered(since=ctx.clock() - timedelta(days=days)))
+
+    groups = await asyncio.to_thread(read)
+    return render(
+        request, "unanswered.html", groups=groups, days=days, max_days=MAX_DAYS, export_command=EXPORT_COMMAND
+    )
+
+
+def _back_to(handoff_id: int, changed: Optional[object]) -> HTTPResponse:
+    """Post/redirect/get: back to the handoff's page; 404 when there is no such handoff."""
+    if changed is None:
+        raise NotFound("no such handoff")
+    return redirect(f"{HOME}/{handoff_id}", status=303)
+
+
+def _queue_url(status: Optional[str], kind: Optional[str], page: int) -> str:
+    query = {name: value for name, value in (("status", status), ("kind", kind)) if value}
+    if page > 1:
+        query["page"] = str(page)
+    return f"{HOME}?{urlencode(query)}" if query else HOME

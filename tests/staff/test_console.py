@@ -1,0 +1,230 @@
+"""The console's pages over HTTP: the queue, a handoff with its conversation, changes that
+need the session's CSRF token, patient text always escaped, and the unanswered messages."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.transcripts.transcript import Turn
+from bot.transcripts.unanswered import UnansweredMessage
+from tests.staff.fixtures import (  # noqa: F401  (fixtures)
+    EMAIL,
+    Client,
+    account,
+    add_handoff,
+    app_url,
+    audit,
+    clock,
+    csrf_of,
+    database,
+    sign_in,
+    signed_in,
+    transcripts,
+)
+
+XSS = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+AT = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+
+
+def _rows(html: str):
+    """(name, kind, status, channel, flag) of each row of the queue, top to bottom."""
+    cells = re.findall(r"<tr[^>]*>\s*<td>.*?</td>\s*<td><a [^>]*>(.*?)</a>(?:<span[^>]*>.*?</span>)?</td>\s*<td>(.*?)</td>\s*"
+                       r"<td><span [^>]*>(.*?)</span></td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", html, re.S)  # fmt: skip
+    return [(name, kind, status, channel, "Red flag" in flag) for name, kind, status, channel, flag in cells]
+
+
+def _actions(audit, handoff_id):
+    return [(entry.actor, entry.action, entry.detail) for entry in reversed(audit.entries(handoff_id=handoff_id))]
+
+
+def test_the_root_is_the_queue(app_url):
+    response = Client(app_url).get("/")
+    assert (response.status_code, response.headers["Location"]) == (302, "/handoffs")
+
+
+def test_the_queue_is_newest_first_with_channel_new_count_and_red_flags(signed_in, store, transcripts):
+    add_handoff(store, "web", name="Ana Lima")
+    sms = add_handoff(store, "sms", kind="question", name="Ben Ode", channel="twilio", question="call me")
+    add_handoff(store, "other", kind="screening", name="Cy", channel="facebook", screening_outcome="candidate")
+    store.set_status(sms.id, "contacted")
+    transcripts.conversations["sms"] = [Turn("patient", "fever and pus", AT, "twilio", red_flag=True)]
+    page = signed_in.get("/handoffs")
+    assert page.status_code == 200
+    assert _rows(page.text) == [
+        ("Cy", "Screening", "New", "facebook", False),
+        ("Ben Ode", "Question", "Contacted", "SMS", True),
+        ("Ana Lima", "Booking", "New", "Website", False),
+    ]
+    assert re.search(r"<strong>2</strong> new", page.text)
+
+
+def test_the_queue_filters_by_status_and_kind(signed_in, store):
+    add_handoff(store, "a", name="Ana")
+    question = add_handoff(store, "b", kind="question", name="Ben", question="call me")
+    store.set_status(question.id, "closed")
+    assert [row[0] for row in _rows(signed_in.get("/handoffs?status=closed").text)] == ["Ben"]
+    assert [row[0] for row in _rows(signed_in.get("/handoffs?kind=booking").text)] == ["Ana"]
+    empty = signed_in.get("/handoffs?kind=booking&status=closed")
+    assert _rows(empty.text) == [] and "No handoffs match these filters" in empty.text
+    assert '<option value="closed" selected>' in signed_in.get("/handoffs?status=closed").text
+
+
+@pytest.mark.parametrize("query", ["status=open", "kind=call", "page=0", "page=x"])
+def test_bad_queue_filters_are_a_400_page(signed_in, query):
+    response = signed_in.get(f"/handoffs?{query}")
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+
+
+def test_the_queue_has_pages_of_fifty(signed_in, store):
+    for number in range(51):
+        add_handoff(store, f"p{number}", name=f"Patient {number}")
+    first = signed_in.get("/handoffs")
+    assert len(_rows(first.text)) == 50 and "Page 1 of 2 (51 handoffs)" in first.text
+    assert 'href="/handoffs?page=2" rel="next"' in first.text
+    second = signed_in.get("/handoffs?page=2")
+    assert [row[0] for row in _rows(second.text)] == ["Patient 0"]
+    assert 'href="/handoffs" rel="prev"' in second.text
+
+
+def test_a_handoff_shows_details_screening_conversation_notes_and_history(signed_in, store, transcripts, audit):
+    handoff = add_handoff(
+        store, "patient-7", kind="screening", name="Ana Lima", contact="+15550100100", contact_kind="phone",
+        preferred_time="Tuesday mornings", concern="acne scars", screening_outcome="needs_review",
+        screening_answers={"pregnant_or_nursing": False, "active_acne": True, "review": "isotretinoin"},
+    )  # fmt: skip
+    store.add_note(handoff.id, "front@clinic.example", "Left a voicemail\nTry again Friday")
+    transcripts.conversations["patient-7"] = [
+        Turn("bot", "Hi! How can I help?", AT, None, buttons=("Book a visit", "Is it for me?")),
+        Turn("patient", "Is it for me?", AT + timedelta(minutes=1), "rest", chosen_button=True),
+        Turn("patient", "I had a fever\nyesterday", AT + timedelta(minutes=2), "twilio", red_flag=True),
+    ]
+    page = signed_in.get(f"/handoffs/{handoff.id}")
+    assert page.status_code == 200
+    text = page.text
+    for expected in ("Ana Lima", "+15550100100", "Tuesday mornings", "acne scars", "Website", "2026-03-01 09:30 UTC"):
+        assert expected in text
+    assert re.search(r"<dt>Pregnant or nursing</dt><dd>No</dd>", text)
+    assert re.search(r"<dt>Active acne</dt><dd>Yes</dd>", text)
+    assert "Taking isotretinoin (Accutane)" in text
+    assert "A provider needs to review this before treatment" in text
+    assert "<li>Book a visit</li>" in text and "<li>Is it for me?</li>" in text
+    assert re.search(r"Is it for me\?\s*<span class=\"muted\">\(chose option\)</span>", text)
+    assert "I had a fever\nyesterday" in text and "via SMS" in text and "Red flag mentioned" in text
+    assert "Left a voicemail\nTry again Friday" in text and "front@clinic.example" in text
+    assert 'maxlength="2000"' in text
+    assert "Viewed the conversation" in text  # this view is already in the history
+    assert _actions(audit, handoff.id) == [(EMAIL, "view_transcript", None)]
+
+
+def test_an_unknown_handoff_is_a_404_page(signed_in, audit):
+    response = signed_in.get("/handoffs/999")
+    assert response.status_code == 404 and "There is no such page" in response.text
+    assert audit.entries(handoff_id=999) == []
+
+
+def test_marking_contacted_changes_the_status_audits_it_and_redirects_back(signed_in, store, audit):
+    handoff = add_handoff(store, name="Ana")
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    response = signed_in.post(f"/handoffs/{handoff.id}/status", data={"csrf_token": token, "status": "contacted"})
+    assert (response.status_code, response.headers["Location"]) == (303, f"/handoffs/{handoff.id}")
+    assert store.get(handoff.id).status == "contacted"
+    assert _actions(audit, handoff.id)[-1] == (EMAIL, "status_change", "new -> contacted")
+    assert "Changed the status from New to Contacted" in signed_in.get(f"/handoffs/{handoff.id}").text
+
+
+def test_adding_a_note_keeps_it_and_audits_it_without_its_text(signed_in, store, audit):
+    handoff = add_handoff(store, name="Ana")
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    response = signed_in.post(f"/handoffs/{handoff.id}/notes", data={"csrf_token": token, "note": "Booked the 12th"})
+    assert response.status_code == 303
+    assert [(n.author, n.text) for n in store.notes(handoff.id)] == [(EMAIL, "Booked the 12th")]
+    entry = audit.entries(handoff_id=handoff.id)[0]
+    assert (entry.action, entry.actor) == ("add_note", EMAIL)
+    assert "Booked" not in (entry.detail or "")
+
+
+@pytest.mark.parametrize("field", ["note", "status"])
+@pytest.mark.parametrize("token", [None, "", "wrong-token-0123456789012345678901234567890"])
+def test_a_post_without_the_sessions_csrf_token_is_403_and_changes_nothing(signed_in, store, audit, field, token):
+    handoff = add_handoff(store, name="Ana")
+    data = {"note": "sneaky", "status": "closed", **({"csrf_token": token} if token is not None else {})}
+    response = signed_in.post(f"/handoffs/{handoff.id}/{field}{'s' if field == 'note' else ''}", data=data)
+    assert response.status_code == 403 and "nothing was changed" in response.text
+    assert (store.get(handoff.id).status, store.notes(handoff.id)) == ("new", [])
+    assert audit.entries(handoff_id=handoff.id) == []
+
+
+def test_another_sessions_csrf_token_is_refused(signed_in, app_url, account, store):
+    other = Client(app_url)
+    sign_in(other)
+    handoff = add_handoff(store, name="Ana")
+    foreign = csrf_of(other.get("/handoffs").text)
+    response = signed_in.post(f"/handoffs/{handoff.id}/status", data={"csrf_token": foreign, "status": "closed"})
+    assert response.status_code == 403 and store.get(handoff.id).status == "new"
+
+
+def test_a_post_without_a_session_goes_to_login_and_changes_nothing(app_url, store):
+    handoff = add_handoff(store, name="Ana")
+    response = Client(app_url).post(f"/handoffs/{handoff.id}/status", data={"status": "closed"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?")
+    assert store.get(handoff.id).status == "new"
+
+
+@pytest.mark.parametrize("note, mentions", [("   ", "empty"), ("x" * 2001, "2000")])
+def test_an_empty_or_too_long_note_is_a_400_page(signed_in, store, note, mentions):
+    handoff = add_handoff(store, name="Ana")
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    response = signed_in.post(f"/handoffs/{handoff.id}/notes", data={"csrf_token": token, "note": note})
+    assert response.status_code == 400 and mentions in response.text
+    assert store.notes(handoff.id) == []
+
+
+def test_a_status_that_does_not_exist_is_a_400_page(signed_in, store):
+    handoff = add_handoff(store, name="Ana")
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    response = signed_in.post(f"/handoffs/{handoff.id}/status", data={"csrf_token": token, "status": "done"})
+    assert response.status_code == 400 and store.get(handoff.id).status == "new"
+
+
+def test_patient_text_is_escaped_everywhere(signed_in, store, transcripts, clock):
+    handoff = add_handoff(store, "xss", kind="question", name=XSS, question=XSS, concern=XSS)
+    store.add_note(handoff.id, "api", XSS)
+    transcripts.conversations["xss"] = [
+        Turn("patient", XSS, AT, "rest"),
+        Turn("bot", "Sorry?", AT, None, buttons=(XSS,)),
+    ]
+    transcripts.unanswered_messages.append(UnansweredMessage("xss", XSS, clock(), "fallback"))
+    for path in ("/handoffs", f"/handoffs/{handoff.id}", "/unanswered"):
+        page = signed_in.get(path).text
+        assert ESCAPED in page
+        assert "<img" not in page and "<script" not in page
+
+
+def test_the_unanswered_page_groups_messages_from_the_chosen_days(signed_in, transcripts, clock, audit):
+    now = clock()
+    transcripts.unanswered_messages.extend(
+        [
+            UnansweredMessage("a", "How much does it cost?", now - timedelta(days=2), "not_covered"),
+            UnansweredMessage("b", "how much does it cost", now - timedelta(days=1), "unsure"),
+            UnansweredMessage("c", "do you do tattoos", now - timedelta(hours=1), "out_of_scope"),
+            UnansweredMessage("d", "old question", now - timedelta(days=40), "fallback"),
+        ]
+    )
+    page = signed_in.get("/unanswered")
+    assert page.status_code == 200
+    assert transcripts.asked_since == [now - timedelta(days=30)]
+    assert "old question" not in page.text
+    examples = re.findall(r'<p class="group__example text">“(.*?)”</p>', page.text)
+    assert examples[0].lower().startswith("how much does it cost")
+    assert "do you do tattoos" in examples
+    assert re.search(r"<strong>2</strong> messages", page.text)
+    assert "python -m bot.staff export-unanswered" in page.text
+    assert "old question" in signed_in.get("/unanswered?days=60").text
+    assert [entry.action for entry in audit.entries()][:2] == ["view_unanswered", "view_unanswered"]
+
+
+@pytest.mark.parametrize("days", ["0", "366", "many"])
+def test_the_unanswered_days_must_be_1_to_365(signed_in, days):
+    response = signed_in.get(f"/unanswered?days={days}")
+    assert response.status_code == 400 and "1 to 365" in response.text
