@@ -26,7 +26,7 @@ from bot.transcripts.events import events
 from bot.transcripts.transcript import TranscriptReader
 from tests.db.databases import database_url  # noqa: F401  (fixture: an empty database on each backend)
 from tests.ports import free_port
-from tests.transcripts import T0, RasaTrackers, answered, at, rasa_trackers, said
+from tests.tracker_data import T0, RasaTrackers, answered, at, rasa_trackers, said
 
 CUTOFF = T0  # everything before T0 is past retention
 NOW = CUTOFF + timedelta(days=365)

@@ -26,7 +26,7 @@ from sanic import Sanic
 from bot.channels.guard import MemoryRateLimiter
 from bot.channels.rest import MAX_TEXT_CHARS, GuardedRestInput
 from bot.settings import PROJECT_ROOT, Settings
-from tests.staff.server import serving
+from tests.http_server import serving
 
 PATH = "/webhooks/rest/webhook"
 LIMIT = 5
@@ -61,11 +61,6 @@ def url(bot) -> Iterator[str]:
     app = Sanic(f"rest-test-{uuid.uuid4().hex}")
     app.ctx.agent = bot
     configure_cors(app, [ORIGIN])
-    # sanic-cors installs its middleware from a before_server_start listener, which
-    # `serving` does not run (`rasa run` does): run it here.
-    for future in app._future_listeners:
-        if future.event == "before_server_start":
-            future.listener(app)
     register([GuardedRestInput(MemoryRateLimiter(LIMIT, 60))], app, route="/webhooks/")
     with serving(app) as base:
         yield base + PATH

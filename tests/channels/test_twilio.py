@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Iterator, List
 
@@ -22,7 +22,8 @@ from bot.db.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
 from bot.sms.store import SmsStore, SmsStoreUnavailable
 from tests import twilio_client
-from tests.staff.server import serving
+from tests.clock import Clock
+from tests.http_server import serving
 
 TOKEN = "test-auth-token"
 PATH = "/webhooks/twilio/webhook"
@@ -50,16 +51,6 @@ class ScriptedBot:
             f"You said <{message.text}> & more",
             [{"title": "Aftercare", "payload": "/aftercare_first_48h"}, {"title": "Pain", "payload": "/faq_pain"}],
         )
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sanic import Sanic
 from bot.channels.widget import WidgetInput, widget_config
 from bot.nlg import ClinicNLG
 from bot.settings import PROJECT_ROOT, ClinicProfile, get_settings
-from tests.staff.server import serving
+from tests.http_server import serving
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 BASE = "/webhooks/widget"

@@ -17,6 +17,7 @@ from typing import Iterator
 import psycopg2
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
 
 from bot.db.engine import dispose_engines, make_engine, session_factory
 from bot.db.migrate import upgrade
@@ -87,3 +88,12 @@ def migrated_store(backend: str, directory: Path) -> Iterator[HandoffStore]:
             yield HandoffStore(session_factory(engine))
         finally:
             engine.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[sessionmaker]:
+    """Sessions on a fresh, migrated database of each backend."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield session_factory(engine)
+    engine.dispose()

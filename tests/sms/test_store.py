@@ -13,6 +13,7 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import SmsContact
 from bot.sms.store import Claim, ContactState, SmsStore, SmsStoreUnavailable
+from tests.clock import Clock
 from tests.db.databases import BACKENDS, fresh_database
 from tests.ports import free_port
 
@@ -21,11 +22,11 @@ IDLE = timedelta(hours=12)
 START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
 
-class Clock:
+class RacingClock(Clock):
     """A clock the test moves by hand; `on_read` runs once, at the next reading, to stage a race."""
 
     def __init__(self) -> None:
-        self.now = START
+        super().__init__(start=START)
         self.on_read: Optional[Callable[[], None]] = None
 
     def __call__(self) -> datetime:
@@ -33,9 +34,6 @@ class Clock:
         if hook is not None:
             hook()
         return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @pytest.fixture(params=BACKENDS)
@@ -51,12 +49,12 @@ def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[session
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> RacingClock:
+    return RacingClock()
 
 
 @pytest.fixture
-def store(sessions: sessionmaker, clock: Clock) -> SmsStore:
+def store(sessions: sessionmaker, clock: RacingClock) -> SmsStore:
     return SmsStore(sessions, clock=clock)
 
 

@@ -11,7 +11,7 @@ from bot.handoffs.store import HandoffStore
 from bot.settings import Settings
 from bot.staff.app import create_app
 from tests.ports import free_port
-from tests.staff.server import serving
+from tests.http_server import serving
 
 TOKEN = "staff-token-for-tests-0123456789"
 

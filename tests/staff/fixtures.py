@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_module
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Dict, Iterable, Iterator, List, Optional, Set
 from urllib.parse import urlencode
 
@@ -27,23 +27,11 @@ from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
 from bot.transcripts.transcript import Transcript, Turn
 from bot.transcripts.unanswered import UnansweredMessage
-from tests.staff.server import serving
+from tests.clock import Clock
+from tests.http_server import serving
 
 EMAIL = "nurse@clinic.example"
 PASSWORD = "correct horse battery staple"
-
-
-class Clock:
-    """Now, until the test moves it (it starts at the real time, like the rows the store stamps)."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @dataclass
@@ -74,7 +62,7 @@ def add_handoff(store: HandoffStore, sender: str = "patient-1", kind: str = "boo
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(start=utcnow())  # the rows the store stamps itself carry the real time
 
 
 @pytest.fixture

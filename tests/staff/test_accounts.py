@@ -1,5 +1,5 @@
 """Staff accounts: argon2id hashes, validated e-mails, strong-enough passwords, same work for unknown e-mails."""
-from typing import Iterator, List
+from typing import List
 
 import pytest
 from argon2 import PasswordHasher
@@ -7,11 +7,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.engine import make_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.models import StaffUser
 from bot.db.session import DatabaseUnavailable
 from bot.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, Accounts, StaffAccount
-from tests.db.databases import database_url  # noqa: F401  (fixture)
+from tests.db.databases import database_url, db  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
 # Cheap parameters keep the suite fast; production uses the library's defaults.
@@ -28,15 +27,6 @@ class CountingHasher(PasswordHasher):
     def verify(self, hash, password):  # type: ignore[no-untyped-def]
         self.verified.append(hash)
         return super().verify(hash, password)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker]:  # noqa: F811
-    """Sessions on a fresh, migrated database of each backend."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.staff.fixtures import (  # noqa: F401  (fixtures)
     database,
     transcripts,
 )
-from tests.staff.server import call
+from tests.http_server import call
 
 COLUMNS = {column.name for column in Handoff.__table__.columns} - {"dedupe_key"}
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)

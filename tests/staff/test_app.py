@@ -8,7 +8,7 @@ from bot.staff.app import create_app
 from bot.staff.pages import SECURITY_HEADERS
 from tests.staff.conftest import TOKEN
 from tests.staff.fixtures import Client, account, database, sign_in  # noqa: F401  (fixtures)
-from tests.staff.server import call, serving
+from tests.http_server import call, serving
 
 
 def test_health_needs_no_token_and_says_only_ok(api):

@@ -11,20 +11,11 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.session import DatabaseUnavailable
 from bot.staff.audit import AuditEntryView, AuditLog
+from tests.clock import Clock
 from tests.db.databases import database_url  # noqa: F401  (fixture: an empty database on each backend)
 from tests.ports import free_port
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -37,7 +28,7 @@ def engine(database_url: str) -> Iterator[Engine]:  # noqa: F811
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(start=START)
 
 
 @pytest.fixture

@@ -1,42 +1,19 @@
 """Login rate limit: five failures in fifteen minutes block an e-mail, or a client address."""
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.engine import make_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.models import LoginAttempt
 from bot.db.session import DatabaseUnavailable
 from bot.staff.login_limit import MAX_FAILURES, WINDOW, LoginLimiter
-from tests.db.databases import database_url  # noqa: F401  (fixture)
+from tests.clock import Clock
+from tests.db.databases import database_url, db  # noqa: F401  (fixtures)
 
 JO = "jo@clinic.example"
 HOME, ELSEWHERE = "203.0.113.7", "2001:db8::42"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker]:  # noqa: F811
-    """Sessions on a fresh, migrated database of each backend."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from bot.settings import PROJECT_ROOT, Settings
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
 from tests.ports import free_port
-from tests.staff.server import call
-from tests.transcripts import T0, rasa_trackers, said
+from tests.http_server import call
+from tests.tracker_data import T0, rasa_trackers, said
 
 START_WAIT_S = 30.0
 

@@ -1,7 +1,6 @@
 """Console sessions: hashed tokens, per-session CSRF, a sliding idle timeout, sign-out, purge, cookie flags."""
 import hashlib
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -10,7 +9,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.engine import make_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.models import StaffSession, StaffUser
 from bot.db.session import DatabaseUnavailable
 from bot.staff.accounts import Accounts, StaffAccount
@@ -23,29 +21,8 @@ from bot.staff.sessions import (
     csrf_matches,
     new_csrf_token,
 )
-from tests.db.databases import database_url  # noqa: F401  (fixture)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker]:  # noqa: F811
-    """Sessions on a fresh, migrated database of each backend."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
+from tests.clock import Clock
+from tests.db.databases import database_url, db  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.staff.fixtures import (  # noqa: F401  (fixtures)
     signed_in,
     transcripts,
 )
-from tests.staff.server import serving
+from tests.http_server import serving
 
 WRONG = "E-mail or password is wrong"
 

@@ -8,7 +8,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.transcripts.nlu_export import nlu_stub
 from bot.transcripts.unanswered import UnansweredGroup, UnansweredMessage, group_similar
-from tests.transcripts import at
+from tests.tracker_data import at
 
 TRICKY = '- "quoted": {braces} # hash'
 MULTILINE = "first line\nsecond line: with a colon"

@@ -8,7 +8,7 @@ from bot.db.session import DatabaseUnavailable
 from bot.transcripts.transcript import CHOSEN_OPTION, SENDERS_PER_QUERY, Transcript, TranscriptReader, Turn
 from bot.transcripts.unanswered import UnansweredMessage
 from tests.ports import free_port
-from tests.transcripts import (  # noqa: F401  (fixtures)
+from tests.tracker_data import (  # noqa: F401  (fixtures)
     answered,
     at,
     rasa,

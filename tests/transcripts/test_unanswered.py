@@ -5,7 +5,7 @@ import pytest
 
 from bot.transcripts.events import PatientMessage
 from bot.transcripts.unanswered import UNSURE_BELOW, UnansweredGroup, UnansweredMessage, group_similar, reason_for
-from tests.transcripts import at
+from tests.tracker_data import at
 
 
 def _message(text: str, intent: str = "faq_pain", confidence: float = 0.9) -> PatientMessage:

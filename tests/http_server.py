@@ -37,6 +37,7 @@ def serving(app: Sanic) -> Iterator[str]:
         # Awaiting create_server binds the socket; startup() finalises the app (routes, signals).
         server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
         await server.startup()
+        await server.before_start()  # as `rasa run` does: e.g. sanic-cors installs itself here
         holder["server"] = server
 
     def run() -> None:
