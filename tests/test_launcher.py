@@ -13,7 +13,7 @@ import pytest
 from bot import launcher
 from bot.settings import Settings
 from tests.ports import free_port
-from tests.staff.server import call
+from tests.http_server import call
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(60)"]
 
