@@ -26,6 +26,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 REQUESTED_SLOT = "requested_slot"
+SAVED_SLOT = "handoff_saved"
 MISSES_SLOT = "form_misses"
 MISSES_BEFORE_HELP = 2  # unusable answers in a row before a person is offered
 
@@ -132,6 +133,10 @@ class GuardedFormValidation(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         if activation:
             events.append(SlotSet(MISSES_SLOT, 0))
+            if tracker.get_slot(SAVED_SLOT) is not None:
+                # An earlier request's outcome must not confirm this one: if saving this
+                # one fails before it can report, no rule may find `handoff_saved: true`.
+                events.append(SlotSet(SAVED_SLOT, None))
         elif requested:
             if not filled_slots(validated):
                 events += self.not_read(dispatcher, tracker, domain, requested)

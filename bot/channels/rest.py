@@ -19,7 +19,10 @@ its `?stream=true` mode, and adds what a public endpoint needs (`bot.channels.gu
   client must not write arbitrary JSON into every tracker event.
 
 An empty or blank `message` goes through as Rasa handles it: NLU reads it as
-`nlu_fallback` and the bot answers with its fallback.
+`nlu_fallback` and the bot answers with its fallback. When Rasa itself answers nothing
+(its action server is down in the middle of a form), the patient gets the domain's
+`utter_unavailable` (sorry, try again, the clinic's contact, the emergency number)
+instead of silence.
 
 The checks run as the blueprint's request middleware, before Rasa's handler, because a
 400 or a rate-limited answer has to end the request there; Rasa's handler is not copied.
@@ -63,6 +66,7 @@ class GuardedRestInput(RestInput):
         blueprint = super().blueprint(on_new_message)
         # The decorator form: Sanic 21.12's blueprints silently drop a bound method passed directly.
         blueprint.middleware("request")(self._screen)
+        blueprint.middleware("response")(self._never_silent)
         return blueprint
 
     async def _screen(self, request: Request) -> Optional[HTTPResponse]:
@@ -75,16 +79,24 @@ class GuardedRestInput(RestInput):
         sender = request.json["sender"]
         wait = await self.limiter.allow(self.name(), sender)
         if wait is None:
+            request.ctx.reaches_rasa = True
             return None
-        return response.json(await self._rate_limited(request, sender), headers={"Retry-After": str(wait)})
+        return response.json(await self._answer(request, sender, "utter_rate_limited"), headers={"Retry-After": str(wait)})
 
-    async def _rate_limited(self, request: Request, sender: str) -> List[Dict[str, Any]]:
-        """The bot's polite over-the-limit answer, shaped as Rasa's REST answers are."""
+    async def _never_silent(self, request: Request, answer: HTTPResponse) -> Optional[HTTPResponse]:
+        """Rasa's empty answer to a message it was given, replaced by an apology with our contact."""
+        silent = answer.status == 200 and answer.body == b"[]"
+        if not (silent and getattr(request.ctx, "reaches_rasa", False)):
+            return None
+        return response.json(await self._answer(request, request.json["sender"], "utter_unavailable"))
+
+    async def _answer(self, request: Request, sender: str, name: str) -> List[Dict[str, Any]]:
+        """The domain response `name`, shaped as Rasa's REST answers are (empty without a model)."""
         try:
-            text = render_text(request, "utter_rate_limited", self.name())
+            text = render_text(request, name, self.name())
         except DomainNotLoaded:
             text = ""
-        if not text:  # no model yet, or one trained without the response: Retry-After says it
+        if not text:  # no model yet, or one trained without the response
             return []
         collector = CollectingOutputChannel()
         await collector.send_text_message(sender, text)

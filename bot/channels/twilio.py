@@ -129,7 +129,7 @@ class TwilioInput(InputChannel):
                 bodies = await self._answer(request, on_new_message, sid, phone, text)
             except SmsStoreUnavailable:
                 logger.exception("SMS not handled: the SMS database is unavailable")
-                bodies = [self._render(request, "utter_sms_unavailable")]
+                bodies = [self._render(request, "utter_unavailable")]
             return _twiml_response(bodies)
 
         return blueprint
@@ -167,7 +167,7 @@ class TwilioInput(InputChannel):
             raise
         except Exception:  # the patient still gets an answer that tells them how to reach us
             logger.exception("SMS %s could not be answered", sid)
-            bodies, menu = [self._render(request, "utter_sms_unavailable")], None
+            bodies, menu = [self._render(request, "utter_unavailable")], None
         await asyncio.to_thread(store.finish, sid, phone, bodies, menu)
         return bodies
 
@@ -193,7 +193,8 @@ class TwilioInput(InputChannel):
             return await self._rate_limited(request, phone), None
         text = patient_text(number_choice(text, state.menu), request_intents(request))
         reply = await self._converse(on_new_message, phone, text)
-        bodies = reply.bodies
+        # Rasa answers nothing when its action server is down mid-form: never leave a patient in silence.
+        bodies = reply.bodies or [self._render(request, "utter_unavailable")]
         if state.starts_conversation(store.now(), self._session_idle(request)):
             bodies = [self._render(request, "utter_sms_notice"), *bodies]
         return bodies, reply.menu

@@ -56,3 +56,18 @@ def test_a_usable_answer_resets_the_count():
     tracker = tracker_for("Ines Duarte", "inform", form="booking_form", requested="booking_name", slots={"form_misses": 1})
     _, events = run(ValidateBookingForm(), tracker)
     assert slots_set(events)["form_misses"] == 0
+
+
+@pytest.mark.parametrize("earlier", [True, False])
+def test_a_new_request_forgets_whether_the_last_one_was_saved(earlier):
+    tracker = tracker_for("I'd like to book again", "request_booking", form="booking_form",
+                          slots={"handoff_saved": earlier})
+    _, events = run(ValidateBookingForm(), tracker)
+    assert slots_set(events)["handoff_saved"] is None
+
+
+def test_mid_form_turns_leave_the_saved_flag_alone():
+    tracker = tracker_for("Priya Shah", "inform", form="booking_form", requested="booking_name",
+                          slots={"handoff_saved": True})
+    _, events = run(ValidateBookingForm(), tracker)
+    assert "handoff_saved" not in slots_set(events)

@@ -39,10 +39,12 @@ class ScriptedBot:
     def __init__(self, domain: Domain) -> None:
         self.domain = domain
         self.received: List[UserMessage] = []
+        self.silent = False  # as Rasa is when its action server is down mid-form
 
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
-        await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")
+        if not self.silent:
+            await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +103,14 @@ def test_a_message_reaches_the_bot_on_the_rest_channel_and_its_answer_comes_back
     assert status == 200 and messages == [{"recipient_id": sender, "text": "echo: how long will I be red?"}]
     [message] = bot.received
     assert (message.sender_id, message.input_channel, message.metadata) == (sender, "rest", None)
+
+
+def test_when_the_bot_answers_nothing_the_patient_gets_an_apology_with_the_contact(url, bot):
+    bot.silent = True
+    sender = _sender()
+    status, _, [message] = _say(url, {"sender": sender, "message": "Priya Shah"})
+    assert status == 200 and message["recipient_id"] == sender
+    assert "something went wrong on our side" in message["text"] and "call 911" in message["text"]
 
 
 @pytest.mark.parametrize(

@@ -41,11 +41,14 @@ class ScriptedBot:
     def __init__(self) -> None:
         self.received: List[UserMessage] = []
         self.fail = False
+        self.silent = False  # as Rasa is when its action server is down mid-form
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message)
         if self.fail:
             raise RuntimeError("the model crashed")
+        if self.silent:
+            return
         await message.output_channel.send_text_with_buttons(
             message.sender_id,
             f"You said <{message.text}> & more",
@@ -204,6 +207,13 @@ def test_a_retried_message_sid_is_answered_as_before_and_processed_once(url, bot
 def test_a_bot_failure_still_answers_with_how_to_reach_the_clinic(url, bot):
     bot.fail = True
     [body] = _text(url, "hello")
+    assert "can't answer texts right now" in body and "emergency, call 911" in body
+
+
+def test_when_the_bot_answers_nothing_the_patient_is_not_left_in_silence(url, bot):
+    _text(url, "hi")
+    bot.silent = True
+    [body] = _text(url, "Priya Shah")
     assert "can't answer texts right now" in body and "emergency, call 911" in body
 
 
