@@ -27,10 +27,11 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run test install install-eval train migrate staff-user validate facts unit stories e2e eval clean constraints
+.PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories e2e eval clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
+	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
 	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
 	@echo "make migrate  bring the database schema up to date (make run does it)"
@@ -82,6 +83,10 @@ staff-user: migrate
 
 run: $(MODEL)
 	$(PY) -m bot.launcher
+
+# RASA_INSTANCES Rasa servers behind bot/proxy.py, PostgreSQL tracker store, Redis locks.
+run-prod: $(MODEL)
+	$(PY) -m bot.launcher --profile prod
 
 ## Checks -------------------------------------------------------------------------
 

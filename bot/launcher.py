@@ -1,14 +1,20 @@
-"""Start the action server, the Rasa server and the staff API together, and stop them together.
+"""Start the assistant's servers together, and stop them together.
 
-`make run` calls `python -m bot.launcher`; the end-to-end tests use `running_stack()`.
-One place owns the processes so that Ctrl-C (or a failed start) never leaves a server
-running in the background holding a port. It also migrates the handoff database before
-any server starts, so no server ever sees an old schema or races another to create it.
+`make run` calls `python -m bot.launcher`: the embedded profile, one Rasa server with
+SQLite and in-memory locks. `make run-prod` calls `python -m bot.launcher --profile
+prod`: RASA_INSTANCES Rasa servers (default 2) on PostgreSQL (tracker store) and Redis
+(conversation locks), behind the round-robin proxy of bot/proxy.py on RASA_PORT. Both
+profiles add one action server and the staff API; the end-to-end and reliability tests
+use `running_stack()`. One place owns the processes so that Ctrl-C (or a failed start)
+never leaves a server running in the background holding a port. It also migrates the
+handoff database before any server starts, so no server ever sees an old schema or
+races another to create it.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 import socket
@@ -19,29 +25,73 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Mapping, Optional
+from urllib.parse import urlsplit
 
+import redis
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.db import migrate
+from bot.db.engine import get_engine, make_engine, session_factory
+from bot.db.session import DatabaseUnavailable
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.staff.accounts import Accounts
 from bot.staff.token import resolve_token
+from bot.transcripts.events import tracker_metadata
 
 START_TIMEOUT_S = 180.0
 # Passed only to the one server that needs each, even when exported in the shell.
-SECRETS = frozenset({"STAFF_API_TOKEN", "TWILIO_AUTH_TOKEN"})
+SECRETS = frozenset({"STAFF_API_TOKEN", "TWILIO_AUTH_TOKEN", "REDIS_URL"})
 STOP_TIMEOUT_S = 15.0
+
+EMBEDDED, PROD = "embedded", "prod"
+PROFILES = (EMBEDDED, PROD)
+ENDPOINTS = {EMBEDDED: "endpoints.yml", PROD: "endpoints.prod.yml"}
+DEFAULT_RASA_INSTANCES = 2
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def prod_settings(settings: Settings) -> Settings:
+    """`settings` checked for the prod profile, with the tracker store in PostgreSQL.
+
+    Several Rasa servers share conversations only through a database server and
+    Redis, so both are required. The tracker store is TRACKER_STORE_URL when that is
+    set, else DATABASE_URL (Rasa's `events` table beside the handoff tables).
+    """
+    _require_postgresql("DATABASE_URL", settings.database_url)
+    if not settings.redis_url:
+        raise ConfigurationError("the prod profile locks conversations in Redis: set REDIS_URL=redis://host:6379/0")
+    if urlsplit(settings.redis_url).scheme not in REDIS_SCHEMES:
+        raise ConfigurationError("REDIS_URL must look like redis://host:6379/0 (or rediss://, unix://)")
+    tracker_url = settings.tracker_store_url
+    if tracker_url == f"sqlite:///{settings.tracker_db}":  # the embedded default, not a choice
+        tracker_url = settings.database_url
+    _require_postgresql("TRACKER_STORE_URL", tracker_url)
+    return dataclasses.replace(settings, tracker_store_url=tracker_url)
+
+
+def _require_postgresql(name: str, url: str) -> None:
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = ""
+    if backend != "postgresql":
+        shown = make_url(url).render_as_string(hide_password=True) if backend else "not a database URL"
+        raise ConfigurationError(
+            f"the prod profile needs PostgreSQL: set {name}=postgresql://user:password@host:5432/db ({shown})"
+        )
 
 
 def server_env(settings: Settings) -> Dict[str, str]:
     """The environment all servers run with, so each reads the settings this launcher has.
 
-    `endpoints.yml` reads ACTION_PORT and TRACKER_DB; the action server and the staff
-    API read DATABASE_URL; the staff API listens on STAFF_HOST:STAFF_PORT, and the
-    action server's e-mails link to STAFF_PUBLIC_URL. Secrets go only to the server
-    that uses them: the staff token to the staff API (`staff_env`), the Twilio token
-    to the Rasa server (`rasa_env`).
+    `endpoints.yml` reads ACTION_PORT and TRACKER_DB (`endpoints.prod.yml`: ACTION_PORT,
+    TRACKER_STORE_URL and REDIS_URL); the action server and the staff API read
+    DATABASE_URL; the staff API listens on STAFF_HOST:STAFF_PORT, and the action
+    server's e-mails link to STAFF_PUBLIC_URL. Secrets go only to the server that uses
+    them: the staff token to the staff API (`staff_env`), the Twilio token and Redis
+    (whose URL may carry a password) to the Rasa servers (`rasa_env`).
     """
     env = {name: value for name, value in os.environ.items() if name not in SECRETS}
     env.update(
@@ -51,6 +101,9 @@ def server_env(settings: Settings) -> Dict[str, str]:
         STAFF_HOST=settings.staff_host,
         STAFF_PORT=str(settings.staff_port),
         STAFF_PUBLIC_URL=settings.staff_public_url,
+        STAFF_PROXIES=str(settings.staff_proxies),
+        TRACKER_STORE_URL=settings.tracker_store_url,
+        RETENTION_DAYS=str(settings.retention_days),
         RASA_TELEMETRY_ENABLED="false",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
@@ -63,25 +116,39 @@ def action_server_cmd(settings: Settings) -> List[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
 
 
-def rasa_server_cmd(settings: Settings) -> List[str]:
-    """The Rasa server with the REST channel and CORS for the widget; no HTTP API (it has no auth)."""
-    return [
+def rasa_server_cmd(settings: Settings, profile: str = EMBEDDED, port: Optional[int] = None) -> List[str]:
+    """The Rasa server with the REST channel and CORS for the widget; no HTTP API (it has no auth).
+
+    A prod instance listens on loopback only: patients reach it through the proxy.
+    """
+    cmd = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(settings.model_path),
-        "--endpoints", "endpoints.yml",
+        "--endpoints", ENDPOINTS[profile],
         "--credentials", "credentials.yml",
-        "--port", str(settings.rasa_port),
+        "--port", str(port or settings.rasa_port),
         "--cors", *settings.cors_origins,
     ]  # fmt: skip
+    return cmd + (["--interface", "127.0.0.1"] if profile == PROD else [])
 
 
 def rasa_env(settings: Settings) -> Dict[str, str]:
-    """`server_env` plus the SMS channel's settings (it runs inside the Rasa server)."""
+    """`server_env` plus what only the Rasa server reads: the SMS channel's token and
+    URL, the patient rate limit, and Redis (locks and the shared rate limit)."""
     return {
         **server_env(settings),
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
         "TWILIO_WEBHOOK_URL": settings.twilio_webhook_url,
+        "REDIS_URL": settings.redis_url,
+        "PATIENT_RATE_LIMIT": str(settings.patient_rate_limit),
+        "PATIENT_RATE_WINDOW": str(settings.patient_rate_window),
     }
+
+
+def proxy_cmd(settings: Settings, upstream_ports: List[int]) -> List[str]:
+    """bot/proxy.py on RASA_PORT in front of the Rasa instances."""
+    upstreams = [f"http://127.0.0.1:{port}" for port in upstream_ports]
+    return [sys.executable, "-m", "bot.proxy", "--port", str(settings.rasa_port), *upstreams]
 
 
 def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
@@ -94,18 +161,55 @@ def staff_server_cmd(settings: Settings) -> List[str]:
     return [sys.executable, "-m", "bot.staff"]
 
 
+@dataclass(frozen=True)
+class Server:
+    """One process of the stack: how to start it, and where it answers once it is up."""
+
+    name: str
+    cmd: List[str]
+    env: Dict[str, str] = field(repr=False)
+    health_url: str
+
+
 @dataclass
 class Stack:
-    """The running servers and where to reach them."""
+    """The running servers and where to reach them.
+
+    `profile` is EMBEDDED (one Rasa server, SQLite, in-memory locks) or PROD
+    (`rasa_instances` Rasa servers on PostgreSQL and Redis behind bot/proxy.py); a
+    PROD stack checks its settings when it is made (`prod_settings`), before anything
+    starts.
+    """
 
     settings: Settings
     log_dir: Path
+    profile: str = EMBEDDED
+    rasa_instances: int = DEFAULT_RASA_INSTANCES  # PROD only: EMBEDDED runs exactly one
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     staff_token: str = field(default="", repr=False)  # set by start()
 
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ConfigurationError(f"unknown profile {self.profile!r}; known: {', '.join(PROFILES)}")
+        if self.profile == PROD:
+            self.settings = prod_settings(self.settings)
+
     @property
     def rasa_url(self) -> str:
+        """Where patients' channels reach Rasa: the Rasa server, or (PROD) the proxy."""
         return f"http://localhost:{self.settings.rasa_port}"
+
+    @property
+    def instance_ports(self) -> List[int]:
+        """The Rasa servers' own ports: RASA_PORT itself, or (PROD) the ports after the proxy's."""
+        if self.profile == EMBEDDED:
+            return [self.settings.rasa_port]
+        return [self.settings.rasa_port + number for number in range(1, self.rasa_instances + 1)]
+
+    @property
+    def instance_urls(self) -> List[str]:
+        """Each Rasa server's own address (the tests talk to one instance directly)."""
+        return [f"http://127.0.0.1:{port}" for port in self.instance_ports]
 
     @property
     def widget_demo_url(self) -> str:
@@ -123,38 +227,75 @@ class Stack:
     def staff_url(self) -> str:
         return f"http://localhost:{self.settings.staff_port}"
 
+    def servers(self) -> List[Server]:
+        """Every process of this profile, in the order they start and are waited for."""
+        settings = self.settings
+        env = server_env(settings)
+        health = "/webhooks/rest/"
+        if self.profile == EMBEDDED:
+            rasa = [Server("rasa", rasa_server_cmd(settings), rasa_env(settings), self.rasa_url + health)]
+        else:
+            rasa = [
+                Server(f"rasa-{number}", rasa_server_cmd(settings, PROD, port), rasa_env(settings), url + health)
+                for number, (port, url) in enumerate(zip(self.instance_ports, self.instance_urls), start=1)
+            ]
+            rasa.append(Server("proxy", proxy_cmd(settings, self.instance_ports), env, self.rasa_url + health))
+        return [
+            Server("actions", action_server_cmd(settings), env, f"{self.action_url}/health"),
+            *rasa,
+            Server(
+                "staff", staff_server_cmd(settings), staff_env(settings, self.staff_token), f"{self.staff_url}/healthz"
+            ),
+        ]
+
     def start(self) -> None:
         """Migrate, start the servers and wait until each answers HTTP; raise if one dies first."""
-        if not self.settings.model_path.exists():
-            raise RuntimeError(f"no trained model at {self.settings.model_path}: run `make train`")
-        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
-        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        settings = self.settings
+        if not settings.model_path.exists():
+            raise RuntimeError(f"no trained model at {settings.model_path}: run `make train`")
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for port in (self.settings.action_port, self.settings.rasa_port, self.settings.staff_port):
+        for port in (settings.action_port, settings.rasa_port, settings.staff_port, *self.instance_ports):
             if _port_in_use(port):
                 raise RuntimeError(
                     f"port {port} is already in use (another `make run`?); "
                     "stop it or set RASA_PORT / ACTION_PORT / STAFF_PORT"
                 )
         self._migrate()
+        if self.profile == PROD:
+            self._prepare_shared_stores()
         try:
             self.staff_token = resolve_token(self.settings, create=True)
         except ConfigurationError as exc:
             raise RuntimeError(str(exc)) from exc
-        env = server_env(self.settings)
-        for name, cmd, cmd_env in (
-            ("actions", action_server_cmd(self.settings), env),
-            ("rasa", rasa_server_cmd(self.settings), rasa_env(self.settings)),
-            ("staff", staff_server_cmd(self.settings), staff_env(self.settings, self.staff_token)),
-        ):
-            log = open(self.log_dir / f"{name}.log", "ab")
-            self.processes[name] = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=cmd_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            log.close()
-        self._wait_until_up("staff", f"{self.staff_url}/healthz")
-        self._wait_until_up("actions", f"{self.action_url}/health")
-        self._wait_until_up("rasa", f"{self.rasa_url}/webhooks/rest/")
+        servers = self.servers()
+        for server in servers:
+            self._spawn(server)
+        for server in servers:
+            self._wait_until_up(server.name, server.health_url)
+
+    def start_server(self, name: str, env: Optional[Mapping[str, str]] = None) -> None:
+        """(Re)start the one server `name` of a started stack, with `env` added to its
+        environment, and wait until it answers (fault tests stop and restart one)."""
+        if name in self.processes:
+            raise RuntimeError(f"the {name} server is already running")
+        server = next((s for s in self.servers() if s.name == name), None)
+        if server is None:
+            raise ValueError(f"no server named {name!r} in the {self.profile} profile")
+        self._spawn(dataclasses.replace(server, env={**server.env, **(env or {})}))
+        self._wait_until_up(name, server.health_url)
+
+    def stop_server(self, name: str, sig: int = signal.SIGTERM) -> None:
+        """Stop the one server `name` (SIGKILL: as if it crashed) and forget it."""
+        _stop([self.processes.pop(name)], sig)
+
+    def _spawn(self, server: Server) -> None:
+        with open(self.log_dir / f"{server.name}.log", "ab") as log:
+            self.processes[server.name] = subprocess.Popen(
+                server.cmd, cwd=PROJECT_ROOT, env=server.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
 
     def _migrate(self) -> None:
         url = self.settings.database_url
@@ -163,6 +304,22 @@ class Stack:
         except SQLAlchemyError as exc:
             shown = make_url(url).render_as_string(hide_password=True)
             raise RuntimeError(f"could not migrate the handoff database {shown}: {exc}") from exc
+
+    def _prepare_shared_stores(self) -> None:
+        """Check Redis, and create Rasa's `events` table once, before several Rasa
+        servers would race to create it (Rasa only logs the loser's error)."""
+        try:
+            redis.Redis.from_url(self.settings.redis_url, socket_timeout=5).ping()
+        except redis.RedisError as exc:
+            raise RuntimeError(f"Redis is not reachable at REDIS_URL: {exc}") from exc
+        engine = make_engine(self.settings.tracker_store_url)
+        try:
+            tracker_metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            shown = make_url(self.settings.tracker_store_url).render_as_string(hide_password=True)
+            raise RuntimeError(f"could not prepare the tracker store {shown}: {exc}") from exc
+        finally:
+            engine.dispose()
 
     def _wait_until_up(self, name: str, url: str) -> None:
         """Wait for `name` to answer at `url`, failing as soon as any server has exited."""
@@ -181,15 +338,7 @@ class Stack:
 
     def stop(self) -> None:
         """SIGTERM each server's process group, then SIGKILL whatever is still alive."""
-        for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
+        _stop(list(self.processes.values()), signal.SIGTERM)
         self.processes.clear()
 
     def first_exited(self) -> Optional[str]:
@@ -197,10 +346,35 @@ class Stack:
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
 
 
+def _stop(processes: List[subprocess.Popen], sig: int) -> None:
+    """Send `sig` to each process group, then SIGKILL whatever is alive after STOP_TIMEOUT_S."""
+    for process in processes:
+        _signal_group(process, sig)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+
+
 def _token_source(settings: Settings) -> str:
     if settings.staff_api_token:
         return "from STAFF_API_TOKEN"
     return f"kept in {settings.staff_token_file}; delete the file and restart for a new token"
+
+
+def _staff_accounts(settings: Settings) -> str:
+    """How many staff can sign in, and how to add one."""
+    how = "add one: make staff-user EMAIL=you@clinic.example"
+    try:
+        count = Accounts(session_factory(get_engine(settings.database_url))).count()
+    except DatabaseUnavailable:
+        return how
+    if count == 0:
+        return f"no staff accounts yet; {how}"
+    return f"{count} staff account{'s' if count != 1 else ''}; {how}"
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
@@ -229,10 +403,15 @@ def _answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_stack(settings: Optional[Settings] = None, log_dir: Optional[Path] = None) -> Iterator[Stack]:
-    """All servers, started and healthy inside the block, stopped after it."""
+def running_stack(
+    settings: Optional[Settings] = None,
+    log_dir: Optional[Path] = None,
+    profile: str = EMBEDDED,
+    rasa_instances: int = DEFAULT_RASA_INSTANCES,
+) -> Iterator[Stack]:
+    """All servers of `profile`, started and healthy inside the block, stopped after it."""
     settings = settings or get_settings()
-    stack = Stack(settings=settings, log_dir=log_dir or settings.var_dir / "logs")
+    stack = Stack(settings, log_dir or settings.var_dir / "logs", profile=profile, rasa_instances=rasa_instances)
     try:
         stack.start()
         yield stack
@@ -240,11 +419,52 @@ def running_stack(settings: Optional[Settings] = None, log_dir: Optional[Path] =
         stack.stop()
 
 
+def _started(stack: Stack) -> str:
+    """What `main` prints once every server answers."""
+    settings = stack.settings
+    sms_state = "enabled" if settings.twilio_auth_token else "refusing all: set TWILIO_AUTH_TOKEN"
+    lines = [
+        "",
+        "The assistant is running.",
+        f"  Website demo:   {stack.widget_demo_url}  (open it in a browser: the chat widget)",
+        f'  Widget tag:     <script src="{stack.rasa_url}/webhooks/widget/widget.js" defer></script>',
+        f"  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook " '{"sender": "me", "message": "hi"}',
+        f"  SMS (Twilio):   POST {stack.sms_webhook_url}  ({sms_state})",
+        f"  Health:         {stack.rasa_url}/webhooks/rest/",
+    ]
+    if stack.profile == PROD:
+        lines += [
+            f"  Rasa servers:   {', '.join(stack.instance_urls)} (behind the proxy on {stack.rasa_url})",
+            f"  Conversations:  {make_url(settings.tracker_store_url).render_as_string(hide_password=True)}",
+            "  Locks:          Redis (REDIS_URL)",
+        ]
+    lines += [
+        f"  Action server:  {stack.action_url}/health",
+        f"  Staff console:  {stack.staff_url}/  ({_staff_accounts(settings)})",
+        f"  Staff API:      GET {stack.staff_url}/api/handoffs (header 'Authorization: Bearer <token>')",
+        f"  Staff token:    {stack.staff_token}",
+        f"                  ({_token_source(settings)})",
+        f"  Logs:           {stack.log_dir}/",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run until Ctrl-C (or SIGTERM), printing where to talk to the assistant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--profile", choices=PROFILES, default=EMBEDDED,
+        help="embedded: one Rasa server on SQLite (make run); prod: RASA_INSTANCES Rasa servers "
+        "on PostgreSQL and Redis behind a proxy (make run-prod)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
     settings = get_settings()
+    try:
+        stack = Stack(settings, settings.var_dir / "logs", profile=args.profile, rasa_instances=settings.rasa_instances)
+    except ConfigurationError as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 2
     stop_requested = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -253,31 +473,14 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    print("Starting the action server, the Rasa server and the staff API (about a minute)...", flush=True)
-    stack = Stack(settings=settings, log_dir=settings.var_dir / "logs")
+    rasa = "the Rasa server" if args.profile == EMBEDDED else f"{stack.rasa_instances} Rasa servers behind a proxy"
+    print(f"Starting the action server, {rasa} and the staff API (about a minute)...", flush=True)
     try:
         stack.start()
         if not settings.clinic.phone:
             print(f"Note: {settings.clinic_profile_path} has no phone number; answers will say "
                   "'contact the clinic directly'.", flush=True)
-        sms_state = "enabled" if settings.twilio_auth_token else "refusing all: set TWILIO_AUTH_TOKEN"
-        print(
-            f"\nThe assistant is running.\n"
-            f"  Website demo:   {stack.widget_demo_url}  (open it in a browser: the chat widget)\n"
-            f"  Widget tag:     <script src=\"{stack.rasa_url}/webhooks/widget/widget.js\" defer></script>\n"
-            f"  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook "
-            '{"sender": "me", "message": "hi"}\n'
-            f"  SMS (Twilio):   POST {stack.sms_webhook_url}  ({sms_state})\n"
-            f"  Health:         {stack.rasa_url}/webhooks/rest/\n"
-            f"  Action server:  {stack.action_url}/health\n"
-            f"  Staff API:      GET {stack.staff_url}/api/handoffs "
-            f"(header 'Authorization: Bearer <token>')\n"
-            f"  Staff token:    {stack.staff_token}\n"
-            f"                  ({_token_source(settings)})\n"
-            f"  Logs:           {stack.log_dir}/\n"
-            f"Press Ctrl-C to stop.",
-            flush=True,
-        )
+        print(_started(stack), flush=True)
         while not stop_requested:
             crashed = stack.first_exited()
             if crashed:

@@ -39,6 +39,7 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 |                    |                              | console reads conversations and `purge` deletes old ones   |
 | RETENTION_DAYS     | 365                          | conversations and handoffs older than this are purged      |
 |                    |                              | by `python -m bot.staff purge`                             |
+| RASA_INSTANCES     | 2                            | Rasa servers of the production profile (make run-prod)     |
 | REDIS_URL          | (empty: one process)         | Redis for production: Rasa's lock store, and the patient   |
 |                    |                              | rate limit shared by every Rasa instance                   |
 | PATIENT_RATE_LIMIT | 20                           | messages one sender may send per window (website and SMS)  |
@@ -208,6 +209,7 @@ class Settings:
     tracker_store_url: str
     retention_days: int
     redis_url: str = field(repr=False)  # may carry a password
+    rasa_instances: int
     patient_rate_limit: int
     patient_rate_window: int
 
@@ -259,6 +261,7 @@ class Settings:
             tracker_store_url=_text(env, "TRACKER_STORE_URL") or f"sqlite:///{tracker_db}",
             retention_days=_positive(env, "RETENTION_DAYS", 365),
             redis_url=_text(env, "REDIS_URL"),
+            rasa_instances=_positive(env, "RASA_INSTANCES", 2),
             patient_rate_limit=_positive(env, "PATIENT_RATE_LIMIT", 20),
             patient_rate_window=_positive(env, "PATIENT_RATE_WINDOW", 60),
         )

@@ -1,19 +1,27 @@
 """The launcher migrates, starts all servers safely and never leaves one running."""
 import dataclasses
+import signal
 import socket
 import sqlite3
 import stat
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from rasa.core.utils import AvailableEndpoints
+from sqlalchemy import inspect
 
 from bot import launcher
-from bot.settings import Settings
-from tests.ports import free_port
+from bot.db import migrate
+from bot.db.engine import get_engine
+from bot.settings import PROJECT_ROOT, ConfigurationError, Settings
+from tests.db.databases import fresh_database
 from tests.http_server import call
+from tests.ports import free_port
+from tests.reliability.conftest import REDIS_URL, consecutive_free_ports, require_redis
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(60)"]
 
@@ -112,6 +120,7 @@ def test_the_stack_migrates_then_serves_the_staff_api_with_its_token(settings, t
 
 
 def test_make_run_prints_where_staff_find_handoffs_and_the_token(settings, monkeypatch, capsys):
+    migrate.upgrade(settings.database_url)
     monkeypatch.setattr(launcher, "get_settings", lambda: settings)
     monkeypatch.setattr(launcher.signal, "signal", lambda signum, handler: None)
     monkeypatch.setattr(launcher.Stack, "start", lambda self: setattr(self, "staff_token", "printed-token-0123456789"))
@@ -122,6 +131,7 @@ def test_make_run_prints_where_staff_find_handoffs_and_the_token(settings, monke
     assert "printed-token-0123456789" in printed
     assert str(settings.staff_token_file) in printed
     assert f"http://localhost:{settings.rasa_port}/webhooks/widget/demo" in printed
+    assert f"Staff console:  http://localhost:{settings.staff_port}/  (no staff accounts yet; add one: make staff-user" in printed
     assert f'<script src="http://localhost:{settings.rasa_port}/webhooks/widget/widget.js" defer></script>' in printed
     assert f"POST http://localhost:{settings.rasa_port}/webhooks/twilio/webhook  (refusing all: set TWILIO_AUTH_TOKEN)" in printed
 
@@ -147,6 +157,11 @@ def test_stop_ends_each_server_with_its_children(settings, tmp_path):
     assert not _running_in_group(parent.pid)
 
 
+def _status(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status
+
+
 def _running_in_group(pgid: int) -> bool:
     """Any live (not zombie) process in the process group; zombies wait for a reaper."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -157,3 +172,125 @@ def _running_in_group(pgid: int) -> bool:
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
+
+
+# --- the prod profile -----------------------------------------------------------------
+
+POSTGRES = "postgresql://clinic:s3cret@db.example:5432/clinic"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def prod(settings) -> Settings:
+    """`settings` as the prod profile wants them: PostgreSQL and Redis."""
+    return dataclasses.replace(settings, database_url=POSTGRES, redis_url=REDIS)
+
+
+def test_prod_keeps_conversations_in_database_url_unless_a_tracker_store_is_chosen(prod):
+    assert launcher.prod_settings(prod).tracker_store_url == POSTGRES
+    chosen = dataclasses.replace(prod, tracker_store_url="postgresql://rasa@db.example/conversations")
+    assert launcher.prod_settings(chosen).tracker_store_url == "postgresql://rasa@db.example/conversations"
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"database_url": "sqlite:///var/tracker.db"}, "DATABASE_URL=postgresql://"),
+        ({"redis_url": ""}, "REDIS_URL=redis://"),
+        ({"redis_url": "127.0.0.1:6379"}, "REDIS_URL must look like redis://"),
+        ({"tracker_store_url": "sqlite:///elsewhere.db"}, "TRACKER_STORE_URL=postgresql://"),
+    ],
+)
+def test_prod_without_postgresql_or_redis_is_a_clear_error_before_anything_starts(prod, tmp_path, change, named):
+    with pytest.raises(ConfigurationError, match=named) as raised:
+        launcher.Stack(dataclasses.replace(prod, **change), tmp_path / "logs", profile=launcher.PROD)
+    assert "s3cret" not in str(raised.value)
+
+
+def test_make_run_prod_refuses_sqlite_with_exit_code_2_and_starts_nothing(settings, monkeypatch, capsys):
+    monkeypatch.setattr(launcher, "get_settings", lambda: settings)
+    monkeypatch.setattr(launcher.Stack, "start", lambda self: pytest.fail("nothing may start"))
+    assert launcher.main(["--profile", "prod"]) == 2
+    assert "DATABASE_URL=postgresql://" in capsys.readouterr().err
+
+
+def test_prod_runs_instances_on_the_ports_after_the_proxy_behind_it(prod, tmp_path):
+    stack = launcher.Stack(prod, tmp_path / "logs", profile=launcher.PROD, rasa_instances=3)
+    servers = {server.name: server for server in stack.servers()}
+    assert list(servers) == ["actions", "rasa-1", "rasa-2", "rasa-3", "proxy", "staff"]
+    ports = [prod.rasa_port + 1, prod.rasa_port + 2, prod.rasa_port + 3]
+    assert stack.instance_ports == ports
+    for number, port in enumerate(ports, start=1):
+        cmd = servers[f"rasa-{number}"].cmd
+        assert cmd[cmd.index("--port") + 1] == str(port)
+        assert cmd[cmd.index("--endpoints") + 1] == "endpoints.prod.yml"
+        assert cmd[cmd.index("--interface") + 1] == "127.0.0.1"  # only the proxy is public
+    proxy = servers["proxy"].cmd
+    assert proxy[proxy.index("--port") + 1] == str(prod.rasa_port)
+    assert proxy[-3:] == [f"http://127.0.0.1:{port}" for port in ports]
+    assert servers["proxy"].health_url == f"{stack.rasa_url}/webhooks/rest/"
+
+
+def test_only_the_rasa_servers_get_redis_and_the_rate_limit(prod, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://:exported@elsewhere:6379/0")
+    limited = dataclasses.replace(prod, patient_rate_limit=7, patient_rate_window=30)
+    env = launcher.rasa_env(limited)
+    assert (env["REDIS_URL"], env["PATIENT_RATE_LIMIT"], env["PATIENT_RATE_WINDOW"]) == (REDIS, "7", "30")
+    assert "REDIS_URL" not in launcher.server_env(limited)
+    assert "REDIS_URL" not in launcher.staff_env(limited, "staff-token-0123456789")
+
+
+def test_embedded_keeps_one_rasa_server_on_rasa_port_with_endpoints_yml(settings, tmp_path):
+    stack = launcher.Stack(settings, tmp_path / "logs")
+    servers = {server.name: server for server in stack.servers()}
+    assert list(servers) == ["actions", "rasa", "staff"]
+    cmd = servers["rasa"].cmd
+    assert cmd[cmd.index("--endpoints") + 1] == "endpoints.yml" and "--interface" not in cmd
+    assert stack.instance_ports == [settings.rasa_port]
+
+
+def test_endpoints_prod_yml_reads_the_stores_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ACTION_PORT", "5055")
+    monkeypatch.setenv("TRACKER_STORE_URL", POSTGRES + "?options=-csearch_path%3Dclinic")
+    monkeypatch.setenv("REDIS_URL", REDIS)
+    endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.prod.yml"))
+    tracker = endpoints.tracker_store
+    assert (tracker.type, tracker.url) == ("SQL", POSTGRES + "?options=-csearch_path%3Dclinic")
+    assert (endpoints.lock_store.type, endpoints.lock_store.url) == ("bot.locks.AtomicRedisLockStore", REDIS)
+    assert endpoints.nlg.type == "bot.nlg.ClinicNLG"
+
+
+def test_one_server_can_be_stopped_and_started_again(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(launcher, "action_server_cmd", lambda s: _http_stand_in(s.action_port))
+    monkeypatch.setattr(launcher, "rasa_server_cmd", lambda s: _http_stand_in(s.rasa_port))
+    with launcher.running_stack(settings, tmp_path / "logs") as stack:
+        first = stack.processes["actions"]
+        stack.stop_server("actions", signal.SIGKILL)
+        assert first.poll() is not None and "actions" not in stack.processes
+        stack.start_server("actions", {"DATABASE_URL": "postgresql://nowhere/x"})
+        assert stack.processes["actions"].poll() is None
+        assert _status(f"{stack.action_url}/") == 200
+        with pytest.raises(RuntimeError, match="already running"):
+            stack.start_server("actions")
+        with pytest.raises(ValueError, match="no server named"):
+            stack.start_server("proxy")
+
+
+def test_a_prod_stack_prepares_postgresql_and_answers_through_the_proxy(tmp_path, monkeypatch):
+    """Everything of the prod profile but Rasa itself (stand-ins), on the real PostgreSQL and Redis."""
+    require_redis()
+    monkeypatch.setattr(launcher, "action_server_cmd", lambda s: _http_stand_in(s.action_port))
+    monkeypatch.setattr(launcher, "rasa_server_cmd", lambda s, profile, port: _http_stand_in(port))
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"")
+    with fresh_database("postgresql", tmp_path) as url:
+        base = Settings.from_env({"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": url, "REDIS_URL": REDIS_URL})
+        first = consecutive_free_ports(3)
+        prod = dataclasses.replace(
+            base, model_path=model, rasa_port=first, action_port=free_port(), staff_port=free_port()
+        )
+        with launcher.running_stack(prod, tmp_path / "logs", profile=launcher.PROD, rasa_instances=2) as stack:
+            tables = inspect(get_engine(url)).get_table_names()
+            assert {"handoffs", "events"} <= set(tables)
+            assert _status(f"{stack.rasa_url}/") == 200  # the proxy, forwarding to a stand-in
+            assert sorted(stack.processes) == ["actions", "proxy", "rasa-1", "rasa-2", "staff"]

@@ -183,3 +183,14 @@ def test_staff_proxies_counts_reverse_proxies(tmp_path, raw, expected):
 def test_a_bad_proxy_count_is_a_clear_error(tmp_path, raw):
     with pytest.raises(ConfigurationError, match="STAFF_PROXIES must be a whole number of at least 0"):
         Settings.from_env({"VAR_DIR": str(tmp_path), "STAFF_PROXIES": raw})
+
+
+@pytest.mark.parametrize("raw, instances", [("", 2), ("3", 3), ("1", 1)])
+def test_the_production_profile_runs_two_rasa_servers_by_default(tmp_path, raw, instances):
+    assert Settings.from_env({"VAR_DIR": str(tmp_path), "RASA_INSTANCES": raw}).rasa_instances == instances
+
+
+@pytest.mark.parametrize("raw", ["0", "two", "-1", "1.5"])
+def test_a_bad_rasa_instances_is_a_clear_error(tmp_path, raw):
+    with pytest.raises(ConfigurationError, match="RASA_INSTANCES must be a whole number of at least 1"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "RASA_INSTANCES": raw})
