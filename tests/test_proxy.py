@@ -57,10 +57,15 @@ async def serving(app: web.Application) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def dropping(received: List[bytes]) -> AsyncIterator[str]:
-    """An upstream that reads a request and closes the connection without answering."""
+    """An upstream that reads a whole request and closes the connection without answering."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        received.append(await reader.read(65536))
+        head = await reader.readuntil(b"\r\n\r\n")  # the body may come in a later segment
+        length = next(
+            (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")),
+            0,
+        )
+        received.append(head + await reader.readexactly(length))
         writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
