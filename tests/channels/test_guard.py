@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-import os
 import uuid
 from types import SimpleNamespace
 from typing import AsyncIterator, Awaitable, Callable, TypeVar
@@ -31,9 +30,9 @@ from bot.channels.guard import (
     request_intents,
 )
 from bot.settings import PROJECT_ROOT, Settings
+from tests.db import databases
 from tests.ports import free_port
 
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 PHONE = "+16465550123"
 T = TypeVar("T")
 
@@ -171,30 +170,18 @@ def test_idle_senders_are_forgotten_and_memory_stays_bounded():
 # --- Redis limiter -------------------------------------------------------------------
 
 
-def _redis_reachable() -> bool:
-    try:
-        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
-    return True
-
 
 @pytest.fixture(scope="module")
 def require_redis() -> None:
     """Skip (or, with CI set, fail) when Redis is not running."""
-    if _redis_reachable():
-        return
-    message = f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}, and CI is set")
-    pytest.skip(f"{message}; CI runs these tests")
+    databases.require_redis()
 
 
 @contextlib.asynccontextmanager
 async def _redis_limiters(count: int, limit: int, window: int = 60) -> AsyncIterator[list]:
     """`count` limiters on their own clients (as on separate instances), one fresh key prefix."""
     prefix = f"test-ratelimit-{uuid.uuid4().hex}"
-    clients = [redis.asyncio.Redis(host=REDIS_HOST, port=REDIS_PORT) for _ in range(count)]
+    clients = [redis.asyncio.Redis(host=databases.REDIS_HOST, port=databases.REDIS_PORT) for _ in range(count)]
     try:
         yield [RedisRateLimiter(client, limit, window, prefix=prefix) for client in clients]
     finally:

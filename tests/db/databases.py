@@ -1,4 +1,4 @@
-"""Throwaway databases for tests: a fresh SQLite file, or a fresh PostgreSQL schema.
+"""Throwaway databases for tests: a fresh SQLite file, or a fresh PostgreSQL schema (and Redis).
 
 PostgreSQL tests use the server at 127.0.0.1:5432 (database `test`, user `postgres`),
 each in its own uniquely named schema that is dropped afterwards, so nobody else's
@@ -16,6 +16,7 @@ from typing import Iterator
 
 import psycopg2
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -24,6 +25,7 @@ from bot.db.migrate import upgrade
 from bot.handoffs.store import HandoffStore
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -41,6 +43,25 @@ def require_postgres() -> None:
     if postgres_reachable():
         return
     message = "PostgreSQL is not reachable at 127.0.0.1:5432 (database test, user postgres)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}, and CI is set")
+    pytest.skip(f"{message}; CI runs these tests")
+
+
+@lru_cache(maxsize=1)
+def redis_reachable() -> bool:
+    try:
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=3).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+def require_redis() -> None:
+    """Skip (or, with CI set, fail) the calling test when Redis is not running."""
+    if redis_reachable():
+        return
+    message = f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}"
     if os.environ.get("CI"):
         pytest.fail(f"{message}, and CI is set")
     pytest.skip(f"{message}; CI runs these tests")

@@ -5,8 +5,11 @@ from typing import Iterator
 
 import pytest
 
+from playwright.sync_api import Browser, BrowserContext, Page
+
 from bot.launcher import Stack, running_stack
 from bot.settings import Settings
+from tests.e2e.browser import chromium
 from tests.ports import free_port
 
 TWILIO_TEST_TOKEN = "e2e-twilio-auth-token"
@@ -35,3 +38,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail(f"no trained model at {settings.model_path}; run `make train` (make e2e does)")
     with running_stack(settings) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, once per test module (skipped, or failed under CI, when missing)."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh laptop-sized profile per test: empty storage and cookies, its own requests."""
+    fresh = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield fresh
+    fresh.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()

@@ -10,7 +10,7 @@ from typing import Iterator, List
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from bot.db.engine import get_engine, session_factory
 from bot.handoffs.request import HandoffRequest
@@ -19,7 +19,7 @@ from bot.launcher import Stack
 from bot.settings import PROJECT_ROOT
 from bot.staff.accounts import Accounts
 from tests import twilio_client
-from tests.e2e.browser import chromium, text_contrast
+from tests.e2e.browser import text_contrast
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
 
 pytestmark = pytest.mark.e2e
@@ -107,24 +107,6 @@ def patients(stack: Stack) -> dict:
     for name, sender in senders.items():
         assert len(handoffs_of(stack, sender)) == 1, f"the {name} conversation made no handoff"
     return senders
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    fresh = browser.new_context(viewport=DESKTOP)
-    yield fresh
-    fresh.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from bot.launcher import Stack
 from bot.settings import PROJECT_ROOT, get_settings
-from tests.e2e.browser import chromium, contrast_ratio, text_contrast
+from tests.e2e.browser import contrast_ratio, text_contrast
 
 pytestmark = pytest.mark.e2e
 
@@ -43,25 +43,6 @@ def rasa(stack: Stack) -> str:
     """The Rasa server's URL, after one message has warmed its model up."""
     requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "hi"}, timeout=60)
     return stack.rasa_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh profile per test: empty localStorage, its own requests."""
-    fresh = browser.new_context(viewport={"width": 1280, "height": 800})
-    yield fresh
-    fresh.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
 
 
 @pytest.fixture

@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 import random
 import socket
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-import redis
 
 from bot.launcher import PROD, Stack, running_stack
 from bot.settings import Settings
-from tests.db.databases import fresh_database
+from tests.db.databases import fresh_database, require_redis
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
 from tests.ports import free_port
 
@@ -30,25 +28,6 @@ RASA_INSTANCES = 2
 # The tests send far more than a patient may (200 messages from one sender in test 1);
 # the rate limit itself is tested with the channels.
 RATE_LIMIT = "100000"
-
-
-@lru_cache(maxsize=1)
-def redis_reachable() -> bool:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
-    except redis.RedisError:
-        return False
-    return True
-
-
-def require_redis() -> None:
-    """Skip (or, with CI set, fail) the calling test when Redis is not running."""
-    if redis_reachable():
-        return
-    message = f"Redis is not reachable at {REDIS_URL}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}, and CI is set")
-    pytest.skip(f"{message}; CI runs these tests")
 
 
 def consecutive_free_ports(count: int, attempts: int = 200) -> int:
