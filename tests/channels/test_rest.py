@@ -26,7 +26,7 @@ from sanic import Sanic
 from bot.channels.guard import MemoryRateLimiter
 from bot.channels.rest import MAX_TEXT_CHARS, GuardedRestInput
 from bot.settings import PROJECT_ROOT, Settings
-from tests.http_server import serving
+from tests.http_server import call, serving
 
 PATH = "/webhooks/rest/webhook"
 LIMIT = 5
@@ -70,15 +70,7 @@ def url(bot) -> Iterator[str]:
 
 def _post(url: str, body: bytes, headers: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, str], Any]:
     """(status, headers, parsed JSON body); HTTP errors are results, not exceptions."""
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, dict(error.headers), json.loads(error.read())
+    return call(url, "POST", body=body, headers={"Content-Type": "application/json", **(headers or {})})
 
 
 def _say(url: str, body: Any, headers: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, str], Any]:
