@@ -132,9 +132,15 @@ def rasa_server_cmd(settings: Settings, profile: str = EMBEDDED, port: Optional[
     return cmd + (["--interface", "127.0.0.1"] if profile == PROD else [])
 
 
-def rasa_env(settings: Settings) -> Dict[str, str]:
+def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
     """`server_env` plus what only the Rasa server reads: the SMS channel's token and
-    URL, the patient rate limit, and Redis (locks and the shared rate limit)."""
+    URL, the patient rate limit, Redis (locks and the shared rate limit), how many
+    messages it works on at once, and its Sanic workers.
+
+    SANIC_WORKERS is Rasa's own variable. The embedded profile always gets 1, even when
+    it is exported in the shell: its in-memory locks cannot span processes (Rasa would
+    ignore the value with a warning; the setting says so up front instead).
+    """
     return {
         **server_env(settings),
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
@@ -142,6 +148,8 @@ def rasa_env(settings: Settings) -> Dict[str, str]:
         "REDIS_URL": settings.redis_url,
         "PATIENT_RATE_LIMIT": str(settings.patient_rate_limit),
         "PATIENT_RATE_WINDOW": str(settings.patient_rate_window),
+        "MESSAGE_CONCURRENCY": str(settings.message_concurrency),
+        "SANIC_WORKERS": str(settings.sanic_workers if profile == PROD else 1),
     }
 
 
@@ -236,7 +244,7 @@ class Stack:
             rasa = [Server("rasa", rasa_server_cmd(settings), rasa_env(settings), self.rasa_url + health)]
         else:
             rasa = [
-                Server(f"rasa-{number}", rasa_server_cmd(settings, PROD, port), rasa_env(settings), url + health)
+                Server(f"rasa-{number}", rasa_server_cmd(settings, PROD, port), rasa_env(settings, PROD), url + health)
                 for number, (port, url) in enumerate(zip(self.instance_ports, self.instance_urls), start=1)
             ]
             rasa.append(Server("proxy", proxy_cmd(settings, self.instance_ports), env, self.rasa_url + health))
@@ -288,7 +296,7 @@ class Stack:
 
     def stop_server(self, name: str, sig: int = signal.SIGTERM) -> None:
         """Stop the one server `name` (SIGKILL: as if it crashed) and forget it."""
-        _stop([self.processes.pop(name)], sig)
+        stop_processes([self.processes.pop(name)], sig)
 
     def _spawn(self, server: Server) -> None:
         with open(self.log_dir / f"{server.name}.log", "ab") as log:
@@ -331,14 +339,14 @@ class Stack:
                     f"the {crashed} server exited with code {self.processes[crashed].returncode}; "
                     f"see {self.log_dir / (crashed + '.log')}"
                 )
-            if _answers(url):
+            if answers_http(url):
                 return
             time.sleep(0.5)
         raise RuntimeError(f"the {name} server did not answer at {url} within {START_TIMEOUT_S:.0f} s")
 
     def stop(self) -> None:
         """SIGTERM each server's process group, then SIGKILL whatever is still alive."""
-        _stop(list(self.processes.values()), signal.SIGTERM)
+        stop_processes(list(self.processes.values()), signal.SIGTERM)
         self.processes.clear()
 
     def first_exited(self) -> Optional[str]:
@@ -346,7 +354,7 @@ class Stack:
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
 
 
-def _stop(processes: List[subprocess.Popen], sig: int) -> None:
+def stop_processes(processes: List[subprocess.Popen], sig: int = signal.SIGTERM) -> None:
     """Send `sig` to each process group, then SIGKILL whatever is alive after STOP_TIMEOUT_S."""
     for process in processes:
         _signal_group(process, sig)
@@ -392,9 +400,10 @@ def _port_in_use(port: int) -> bool:
     return False
 
 
-def _answers(url: str) -> bool:
+def answers_http(url: str, timeout: float = 2.0) -> bool:
+    """True when `url` answers a GET with any status below 500 (the server is up)."""
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status < 500
     except urllib.error.HTTPError as exc:
         return exc.code < 500

@@ -40,6 +40,10 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | RETENTION_DAYS     | 365                          | conversations and handoffs older than this are purged      |
 |                    |                              | by `python -m bot.staff purge`                             |
 | RASA_INSTANCES     | 2                            | Rasa servers of the production profile (make run-prod)     |
+| SANIC_WORKERS      | 1                            | worker processes of each Rasa server, production profile   |
+|                    |                              | only (it needs Redis locks); one per core on a single host |
+| MESSAGE_CONCURRENCY| 1                            | patient messages one Rasa process works on at once, the    |
+|                    |                              | rest wait their turn in arrival order (docs/performance.md)|
 | REDIS_URL          | (empty: one process)         | Redis for production: Rasa's lock store, and the patient   |
 |                    |                              | rate limit shared by every Rasa instance                   |
 | PATIENT_RATE_LIMIT | 20                           | messages one sender may send per window (website and SMS)  |
@@ -210,6 +214,8 @@ class Settings:
     retention_days: int
     redis_url: str = field(repr=False)  # may carry a password
     rasa_instances: int
+    sanic_workers: int
+    message_concurrency: int
     patient_rate_limit: int
     patient_rate_window: int
 
@@ -262,6 +268,8 @@ class Settings:
             retention_days=_positive(env, "RETENTION_DAYS", 365),
             redis_url=_text(env, "REDIS_URL"),
             rasa_instances=_positive(env, "RASA_INSTANCES", 2),
+            sanic_workers=_positive(env, "SANIC_WORKERS", 1),
+            message_concurrency=_positive(env, "MESSAGE_CONCURRENCY", 1),
             patient_rate_limit=_positive(env, "PATIENT_RATE_LIMIT", 20),
             patient_rate_window=_positive(env, "PATIENT_RATE_WINDOW", 60),
         )

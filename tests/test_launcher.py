@@ -164,9 +164,9 @@ def _status(url: str) -> int:
 
 def _running_in_group(pgid: int) -> bool:
     """Any live (not zombie) process in the process group; zombies wait for a reaper."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":
@@ -240,6 +240,19 @@ def test_only_the_rasa_servers_get_redis_and_the_rate_limit(prod, monkeypatch):
     assert "REDIS_URL" not in launcher.staff_env(limited, "staff-token-0123456789")
 
 
+def test_prod_rasa_servers_run_the_sanic_workers_set_and_embedded_always_one(settings, prod, tmp_path, monkeypatch):
+    monkeypatch.setenv("SANIC_WORKERS", "4")  # exported in the shell: the setting decides
+    stack = launcher.Stack(
+        dataclasses.replace(prod, sanic_workers=2, message_concurrency=3), tmp_path / "logs", profile=launcher.PROD
+    )
+    instances = [server for server in stack.servers() if server.name.startswith("rasa-")]
+    assert [server.env["SANIC_WORKERS"] for server in instances] == ["2", "2"]
+    assert {server.env["MESSAGE_CONCURRENCY"] for server in instances} == {"3"}
+    embedded = launcher.Stack(dataclasses.replace(settings, sanic_workers=2), tmp_path / "logs")
+    (rasa,) = [server for server in embedded.servers() if server.name == "rasa"]
+    assert rasa.env["SANIC_WORKERS"] == "1"  # in-memory locks cannot span processes
+
+
 def test_embedded_keeps_one_rasa_server_on_rasa_port_with_endpoints_yml(settings, tmp_path):
     stack = launcher.Stack(settings, tmp_path / "logs")
     servers = {server.name: server for server in stack.servers()}
@@ -255,7 +268,8 @@ def test_endpoints_prod_yml_reads_the_stores_from_the_environment(monkeypatch):
     monkeypatch.setenv("REDIS_URL", REDIS)
     endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.prod.yml"))
     tracker = endpoints.tracker_store
-    assert (tracker.type, tracker.url) == ("SQL", POSTGRES + "?options=-csearch_path%3Dclinic")
+    assert tracker.type == "bot.tracker_store.FastSQLTrackerStore"
+    assert tracker.url == POSTGRES + "?options=-csearch_path%3Dclinic"
     assert (endpoints.lock_store.type, endpoints.lock_store.url) == ("bot.locks.AtomicRedisLockStore", REDIS)
     assert endpoints.nlg.type == "bot.nlg.ClinicNLG"
 

@@ -194,3 +194,19 @@ def test_the_production_profile_runs_two_rasa_servers_by_default(tmp_path, raw, 
 def test_a_bad_rasa_instances_is_a_clear_error(tmp_path, raw):
     with pytest.raises(ConfigurationError, match="RASA_INSTANCES must be a whole number of at least 1"):
         Settings.from_env({"VAR_DIR": str(tmp_path), "RASA_INSTANCES": raw})
+
+
+@pytest.mark.parametrize(
+    "env, workers, concurrency",
+    [({}, 1, 1), ({"SANIC_WORKERS": "2", "MESSAGE_CONCURRENCY": "4"}, 2, 4)],
+)
+def test_rasa_serves_one_worker_and_one_message_at_a_time_by_default(tmp_path, env, workers, concurrency):
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path), **env})
+    assert (settings.sanic_workers, settings.message_concurrency) == (workers, concurrency)
+
+
+@pytest.mark.parametrize("name", ["SANIC_WORKERS", "MESSAGE_CONCURRENCY"])
+@pytest.mark.parametrize("raw", ["0", "two", "-1"])
+def test_a_bad_worker_or_concurrency_count_is_a_clear_error(tmp_path, name, raw):
+    with pytest.raises(ConfigurationError, match=f"{name} must be a whole number of at least 1"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), name: raw})

@@ -26,6 +26,8 @@ instead of silence.
 
 The checks run as the blueprint's request middleware, before Rasa's handler, because a
 400 or a rate-limited answer has to end the request there; Rasa's handler is not copied.
+Messages that pass enter Rasa's pipeline MESSAGE_CONCURRENCY at a time, in arrival order
+(`bot.channels.admission`), so that no patient waits far longer than another under load.
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import action_responses
+from bot.channels.admission import admitted
 from bot.channels.guard import RateLimiter, patient_text, rate_limiter, request_intents
 from bot.channels.responses import DomainNotLoaded, render_text
 from bot.settings import get_settings
@@ -55,15 +59,20 @@ class GuardedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Limits come from the environment via `bot.settings`, not from credentials.yml."""
+        """Limits come from the environment via `bot.settings`, not from credentials.yml.
+
+        Rasa builds its channels once, in its own process, as it starts: the moment to
+        make that process check action server answers with the cached validator.
+        """
+        action_responses.install()
         return cls(rate_limiter(get_settings()))
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        """Rasa's REST blueprint, with `_screen` in front of its webhook."""
-        blueprint = super().blueprint(on_new_message)
+        """Rasa's REST blueprint, with `_screen` in front of its webhook and its messages admitted in turn."""
+        blueprint = super().blueprint(admitted(on_new_message, get_settings().message_concurrency))
         # The decorator form: Sanic 21.12's blueprints silently drop a bound method passed directly.
         blueprint.middleware("request")(self._screen)
         blueprint.middleware("response")(self._never_silent)

@@ -40,6 +40,8 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot import action_responses
+from bot.channels.admission import admitted
 from bot.channels.guard import patient_text, rate_limiter, request_intents
 from bot.channels.responses import render_text
 from bot.db.engine import get_engine, session_factory
@@ -84,7 +86,9 @@ class TwilioInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Settings come from the environment via `bot.settings`, not from credentials.yml."""
+        """Settings come from the environment via `bot.settings`, not from credentials.yml
+        (and the Rasa process checks action server answers with the cached validator)."""
+        action_responses.install()
         return cls(get_settings())
 
     def __init__(self, settings: Settings, store: Optional[SmsStore] = None) -> None:
@@ -103,8 +107,10 @@ class TwilioInput(InputChannel):
         return self._store
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """`GET /` (health) and `POST /webhook` under Rasa's /webhooks/twilio/ prefix."""
+        """`GET /` (health) and `POST /webhook` under Rasa's /webhooks/twilio/ prefix; texts
+        enter Rasa's pipeline in turn with the website's (`bot.channels.admission`)."""
         blueprint = Blueprint("signed_twilio_webhook", __name__)
+        on_new_message = admitted(on_new_message, self.settings.message_concurrency)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
