@@ -27,13 +27,15 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories e2e eval clean constraints
+.PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories e2e eval bench clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
 	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
+	@echo "make bench  speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
+	@echo "            (QUICK=1: a 3-minute smoke run, which CI runs through its test)"
 	@echo "make migrate  bring the database schema up to date (make run does it)"
 	@echo "make staff-user EMAIL=you@clinic.example   create a staff console account"
 
@@ -127,6 +129,14 @@ $(SPACY_MODEL): $(EVAL_STAMP) bot/nlu/spacy_model.py bot/nlu/domain_terms.py bot
 # Every pipeline of docs/pipelines/: held-out set and 3-fold cross-validation.
 eval: $(SPACY_MODEL)
 	$(PY) -m scripts.evaluate_nlu --folds 3
+
+## Benchmarks (about 15 minutes on 2 cores; QUICK=1 about 3) ----------------------
+
+# Our assistant and a stock `rasa init` one on this machine: cold start, training,
+# memory, latency at 1/10/50 concurrent conversations; writes docs/performance.md and
+# docs/latency.png. Never part of `make test` as a timing: a test runs the quick mode.
+bench: $(MODEL)
+	$(PY) -m bench $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf models results var/logs .pytest_cache
