@@ -35,7 +35,7 @@ help:
 	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
 	@echo "make bench  speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
-	@echo "            (QUICK=1: a 3-minute smoke run, which CI runs through its test)"
+	@echo "            (QUICK=1: a smoke run of a few minutes, which CI runs through its test)"
 	@echo "make migrate  bring the database schema up to date (make run does it)"
 	@echo "make staff-user EMAIL=you@clinic.example   create a staff console account"
 
@@ -130,7 +130,7 @@ $(SPACY_MODEL): $(EVAL_STAMP) bot/nlu/spacy_model.py bot/nlu/domain_terms.py bot
 eval: $(SPACY_MODEL)
 	$(PY) -m scripts.evaluate_nlu --folds 3
 
-## Benchmarks (about 15 minutes on 2 cores; QUICK=1 about 3) ----------------------
+## Benchmarks (about 12 minutes on 2 cores; QUICK=1 2 to 5) ----------------------
 
 # Our assistant and a stock `rasa init` one on this machine: cold start, training,
 # memory, latency at 1/10/50 concurrent conversations; writes docs/performance.md and

@@ -1,9 +1,9 @@
 """`python -m bench [--quick]` (`make bench [QUICK=1]`): measure both assistants, write the report.
 
-A full run trains both assistants from scratch and runs each level for 20 s (about 15
+A full run trains both assistants from scratch and runs each level for 20 s (about 12
 minutes on 2 cores); a quick run reuses the cached stock model, skips our full
-training and runs each level for 3 s (about 3 minutes, most of it the stock training
-when no cached model exists yet), which is what CI checks: that the benchmark runs and
+training and runs each level for 3 s (about 2 minutes, or 5 when the stock model is not
+cached yet and must be trained), which is what CI checks: that the benchmark runs and
 writes its report.
 """
 
