@@ -17,6 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.eligibility import screening_answers
+from actions.form_turns import SAVED_SLOT
 from bot.booking import Contact, find_concern, find_contact
 from bot.handoffs import HandoffStoreUnavailable
 from bot.handoffs.request import HandoffRequest
@@ -118,9 +119,9 @@ async def save_handoff(tracker: Tracker, kind: str, **details: Any) -> List[Even
         result = await asyncio.to_thread(get_handoff_service().submit, request)
     except HandoffStoreUnavailable:
         logger.exception("handoff not saved: the handoff store is unavailable")
-        return [SlotSet("handoff_saved", False)]
+        return [SlotSet(SAVED_SLOT, False)]
     except ValueError:
         logger.exception("handoff not saved: the request did not validate")
-        return [SlotSet("handoff_saved", False)]
+        return [SlotSet(SAVED_SLOT, False)]
     logger.info("handoff %s %s", result.handoff.id, "saved" if result.created else "already saved")
-    return [SlotSet("handoff_saved", True)]
+    return [SlotSet(SAVED_SLOT, True)]

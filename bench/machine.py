@@ -9,13 +9,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench.results import Machine
+from bench.servers import proc_field_kb
 
 
 def describe(proc: Path = Path("/proc")) -> Machine:
     return Machine(
         cpu_model=_cpu_model(proc / "cpuinfo"),
         cores=os.cpu_count() or 1,
-        memory_gb=round(_meminfo_kb(proc / "meminfo", "MemTotal") / 1024 / 1024, 1),
+        memory_gb=round(proc_field_kb(proc / "meminfo", "MemTotal:") / 1024 / 1024, 1),
         load_average=_load_average(proc / "loadavg"),
         python=platform.python_version(),
         rasa=version("rasa"),
@@ -31,16 +32,6 @@ def _cpu_model(cpuinfo: Path) -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
-
-
-def _meminfo_kb(meminfo: Path, key: str) -> int:
-    try:
-        for line in meminfo.read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def _load_average(loadavg: Path) -> str:

@@ -96,14 +96,15 @@ def tree_kb(pid: int, read: Callable[[int], int]) -> int:
 
 
 def vm_rss_kb(pid: int) -> int:
-    return _proc_field_kb(Path(f"/proc/{pid}/status"), "VmRSS:")
+    return proc_field_kb(Path(f"/proc/{pid}/status"), "VmRSS:")
 
 
 def pss_kb(pid: int) -> int:
-    return _proc_field_kb(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
+    return proc_field_kb(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
 
 
-def _proc_field_kb(path: Path, field_name: str) -> int:
+def proc_field_kb(path: Path, field_name: str) -> int:
+    """The kB figure of the line starting with `field_name` ("VmRSS:") in a /proc file; 0 if none."""
     try:
         text = path.read_text()
     except OSError:

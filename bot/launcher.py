@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.db import migrate
-from bot.db.engine import get_engine, make_engine, session_factory
+from bot.db.engine import make_engine, session_factory
 from bot.db.session import DatabaseUnavailable
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
 from bot.staff.accounts import Accounts
@@ -48,7 +48,6 @@ STOP_TIMEOUT_S = 15.0
 EMBEDDED, PROD = "embedded", "prod"
 PROFILES = (EMBEDDED, PROD)
 ENDPOINTS = {EMBEDDED: "endpoints.yml", PROD: "endpoints.prod.yml"}
-DEFAULT_RASA_INSTANCES = 2
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
@@ -169,6 +168,42 @@ def staff_server_cmd(settings: Settings) -> List[str]:
     return [sys.executable, "-m", "bot.staff"]
 
 
+def prepare_databases(settings: Settings, profile: str = EMBEDDED) -> None:
+    """What must exist before any server starts: the handoff schema migrated and, for
+    PROD, Redis answering and Rasa's `events` table created once, before several Rasa
+    servers would race to create it (Rasa only logs the loser's error). RuntimeError
+    says which store failed."""
+    migrate_handoffs(settings.database_url)
+    if profile != PROD:
+        return
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_timeout=5).ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"Redis is not reachable at REDIS_URL: {exc}") from exc
+    create_tracker_tables(settings.tracker_store_url)
+
+
+def migrate_handoffs(url: str) -> None:
+    """Alembic's upgrade of the handoff database at `url`, or a RuntimeError naming it."""
+    try:
+        migrate.upgrade(url)
+    except SQLAlchemyError as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise RuntimeError(f"could not migrate the handoff database {shown}: {exc}") from exc
+
+
+def create_tracker_tables(url: str) -> None:
+    """Rasa's `events` table at `url` (if missing), or a RuntimeError naming the store."""
+    engine = make_engine(url)
+    try:
+        tracker_metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise RuntimeError(f"could not prepare the tracker store {shown}: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
 @dataclass(frozen=True)
 class Server:
     """One process of the stack: how to start it, and where it answers once it is up."""
@@ -184,7 +219,7 @@ class Stack:
     """The running servers and where to reach them.
 
     `profile` is EMBEDDED (one Rasa server, SQLite, in-memory locks) or PROD
-    (`rasa_instances` Rasa servers on PostgreSQL and Redis behind bot/proxy.py); a
+    (RASA_INSTANCES Rasa servers on PostgreSQL and Redis behind bot/proxy.py); a
     PROD stack checks its settings when it is made (`prod_settings`), before anything
     starts.
     """
@@ -192,7 +227,6 @@ class Stack:
     settings: Settings
     log_dir: Path
     profile: str = EMBEDDED
-    rasa_instances: int = DEFAULT_RASA_INSTANCES  # PROD only: EMBEDDED runs exactly one
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     staff_token: str = field(default="", repr=False)  # set by start()
 
@@ -212,7 +246,7 @@ class Stack:
         """The Rasa servers' own ports: RASA_PORT itself, or (PROD) the ports after the proxy's."""
         if self.profile == EMBEDDED:
             return [self.settings.rasa_port]
-        return [self.settings.rasa_port + number for number in range(1, self.rasa_instances + 1)]
+        return [self.settings.rasa_port + number for number in range(1, self.settings.rasa_instances + 1)]
 
     @property
     def instance_urls(self) -> List[str]:
@@ -270,9 +304,7 @@ class Stack:
                     f"port {port} is already in use (another `make run`?); "
                     "stop it or set RASA_PORT / ACTION_PORT / STAFF_PORT"
                 )
-        self._migrate()
-        if self.profile == PROD:
-            self._prepare_shared_stores()
+        prepare_databases(settings, self.profile)
         try:
             self.staff_token = resolve_token(self.settings, create=True)
         except ConfigurationError as exc:
@@ -304,30 +336,6 @@ class Stack:
                 server.cmd, cwd=PROJECT_ROOT, env=server.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
-
-    def _migrate(self) -> None:
-        url = self.settings.database_url
-        try:
-            migrate.upgrade(url)
-        except SQLAlchemyError as exc:
-            shown = make_url(url).render_as_string(hide_password=True)
-            raise RuntimeError(f"could not migrate the handoff database {shown}: {exc}") from exc
-
-    def _prepare_shared_stores(self) -> None:
-        """Check Redis, and create Rasa's `events` table once, before several Rasa
-        servers would race to create it (Rasa only logs the loser's error)."""
-        try:
-            redis.Redis.from_url(self.settings.redis_url, socket_timeout=5).ping()
-        except redis.RedisError as exc:
-            raise RuntimeError(f"Redis is not reachable at REDIS_URL: {exc}") from exc
-        engine = make_engine(self.settings.tracker_store_url)
-        try:
-            tracker_metadata.create_all(engine)
-        except SQLAlchemyError as exc:
-            shown = make_url(self.settings.tracker_store_url).render_as_string(hide_password=True)
-            raise RuntimeError(f"could not prepare the tracker store {shown}: {exc}") from exc
-        finally:
-            engine.dispose()
 
     def _wait_until_up(self, name: str, url: str) -> None:
         """Wait for `name` to answer at `url`, failing as soon as any server has exited."""
@@ -376,10 +384,13 @@ def _token_source(settings: Settings) -> str:
 def _staff_accounts(settings: Settings) -> str:
     """How many staff can sign in, and how to add one."""
     how = "add one: make staff-user EMAIL=you@clinic.example"
+    engine = make_engine(settings.database_url)  # once, at start-up: no pool kept open afterwards
     try:
-        count = Accounts(session_factory(get_engine(settings.database_url))).count()
+        count = Accounts(session_factory(engine)).count()
     except DatabaseUnavailable:
         return how
+    finally:
+        engine.dispose()
     if count == 0:
         return f"no staff accounts yet; {how}"
     return f"{count} staff account{'s' if count != 1 else ''}; {how}"
@@ -416,11 +427,10 @@ def running_stack(
     settings: Optional[Settings] = None,
     log_dir: Optional[Path] = None,
     profile: str = EMBEDDED,
-    rasa_instances: int = DEFAULT_RASA_INSTANCES,
 ) -> Iterator[Stack]:
     """All servers of `profile`, started and healthy inside the block, stopped after it."""
     settings = settings or get_settings()
-    stack = Stack(settings, log_dir or settings.var_dir / "logs", profile=profile, rasa_instances=rasa_instances)
+    stack = Stack(settings, log_dir or settings.var_dir / "logs", profile=profile)
     try:
         stack.start()
         yield stack
@@ -470,7 +480,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
-        stack = Stack(settings, settings.var_dir / "logs", profile=args.profile, rasa_instances=settings.rasa_instances)
+        stack = Stack(settings, settings.var_dir / "logs", profile=args.profile)
     except ConfigurationError as exc:
         print(f"Could not start: {exc}", file=sys.stderr)
         return 2
@@ -482,7 +492,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    rasa = "the Rasa server" if args.profile == EMBEDDED else f"{stack.rasa_instances} Rasa servers behind a proxy"
+    rasa = "the Rasa server" if args.profile == EMBEDDED else f"{stack.settings.rasa_instances} Rasa servers behind a proxy"
     print(f"Starting the action server, {rasa} and the staff API (about a minute)...", flush=True)
     try:
         stack.start()

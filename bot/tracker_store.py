@@ -31,16 +31,15 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.transcripts.events import events
+
 # The latest session's events, exactly as Rasa's `_event_query` selects them: those from
 # the conversation's last `session_started` on, or all of them when it has none.
 _SESSION_START = "(SELECT max(timestamp) FROM events WHERE sender_id = :sender AND type_name = 'session_started')"
 _LATEST_SESSION = f"sender_id = :sender AND (timestamp >= {_SESSION_START} OR {_SESSION_START} IS NULL)"
 SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_LATEST_SESSION} ORDER BY id")
 SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_LATEST_SESSION}")
-INSERT_EVENT = sa.text(
-    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-    "VALUES (:sender_id, :type_name, :timestamp, :intent_name, :action_name, :data)"
-)
+INSERT_EVENT = events.insert()  # Rasa's `events` table, as bot.transcripts declares it
 
 
 class FastSQLTrackerStore(SQLTrackerStore):

@@ -215,7 +215,7 @@ def test_make_run_prod_refuses_sqlite_with_exit_code_2_and_starts_nothing(settin
 
 
 def test_prod_runs_instances_on_the_ports_after_the_proxy_behind_it(prod, tmp_path):
-    stack = launcher.Stack(prod, tmp_path / "logs", profile=launcher.PROD, rasa_instances=3)
+    stack = launcher.Stack(dataclasses.replace(prod, rasa_instances=3), tmp_path / "logs", profile=launcher.PROD)
     servers = {server.name: server for server in stack.servers()}
     assert list(servers) == ["actions", "rasa-1", "rasa-2", "rasa-3", "proxy", "staff"]
     ports = [prod.rasa_port + 1, prod.rasa_port + 2, prod.rasa_port + 3]
@@ -303,7 +303,9 @@ def test_a_prod_stack_prepares_postgresql_and_answers_through_the_proxy(tmp_path
         prod = dataclasses.replace(
             base, model_path=model, rasa_port=first, action_port=free_port(), staff_port=free_port()
         )
-        with launcher.running_stack(prod, tmp_path / "logs", profile=launcher.PROD, rasa_instances=2) as stack:
+        with launcher.running_stack(
+            dataclasses.replace(prod, rasa_instances=2), tmp_path / "logs", profile=launcher.PROD
+        ) as stack:
             tables = inspect(get_engine(url)).get_table_names()
             assert {"handoffs", "events"} <= set(tables)
             assert _status(f"{stack.rasa_url}/") == 200  # the proxy, forwarding to a stand-in

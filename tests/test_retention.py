@@ -24,7 +24,6 @@ from bot.db.session import DatabaseUnavailable
 from bot.retention import PurgeReport, purge
 from bot.transcripts.events import events
 from bot.transcripts.transcript import TranscriptReader
-from tests.db.databases import database_url  # noqa: F401  (fixture: an empty database on each backend)
 from tests.ports import free_port
 from tests.tracker_data import T0, RasaTrackers, answered, at, rasa_trackers, said
 

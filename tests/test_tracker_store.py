@@ -42,7 +42,7 @@ from sqlalchemy.pool import QueuePool, SingletonThreadPool
 
 from bot.settings import PROJECT_ROOT
 from bot.tracker_store import FastSQLTrackerStore
-from tests.db.databases import BACKENDS, POSTGRES_URL, require_postgres
+from tests.db.databases import BACKENDS, fresh_database
 
 OURS = "bot.tracker_store.FastSQLTrackerStore"
 COLUMNS = "sender_id, type_name, timestamp, intent_name, action_name, data"
@@ -63,31 +63,13 @@ def domain() -> Domain:
 
 
 @contextlib.contextmanager
-def postgres_schema() -> Iterator[str]:
-    """The URL of a fresh PostgreSQL schema (as search_path), dropped afterwards."""
-    require_postgres()
-    schema = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True)
-    try:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-        finally:
-            with admin.begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
-
-
-@contextlib.contextmanager
 def database(backend: str, directory: Path) -> Iterator[EndpointConfig]:
     """The endpoints `tracker_store` section of our store on a fresh database of `backend`."""
     if backend == "sqlite":
         name = directory / f"tracker-{uuid.uuid4().hex[:8]}.db"
         yield EndpointConfig(type=OURS, dialect="sqlite", db=str(name))
         return
-    with postgres_schema() as url:
+    with fresh_database("postgresql", directory) as url:
         yield EndpointConfig(type=OURS, dialect="postgresql", url=url)
 
 
@@ -294,8 +276,8 @@ def test_rasa_builds_ours_from_the_real_endpoints_yml(domain, tmp_path, monkeypa
         store.engine.dispose()
 
 
-def test_rasa_builds_ours_on_postgresql_from_the_real_endpoints_prod_yml(domain, monkeypatch):
-    with postgres_schema() as url:
+def test_rasa_builds_ours_on_postgresql_from_the_real_endpoints_prod_yml(domain, monkeypatch, tmp_path):
+    with fresh_database("postgresql", tmp_path) as url:
         monkeypatch.setenv("ACTION_PORT", "5055")
         monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
         monkeypatch.setenv("TRACKER_STORE_URL", url)

@@ -2,7 +2,8 @@
 
 Conversations are saved by Rasa's own SQLTrackerStore (in a SQLite file, or in a fresh
 PostgreSQL schema through the URL's search_path), never written as rows by hand, so
-the tests read exactly what Rasa writes. Test modules import the fixtures they use.
+the tests read exactly what Rasa writes. The transcript tests' fixtures built on these
+are in tests/transcripts/conftest.py.
 """
 from __future__ import annotations
 
@@ -12,15 +13,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Tuple
 
-import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 
-from bot.db.engine import make_engine
-from bot.transcripts.transcript import TranscriptReader
-from tests.db.databases import BACKENDS, fresh_database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -81,28 +78,3 @@ def rasa_trackers(url: str) -> Iterator[RasaTrackers]:
         yield RasaTrackers(store)
     finally:
         store.engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def tracker_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on each backend, for Rasa to write to."""
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store_engine(tracker_url: str) -> Iterator[Engine]:
-    engine = make_engine(tracker_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def rasa(tracker_url: str) -> Iterator[RasaTrackers]:
-    with rasa_trackers(tracker_url) as trackers:
-        yield trackers
-
-
-@pytest.fixture
-def reader(store_engine: Engine) -> TranscriptReader:
-    return TranscriptReader(store_engine)

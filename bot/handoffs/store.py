@@ -12,6 +12,7 @@ from typing import ContextManager, List, Optional, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Select
 
 from bot.db.models import KINDS, STATUSES, Handoff, HandoffNote
 from bot.db.session import unit_of_work
@@ -78,29 +79,18 @@ class HandoffStore:
         self, status: Optional[str] = None, kind: Optional[str] = None, limit: int = 100, offset: int = 0
     ) -> List[HandoffView]:
         """Handoffs newest first, optionally only one status and/or kind."""
-        check_choice("status", status, STATUSES)
-        check_choice("kind", kind, KINDS)
+        query = _filtered(select(Handoff), status, kind)
         if not 1 <= limit <= MAX_LIST_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIST_LIMIT}")
         if offset < 0:
             raise ValueError("offset must not be negative")
-        query = select(Handoff).order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
-        if status:
-            query = query.where(Handoff.status == status)
-        if kind:
-            query = query.where(Handoff.kind == kind)
+        query = query.order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
         with self._session() as session:
             return [HandoffView.from_row(row) for row in session.scalars(query)]
 
     def count(self, status: Optional[str] = None, kind: Optional[str] = None) -> int:
         """How many handoffs there are, optionally only one status and/or kind (for the queue's pages)."""
-        check_choice("status", status, STATUSES)
-        check_choice("kind", kind, KINDS)
-        query = select(func.count()).select_from(Handoff)
-        if status:
-            query = query.where(Handoff.status == status)
-        if kind:
-            query = query.where(Handoff.kind == kind)
+        query = _filtered(select(func.count()).select_from(Handoff), status, kind)
         with self._session() as session:
             return session.scalar(query) or 0
 
@@ -150,6 +140,17 @@ class HandoffStore:
 
     def _session(self) -> ContextManager[Session]:
         return unit_of_work(self._sessions, HandoffStoreUnavailable, "handoff database")
+
+
+def _filtered(query: Select, status: Optional[str], kind: Optional[str]) -> Select:
+    """`query` narrowed to one status and/or kind (each checked against the known values)."""
+    check_choice("status", status, STATUSES)
+    check_choice("kind", kind, KINDS)
+    if status:
+        query = query.where(Handoff.status == status)
+    if kind:
+        query = query.where(Handoff.kind == kind)
+    return query
 
 
 def _by_key(session: Session, key: str) -> Optional[Handoff]:

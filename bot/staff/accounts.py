@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ContextManager, Optional
 
 from argon2 import PasswordHasher
@@ -71,8 +72,13 @@ class Accounts:
     def __init__(self, sessions: sessionmaker, *, hasher: Optional[PasswordHasher] = None) -> None:
         self._sessions = sessions
         self._hasher = hasher or PasswordHasher()
-        # Made with this hasher's own parameters, so verifying it costs what a real account costs.
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """Checked when no account has the e-mail, so a wrong address takes as long as a wrong
+        password. Made with this hasher's own parameters, on the first sign-in only: a hash
+        costs about 175 ms, which `make run` and `add-user` never need."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def add(self, email: str, password: str) -> StaffAccount:
         """Create an active account; AccountError for a bad e-mail, a weak password or a duplicate."""
@@ -111,13 +117,14 @@ class Accounts:
         password take the same time. argon2 is deliberately slow (tens of milliseconds of
         CPU): an async server should call this in a worker thread.
         """
+        dummy = self._dummy_hash  # made before any lookup: the first sign-in is slow whatever its e-mail
         try:
             address = normalize_email(email)
         except AccountError:
             address = None
         with self._session() as session:
             row = _by_email(session, address) if address else None
-            if not self._password_matches(row.password_hash if row else self._dummy_hash, password):
+            if not self._password_matches(row.password_hash if row else dummy, password):
                 return None
             if row is None or not row.active:
                 return None

@@ -1,11 +1,9 @@
-import os
-
-import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from bench import databases
 from bench.assistants import free_port
-from bench.databases import POSTGRES_URL, REDIS_URL
+from bench.databases import POSTGRES_URL
+from tests.db.databases import require_postgres
 
 
 def test_says_why_the_production_mode_cannot_run() -> None:
@@ -14,10 +12,7 @@ def test_says_why_the_production_mode_cannot_run() -> None:
 
 
 def test_a_fresh_schema_holds_both_stores_and_is_dropped_afterwards() -> None:
-    if databases.unreachable(POSTGRES_URL, REDIS_URL):
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL and Redis must run in CI")
-        pytest.skip("PostgreSQL or Redis is not running; CI runs this test")
+    require_postgres()
     with databases.fresh_schema(POSTGRES_URL) as url:
         schema = url.rsplit("%3D", 1)[1]
         engine = create_engine(url, future=True)

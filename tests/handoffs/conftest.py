@@ -20,5 +20,3 @@ def shared_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     with migrated_store(request.param, tmp_path_factory.mktemp("store")) as store:
         yield store
 
-
-from tests.db.databases import database_url  # noqa: E402,F401  (fixture: an empty database)

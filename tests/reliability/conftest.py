@@ -64,6 +64,7 @@ def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "DATABASE_URL": database_url,
                 "TRACKER_STORE_URL": "",  # the prod profile then keeps conversations in DATABASE_URL
                 "REDIS_URL": REDIS_URL,
+                "RASA_INSTANCES": str(RASA_INSTANCES),
                 "RASA_PORT": str(proxy_port),
                 "ACTION_PORT": str(free_port()),
                 "STAFF_PORT": str(free_port()),
@@ -74,5 +75,5 @@ def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         if not settings.model_path.exists():
             pytest.fail(f"no trained model at {settings.model_path}; run `make train` (make e2e does)")
-        with running_stack(settings, var_dir / "logs", profile=PROD, rasa_instances=RASA_INSTANCES) as stack:
+        with running_stack(settings, var_dir / "logs", profile=PROD) as stack:
             yield stack

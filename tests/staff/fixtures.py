@@ -1,34 +1,22 @@
-"""What the API and console tests share: a clock they move, conversations they choose, the
-audit log of the test database, a staff account, and an HTTP client that keeps cookies.
-
-Import the fixtures by name into a test module (`from tests.staff.fixtures import ...`).
-"""
+"""What the API and console tests share besides their fixtures (tests/staff/conftest.py):
+a tracker store holding the conversations a test chooses, a staff login, and an HTTP
+client that keeps cookies and signs in as a browser would."""
 from __future__ import annotations
 
 import html as html_module
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Dict, Iterable, Iterator, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Set
 from urllib.parse import urlencode
 
-import pytest
 import requests
-from sqlalchemy.orm import sessionmaker
 
-from bot.db.engine import dispose_engines, make_engine, session_factory
-from bot.db.models import utcnow
 from bot.handoffs.request import HandoffRequest
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
-from bot.settings import Settings
-from bot.staff.accounts import Accounts, StaffAccount
-from bot.staff.app import create_app
-from bot.staff.audit import AuditLog
 from bot.transcripts.transcript import Transcript, Turn
 from bot.transcripts.unanswered import UnansweredMessage
-from tests.clock import Clock
-from tests.http_server import serving
 
 EMAIL = "nurse@clinic.example"
 PASSWORD = "correct horse battery staple"
@@ -58,42 +46,6 @@ def add_handoff(store: HandoffStore, sender: str = "patient-1", kind: str = "boo
     details.setdefault("channel", "rest")
     handoff, _ = store.add(HandoffRequest(kind=kind, sender_id=sender, **details))
     return handoff
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(start=utcnow())  # the rows the store stamps itself carry the real time
-
-
-@pytest.fixture
-def transcripts() -> FakeTranscripts:
-    return FakeTranscripts()
-
-
-@pytest.fixture
-def database(settings: Settings, store: HandoffStore) -> Iterator[sessionmaker]:
-    """Sessions on the migrated test database (the `store` fixture migrates it)."""
-    engine = make_engine(settings.database_url)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def audit(database: sessionmaker) -> AuditLog:
-    return AuditLog(database)
-
-
-@pytest.fixture
-def account(database: sessionmaker) -> StaffAccount:
-    return Accounts(database).add(EMAIL, PASSWORD)
-
-
-@pytest.fixture
-def app_url(settings: Settings, store: HandoffStore, clock: Clock, transcripts: FakeTranscripts) -> Iterator[str]:
-    """Base URL of a running staff app with the test's clock and conversations."""
-    with serving(create_app(settings, clock=clock, transcripts=transcripts)) as url:
-        yield url
-    dispose_engines()
 
 
 class Client(requests.Session):
@@ -127,11 +79,3 @@ def sign_in(client: Client, email: str = EMAIL, password: str = PASSWORD, next_:
     fields = {"email": email, "password": password, "csrf_token": csrf_of(form.text)}
     fields["next"] = html_module.unescape(re.search(r'name="next" value="([^"]*)"', form.text).group(1))
     return client.post("/login", data=fields)
-
-
-@pytest.fixture
-def signed_in(app_url: str, account: StaffAccount) -> Client:
-    """A client signed in as the test's staff account."""
-    client = Client(app_url)
-    assert sign_in(client).status_code == 303
-    return client

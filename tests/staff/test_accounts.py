@@ -10,7 +10,6 @@ from bot.db.engine import make_engine, session_factory
 from bot.db.models import StaffUser
 from bot.db.session import DatabaseUnavailable
 from bot.staff.accounts import MIN_PASSWORD_LENGTH, AccountError, Accounts, StaffAccount
-from tests.db.databases import database_url, db  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
 # Cheap parameters keep the suite fast; production uses the library's defaults.

@@ -10,14 +10,7 @@ from bot.db.models import Handoff
 from bot.handoffs.store import MAX_NOTE_LENGTH
 from bot.transcripts.transcript import Turn
 from tests.staff.conftest import TOKEN
-from tests.staff.fixtures import (  # noqa: F401  (fixtures)
-    add_handoff,
-    app_url,
-    audit,
-    clock,
-    database,
-    transcripts,
-)
+from tests.staff.fixtures import add_handoff
 from tests.http_server import call
 
 COLUMNS = {column.name for column in Handoff.__table__.columns} - {"dedupe_key"}

@@ -7,7 +7,7 @@ from bot.handoffs import HandoffStoreUnavailable
 from bot.staff.app import create_app
 from bot.staff.pages import SECURITY_HEADERS
 from tests.staff.conftest import TOKEN
-from tests.staff.fixtures import Client, account, database, sign_in  # noqa: F401  (fixtures)
+from tests.staff.fixtures import Client, sign_in
 from tests.http_server import call, serving
 
 

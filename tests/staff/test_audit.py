@@ -12,7 +12,6 @@ from bot.db.migrate import upgrade
 from bot.db.session import DatabaseUnavailable
 from bot.staff.audit import AuditEntryView, AuditLog
 from tests.clock import Clock
-from tests.db.databases import database_url  # noqa: F401  (fixture: an empty database on each backend)
 from tests.ports import free_port
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)

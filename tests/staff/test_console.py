@@ -7,20 +7,7 @@ import pytest
 
 from bot.transcripts.transcript import Turn
 from bot.transcripts.unanswered import UnansweredMessage
-from tests.staff.fixtures import (  # noqa: F401  (fixtures)
-    EMAIL,
-    Client,
-    account,
-    add_handoff,
-    app_url,
-    audit,
-    clock,
-    csrf_of,
-    database,
-    sign_in,
-    signed_in,
-    transcripts,
-)
+from tests.staff.fixtures import EMAIL, Client, add_handoff, csrf_of, sign_in
 
 XSS = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

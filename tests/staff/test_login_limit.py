@@ -10,7 +10,6 @@ from bot.db.models import LoginAttempt
 from bot.db.session import DatabaseUnavailable
 from bot.staff.login_limit import MAX_FAILURES, WINDOW, LoginLimiter
 from tests.clock import Clock
-from tests.db.databases import database_url, db  # noqa: F401  (fixtures)
 
 JO = "jo@clinic.example"
 HOME, ELSEWHERE = "203.0.113.7", "2001:db8::42"

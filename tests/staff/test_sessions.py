@@ -22,7 +22,6 @@ from bot.staff.sessions import (
     new_csrf_token,
 )
 from tests.clock import Clock
-from tests.db.databases import database_url, db  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

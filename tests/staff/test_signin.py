@@ -11,20 +11,7 @@ from bot.staff.app import create_app
 from bot.staff.login_limit import MAX_FAILURES
 from bot.staff.sessions import COOKIE_NAME
 from bot.staff.signin import LOGIN_CSRF_COOKIE
-from tests.staff.fixtures import (  # noqa: F401  (fixtures)
-    EMAIL,
-    PASSWORD,
-    Client,
-    account,
-    app_url,
-    audit,
-    clock,
-    csrf_of,
-    database,
-    sign_in,
-    signed_in,
-    transcripts,
-)
+from tests.staff.fixtures import EMAIL, PASSWORD, Client, csrf_of, sign_in
 from tests.http_server import serving
 
 WRONG = "E-mail or password is wrong"

@@ -21,7 +21,7 @@ from bot.transcripts.events import (
     tracker_engine,
     with_events,
 )
-from tests.tracker_data import T0, answered, rasa, said, store_engine, tracker_url  # noqa: F401  (fixtures)
+from tests.tracker_data import T0, answered, said
 
 
 def _shape(table):

@@ -8,15 +8,7 @@ from bot.db.session import DatabaseUnavailable
 from bot.transcripts.transcript import CHOSEN_OPTION, SENDERS_PER_QUERY, Transcript, TranscriptReader, Turn
 from bot.transcripts.unanswered import UnansweredMessage
 from tests.ports import free_port
-from tests.tracker_data import (  # noqa: F401  (fixtures)
-    answered,
-    at,
-    rasa,
-    reader,
-    said,
-    store_engine,
-    tracker_url,
-)
+from tests.tracker_data import answered, at, said
 
 PAIN_BUTTONS = (("Does it hurt?", "/faq_pain"), ("Book a visit", "/request_booking"))
 

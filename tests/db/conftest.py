@@ -1,1 +1,0 @@
-from tests.db.databases import database_url  # noqa: F401  (fixture)
