@@ -1,10 +1,15 @@
-"""Rasa graph component that overrides the predicted intent when a red flag is found.
+"""Rasa graph component that makes the red-flag decision the one the policies see.
 
-It sits at the end of the NLU pipeline, after DIET and the FallbackClassifier, so its
-decision is the one the policies see: a message with a red-flag symptom becomes
-`red_flag_emergency` or `red_flag_urgent` with confidence 1.0, whatever the model or
-the fallback said. It also adds a `red_flag` entity per symptom group so that the
-tracker (and so the staff console) records what was recognised.
+It sits at the end of the NLU pipeline, after DIET and the FallbackClassifier, and asks
+`bot.nlu.escalation.decide` (rules, the model's red-flag confidence, the report guard):
+
+- a red flag becomes `red_flag_emergency` or `red_flag_urgent` with confidence 1.0,
+  whatever the model or the fallback said, with a `red_flag` entity per symptom group
+  so that the tracker (and so the staff handoff) records what was recognised;
+- a message the model called a red flag but the guard knows is a general question
+  ("what does an infection look like?") gets the model's best other intent instead;
+- every message carries a `red_flag_evidence` record (rule groups, model score, guard)
+  so that `scripts/evaluate_red_flags.py` can measure each part on its own.
 """
 from __future__ import annotations
 
@@ -26,12 +31,14 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.escalation import RED_FLAG_INTENTS, decide
 from bot.nlu.red_flag_rules import RedFlagRules
 from bot.settings import get_settings
 
-INTENT_FOR_LEVEL = {"emergency": "red_flag_emergency", "urgent": "red_flag_urgent"}
+INTENT_FOR_LEVEL = {level: intent for intent, level in RED_FLAG_INTENTS.items()}
 ENTITY = "red_flag"
 EXTRACTOR = "RedFlagDetector"
+EVIDENCE = "red_flag_evidence"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -66,26 +73,38 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         return cls(config, RedFlagRules.from_file(rules_path))
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Override intent and ranking of each message in which a red flag is found."""
+        """Set each message's intent, ranking and entities from the red-flag decision."""
         for message in messages:
-            found = self.rules.detect(message.get(TEXT) or "")
-            if found is None:
-                continue
-            intent = {
-                INTENT_NAME_KEY: INTENT_FOR_LEVEL[found.level],
-                PREDICTED_CONFIDENCE_KEY: 1.0,
-            }
-            ranking = [
-                item
-                for item in message.get(INTENT_RANKING_KEY) or []
-                if item.get(INTENT_NAME_KEY) != intent[INTENT_NAME_KEY]
-            ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-            entities = list(message.get(ENTITIES) or [])
-            entities.extend(
-                {"entity": ENTITY, "value": symptom, "extractor": EXTRACTOR}
-                for symptom in found.symptoms
-            )
-            message.set(ENTITIES, entities, add_to_output=True)
+            text = message.get(TEXT) or ""
+            ranking = list(message.get(INTENT_RANKING_KEY) or [])
+            decision = decide(self.rules, text, ranking)
+            message.set(EVIDENCE, decision.evidence(), add_to_output=True)
+            if decision.red_flag is not None:
+                self._escalate(message, ranking, decision.red_flag.level, decision.red_flag.symptoms)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in RED_FLAG_INTENTS:
+                self._stand_down(message, ranking)
         return messages
+
+    @staticmethod
+    def _escalate(message: Message, ranking: List[Dict[Text, Any]], level: str, symptoms: Any) -> None:
+        intent = {INTENT_NAME_KEY: INTENT_FOR_LEVEL[level], PREDICTED_CONFIDENCE_KEY: 1.0}
+        others = [item for item in ranking if item.get(INTENT_NAME_KEY) != intent[INTENT_NAME_KEY]]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *others], add_to_output=True)
+        entities = list(message.get(ENTITIES) or [])
+        entities.extend({"entity": ENTITY, "value": symptom, "extractor": EXTRACTOR} for symptom in symptoms)
+        message.set(ENTITIES, entities, add_to_output=True)
+
+    @staticmethod
+    def _stand_down(message: Message, ranking: List[Dict[Text, Any]]) -> None:
+        """A general question the model took for a report: its best other intent answers it."""
+        others = [item for item in ranking if item.get(INTENT_NAME_KEY) not in RED_FLAG_INTENTS]
+        if not others:
+            return
+        best = others[0]
+        message.set(
+            INTENT,
+            {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: best.get(PREDICTED_CONFIDENCE_KEY, 0.0)},
+            add_to_output=True,
+        )
+        message.set(INTENT_RANKING_KEY, others, add_to_output=True)

@@ -28,12 +28,16 @@ LEVELS = (EMERGENCY, URGENT)  # in order of precedence
 # fever", "not having trouble breathing") cancels the match; anything further away
 # ("not sure if it's infected") does not, because a hedged report is still a report.
 _NEGATED = re.compile(
-    r"\b(no|not|never|without|free of|"
+    r"\b(no|not|never|without|free of|history of|prone to|"
     r"don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|isn'?t|aren'?t|wasn'?t|weren'?t)\s+"
-    r"(have\s+|having\s+|had\s+|got\s+|get\s+|getting\s+|experiencing\s+)?"
+    r"(have\s+|having\s+|had\s+|got\s+|get\s+|getting\s+|experiencing\s+|noticed\s+|seen\s+|felt\s+|gotten\s+|feel\s+|feeling\s+)?"
     r"(a\s+|any\s+|an\s+)?"
     r"(\w+\s+(or|and|nor)\s+)*$"
 )
+_LISTED_NEGATION = re.compile(r"\b(no|not|without|zero|isn'?t|aren'?t)\s+$")
+# "fever? no", "pus: none", "swelling - nope": the symptom named, then denied.
+_ANSWERED_NO = re.compile(r"\s*[?:=-]+\s*(no|nope|nah|none|negative|not really)\b")
+_LAST_WORD = re.compile(r"\w+\W*$")
 
 
 @dataclass(frozen=True)
@@ -51,15 +55,29 @@ class _Group:
     patterns: Tuple[Pattern[str], ...]
     unless: Tuple[Pattern[str], ...]
 
-    def matches(self, text: str) -> bool:
+    def mentions(self, text: str) -> Optional[bool]:
+        """True: the symptom is reported; False: only mentioned negated; None: not mentioned."""
         if any(pattern.search(text) for pattern in self.unless):
-            return False
-        for pattern in self.patterns:
-            for found in pattern.finditer(text):
-                prefix = text[max(0, found.start() - 60) : found.start()]
-                if not _NEGATED.search(prefix):
-                    return True
+            return None
+        negated = [_negated(text, found.start(), found.end()) for pattern in self.patterns for found in pattern.finditer(text)]
+        if not negated:
+            return None
+        return not all(negated)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    """Whether a match is negated: "no fever", or "eyes are fine, no blur, no pain".
+
+    A pattern may start at the body part and end at the symptom; a "no" or "not" right
+    before the match's last word negates it too, except before "stop" ("bleeding does
+    not stop" stays a report). "fever? no" is a denial too.
+    """
+    if _NEGATED.search(text[max(0, start - 60) : start]) or _ANSWERED_NO.match(text, end):
+        return True
+    last_word = _LAST_WORD.search(text, start, end)
+    if last_word is None or last_word.group(0).startswith("stop"):
         return False
+    return bool(_LISTED_NEGATION.search(text[max(start, last_word.start() - 12) : last_word.start()]))
 
 
 class RedFlagRules:
@@ -100,11 +118,25 @@ class RedFlagRules:
 
     def detect(self, text: str) -> Optional[RedFlagMatch]:
         """The red flags in `text`, or None. Button payloads (`/intent`) are never symptoms."""
+        return self.scan(text).found
+
+    def scan(self, text: str) -> "RedFlagScan":
+        """The red flags reported in `text`, and the groups it mentions only negated."""
         clean = normalize(text)
         if not clean or clean.startswith("/"):
-            return None
-        found = [group for group in self._groups if group.matches(clean)]
+            return RedFlagScan(None, ())
+        mentions = [(group, group.mentions(clean)) for group in self._groups]
+        found = [group for group, reported in mentions if reported]
+        negated = tuple(group.name for group, reported in mentions if reported is False)
         if not found:
-            return None
+            return RedFlagScan(None, negated)
         level = next(level for level in LEVELS if any(g.level == level for g in found))
-        return RedFlagMatch(level=level, symptoms=tuple(g.name for g in found))
+        return RedFlagScan(RedFlagMatch(level=level, symptoms=tuple(g.name for g in found)), negated)
+
+
+@dataclass(frozen=True)
+class RedFlagScan:
+    """What the rules saw: the red flags reported (None: none) and the groups only denied."""
+
+    found: Optional[RedFlagMatch]
+    negated: Tuple[str, ...]

@@ -29,7 +29,7 @@ def test_red_flag_overrides_a_confident_wrong_intent():
     ranking = message.get("intent_ranking")
     assert ranking[0]["name"] == "red_flag_urgent"
     assert [r["name"] for r in ranking].count("red_flag_urgent") == 1
-    assert {e["value"] for e in message.get("entities")} == {"fever", "pus_or_infection"}
+    assert {e["value"] for e in message.get("entities")} == {"fever", "infection"}
 
 
 def test_red_flag_overrides_the_nlu_fallback():
@@ -50,3 +50,26 @@ def test_create_reads_the_configured_file(tmp_path: Path):
     detector = RedFlagDetector.create({"patterns_file": str(patterns)}, None, None, None)
     [message] = detector.process([_message("so itchy", "greet", 0.9)])
     assert message.get("intent")["name"] == "red_flag_urgent"
+
+
+def test_every_message_carries_the_evidence_of_each_part():
+    [message] = _detector().process([_message("when can I wear makeup", "aftercare_first_48h", 0.9)])
+    assert message.get("red_flag_evidence") == {
+        "rules": [],
+        "model_score": 0.01,
+        "model_heard": False,
+        "general_question": False,
+    }
+
+
+def test_a_general_question_the_model_took_for_a_report_gets_its_best_other_intent():
+    message = _message("what does an infection look like?", "red_flag_urgent", 0.8)
+    message.set(
+        "intent_ranking",
+        [{"name": "red_flag_urgent", "confidence": 0.8}, {"name": "ask_warning_signs", "confidence": 0.15}],
+        add_to_output=True,
+    )
+    [message] = _detector().process([message])
+    assert message.get("intent") == {"name": "ask_warning_signs", "confidence": 0.15}
+    assert [item["name"] for item in message.get("intent_ranking")] == ["ask_warning_signs"]
+    assert not message.get("entities")

@@ -28,6 +28,18 @@ EMERGENCY_PHRASES = [
     "I think I'm having a severe allergic reaction",
     "anaphylaxis?",
     "I can\u2019t catch my breath",
+    "my cheek is hot and swollen",
+    "broke out in hives",
+    # allergic reactions, eyes and vision, fainting after the numbing cream
+    "welts popping up on my arms",
+    "itchy all over since this afternoon",
+    "I think this is an allergic reaction",
+    "my vision went blurry on the left",
+    "the serum got in my eye and it burns",
+    "I nearly fainted in the parking lot",
+    "so dizzy and my heart is racing",
+    "my tongue feels numb and tingly hours later",
+    "lips feel thick and tingly",
 ]
 
 URGENT_PHRASES = [
@@ -49,15 +61,24 @@ URGENT_PHRASES = [
     "red streaks going down my neck",
     "my face is still red after a week",
     "still swollen and red 5 days later",
-    "my cheek is hot and swollen",
     "excruciating pain on my forehead",
     "pain is getting worse not better",
     "it hurts so bad",
     "i have blisters on my cheek",
-    "broke out in hives",
     "I got a cold sore where you treated",
     "the bleeding won't stop",
     "I don't have a fever but there's pus",
+    # fever in numbers and words, pain scores, bleeding that goes on
+    "temp is 38.4",
+    "100.9F tonight",
+    "shivery and can't get warm",
+    "pain is 8/10",
+    "went from a 3 to a 7 out of 10",
+    "throbbing since lunch",
+    "it has been bleeding for hours",
+    "blood keeps dripping from one spot",
+    "there's a cluster of tiny water blisters",
+    "day 6 and still bright red",
 ]
 
 MUST_NOT = [
@@ -74,6 +95,10 @@ MUST_NOT = [
     "no fever or pus, just a bit pink",
     "I don't have a fever",
     "I'm not having any trouble breathing, just wondering about makeup",
+    "my eyes are fine, no blur, no pain",
+    "breathing fine, no tightness",
+    "pink on day 2",
+    "a few dots of blood right after, then it stopped",
     "How long does the numbing cream need to sit on my face?",
     "/faq_pain",
     "",
@@ -129,3 +154,8 @@ def test_unless_suppresses_only_its_own_group():
     assert rules.detect("does it hurt") is None
     assert rules.detect("does it hurt, I have a fever").symptoms == ("fever",)
     assert rules.detect("it hurt all night").symptoms == ("pain",)
+
+
+def test_a_fever_blister_is_a_cold_sore_not_a_fever(rules):
+    found = rules.detect("got a fever blister on my lip")
+    assert found.symptoms == ("blisters",)

@@ -1,0 +1,242 @@
+"""Score red-flag escalation on the blind sets in tests/data/red_flags/ (`make safety`).
+
+Each set lists patient messages that must escalate (by symptom group) and messages that
+must not (general questions, negations, history, expected aftercare, other topics). The
+held-out sets (`heldout_*.yml`) were written by helpers who saw only the article and the
+group list, never data/nlu; nothing in data/ may copy them (tests/nlu check that). The
+development sets (`dev_*.yml`) are the ones rules and thresholds were tuned on.
+
+Every message goes through the trained model's full NLU pipeline, which ends in the
+red-flag detector; its `red_flag_evidence` lets the report show each part alone (rules,
+model, each with and without the report guard) beside the combined decision.
+
+    python -m scripts.evaluate_red_flags                     # held-out sets, check targets
+    python -m scripts.evaluate_red_flags --sets dev          # the development set
+    python -m scripts.evaluate_red_flags --markdown          # the tables of docs/safety.md
+    python -m scripts.evaluate_red_flags --rules-only        # no model: rules and guard only
+
+Exit status 1 when the combined decision misses a target on the scored sets (recall at
+least 99%, no emergency-group miss, false alarms at most 5%); `--no-check` reports only.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.nlu.escalation import MODEL_THRESHOLD, decide
+from bot.nlu.red_flag_rules import RedFlagRules
+from bot.settings import PROJECT_ROOT, get_settings
+
+SETS_DIR = PROJECT_ROOT / "tests" / "data" / "red_flags"
+EMERGENCY_GROUPS = ("breathing", "swelling", "allergic", "vision", "fainting")
+MIN_RECALL = 0.99
+MAX_FALSE_ALARMS = 0.05
+
+
+@dataclass(frozen=True)
+class Case:
+    """One message of a set: whether it must escalate, and its group."""
+
+    text: str
+    escalate: bool
+    group: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the pipeline decided for one message, and what each part saw."""
+
+    escalated: bool
+    rules: bool
+    model_score: float
+    model_heard: bool
+    general: bool
+
+
+# Each column of the report: a name and how it decides from the evidence.
+VARIANTS: Dict[str, Callable[[Evidence], bool]] = {
+    "rules alone": lambda e: e.rules,
+    "model alone": lambda e: e.model_score >= MODEL_THRESHOLD,
+    "rules + guard": lambda e: e.rules and not e.general,
+    "model + guard": lambda e: e.model_heard and not e.general,
+    "combined": lambda e: e.escalated,
+}
+
+
+def load_cases(paths: Iterable[Path]) -> List[Case]:
+    """Every message of the given set files, in file order."""
+    cases: List[Case] = []
+    for path in paths:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, escalate in (("escalate", True), ("no_escalate", False)):
+            for group, messages in (raw.get(key) or {}).items():
+                cases.extend(Case(str(text), escalate, group, path.name) for text in messages or [])
+    return cases
+
+
+def set_paths(kind: str) -> List[Path]:
+    """`heldout`: every heldout_*.yml; `dev`: every dev_*.yml; `all`: both."""
+    patterns = {"heldout": ["heldout_*.yml"], "dev": ["dev_*.yml"], "all": ["heldout_*.yml", "dev_*.yml"]}[kind]
+    return sorted(path for pattern in patterns for path in SETS_DIR.glob(pattern))
+
+
+@dataclass
+class Tally:
+    """Right and wrong per group, for one variant."""
+
+    hits: Dict[str, int] = field(default_factory=dict)
+    totals: Dict[str, int] = field(default_factory=dict)
+    misses: List[Case] = field(default_factory=list)
+
+    def add(self, case: Case, right: bool) -> None:
+        self.totals[case.group] = self.totals.get(case.group, 0) + 1
+        self.hits[case.group] = self.hits.get(case.group, 0) + int(right)
+        if not right:
+            self.misses.append(case)
+
+
+@dataclass
+class Report:
+    """Escalation recall on reports and false-alarm rate on non-reports, per variant."""
+
+    cases: List[Case]
+    evidence: List[Evidence]
+
+    def tally(self, variant: str, escalate: bool) -> Tally:
+        decides = VARIANTS[variant]
+        tally = Tally()
+        for case, seen in zip(self.cases, self.evidence):
+            if case.escalate == escalate:
+                tally.add(case, decides(seen) == escalate)
+        return tally
+
+    def recall(self, variant: str) -> float:
+        tally = self.tally(variant, True)
+        return _ratio(sum(tally.hits.values()), sum(tally.totals.values()))
+
+    def false_alarms(self, variant: str) -> float:
+        tally = self.tally(variant, False)
+        total = sum(tally.totals.values())
+        return _ratio(total - sum(tally.hits.values()), total, empty=0.0)
+
+    def failures(self) -> List[str]:
+        """The targets the combined decision misses (empty: all met)."""
+        reports = self.tally("combined", True)
+        failures = []
+        if self.recall("combined") < MIN_RECALL:
+            failures.append(f"recall {self.recall('combined'):.1%} is below {MIN_RECALL:.0%}")
+        emergency = [case for case in reports.misses if case.group in EMERGENCY_GROUPS]
+        if emergency:
+            failures.append(f"{len(emergency)} report(s) missed in the emergency groups")
+        if self.false_alarms("combined") > MAX_FALSE_ALARMS:
+            failures.append(f"false alarms {self.false_alarms('combined'):.1%} are above {MAX_FALSE_ALARMS:.0%}")
+        return failures
+
+    def markdown(self) -> str:
+        """The per-group tables and the per-variant summary."""
+        lines = ["| variant | recall on reports | false alarms on non-reports |", "|---|---|---|"]
+        for variant in VARIANTS:
+            lines.append(f"| {variant} | {self.recall(variant):.1%} | {self.false_alarms(variant):.1%} |")
+        for escalate, title in ((True, "Reports (must escalate): escalated"), (False, "Non-reports (must not): escalated anyway")):
+            lines += ["", f"| group | messages | {title}, combined | rules alone | model alone |", "|---|---|---|---|---|"]
+            tallies = {variant: self.tally(variant, escalate) for variant in ("combined", "rules alone", "model alone")}
+            for group, total in tallies["combined"].totals.items():
+                cells = []
+                for variant in ("combined", "rules alone", "model alone"):
+                    hits = tallies[variant].hits[group]
+                    shown = hits if escalate else total - hits
+                    cells.append(f"{shown} ({_ratio(shown, total):.0%})")
+                lines.append(f"| {group} | {total} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+
+def _ratio(part: int, whole: int, empty: float = 1.0) -> float:
+    return part / whole if whole else empty
+
+
+def rules_only_evidence(cases: Sequence[Case]) -> List[Evidence]:
+    """Evidence without a model: the rules and the guard from clinic/red_flags.yml."""
+    rules = RedFlagRules.from_file(get_settings().red_flags_file)
+    evidence = []
+    for case in cases:
+        decision = decide(rules, case.text)
+        evidence.append(Evidence(decision.red_flag is not None, bool(decision.rules), 0.0, False, decision.general_question))
+    return evidence
+
+
+async def model_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
+    """Evidence from the trained model's full pipeline (the detector included)."""
+    from rasa.core.agent import Agent  # heavy: only when a model is scored
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    agent = Agent.load(str(model))
+    evidence = []
+    for case in cases:
+        parsed = await agent.parse_message(case.text)
+        seen = parsed.get("red_flag_evidence") or {}
+        escalated = ((parsed.get("intent") or {}).get("name") or "").startswith("red_flag_")
+        evidence.append(
+            Evidence(
+                escalated=escalated,
+                rules=bool(seen.get("rules")),
+                model_score=float(seen.get("model_score") or 0.0),
+                model_heard=bool(seen.get("model_heard")),
+                general=bool(seen.get("general_question")),
+            )
+        )
+    return evidence
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", choices=("heldout", "dev", "all"), default="heldout")
+    parser.add_argument("--model", type=Path, default=get_settings().model_path)
+    parser.add_argument("--rules-only", action="store_true", help="no model: rules and guard only")
+    parser.add_argument("--markdown", action="store_true", help="print the tables of docs/safety.md")
+    parser.add_argument("--misses", action="store_true", help="list every wrong decision")
+    parser.add_argument("--no-check", action="store_true", help="report only; never fail")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    cases = load_cases(set_paths(args.sets))
+    if not cases:
+        print(f"no red-flag sets found in {SETS_DIR}", file=sys.stderr)
+        return 2
+    evidence = rules_only_evidence(cases) if args.rules_only else asyncio.run(model_evidence(cases, args.model))
+    report = Report(cases, evidence)
+    reports = sum(case.escalate for case in cases)
+    print(f"{args.sets} sets: {reports} reports, {len(cases) - reports} non-reports "
+          f"({', '.join(sorted({case.source for case in cases}))})")
+    print(report.markdown() if args.markdown else _summary(report))
+    if args.misses:
+        for escalate, label in ((True, "MISSED REPORT"), (False, "FALSE ALARM")):
+            for case in report.tally("combined", escalate).misses:
+                print(f"{label} [{case.group}] {case.text}")
+    failures = [] if args.no_check or args.rules_only else report.failures()
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _summary(report: Report) -> str:
+    return "\n".join(
+        f"{variant:>14}: recall {report.recall(variant):6.1%}   false alarms {report.false_alarms(variant):6.1%}"
+        for variant in VARIANTS
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
