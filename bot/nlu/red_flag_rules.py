@@ -19,6 +19,7 @@ import yaml
 
 from bot.text import normalize
 
+SYMPTOM_WORDS = "symptom_words"  # the file's list of plain symptom words (see RedFlagScan)
 EMERGENCY = "emergency"
 URGENT = "urgent"
 LEVELS = (EMERGENCY, URGENT)  # in order of precedence
@@ -28,15 +29,18 @@ LEVELS = (EMERGENCY, URGENT)  # in order of precedence
 # fever", "not having trouble breathing") cancels the match; anything further away
 # ("not sure if it's infected") does not, because a hedged report is still a report.
 _NEGATED = re.compile(
-    r"\b(no|not|never|without|free of|history of|prone to|"
+    r"\b(no|not|never|without|free of|history of|prone to|zero|nothing|"
+    r"worried (i'?d|id|i would|i'?ll|that i'?d)|afraid (i'?d|id|of)|scared (i'?d|id|of)|thought (i'?d|id|it would|i would)|"
     r"don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|isn'?t|aren'?t|wasn'?t|weren'?t)\s+"
-    r"(have\s+|having\s+|had\s+|got\s+|get\s+|getting\s+|experiencing\s+|noticed\s+|seen\s+|felt\s+|gotten\s+|feel\s+|feeling\s+)?"
-    r"(a\s+|any\s+|an\s+)?"
+    r"(have\s+|having\s+|had\s+|got\s+|get\s+|getting\s+|experiencing\s+|noticed\s+|seen\s+|felt\s+|gotten\s+|feel\s+|feeling\s+|in\s+)?"
+    r"(a\s+|any\s+|an\s+)?(signs?\s+of\s+)?(a\s+|any\s+|an\s+)?"
     r"(\w+\s+(or|and|nor)\s+)*$"
 )
 _LISTED_NEGATION = re.compile(r"\b(no|not|without|zero|isn'?t|aren'?t)\s+$")
 # "fever? no", "pus: none", "swelling - nope": the symptom named, then denied.
 _ANSWERED_NO = re.compile(r"\s*[?:=-]+\s*(no|nope|nah|none|negative|not really)\b")
+# "no fever but ...": a denial followed by a turn is no all-clear.
+_CONTRAST = re.compile(r"\b(but|though|except|however|although|only thing|apart from)\b")
 _LAST_WORD = re.compile(r"\w+\W*$")
 
 
@@ -81,10 +85,11 @@ def _negated(text: str, start: int, end: int) -> bool:
 
 
 class RedFlagRules:
-    """The clinic's red-flag patterns, compiled once."""
+    """The clinic's red-flag patterns, compiled once, and the plain symptom words."""
 
-    def __init__(self, groups: List[_Group]) -> None:
+    def __init__(self, groups: List[_Group], symptom_words: Tuple[Pattern[str], ...] = ()) -> None:
         self._groups = groups
+        self._symptom_words = symptom_words
 
     @classmethod
     def from_file(cls, path: Path) -> "RedFlagRules":
@@ -95,6 +100,8 @@ class RedFlagRules:
     @classmethod
     def from_mapping(cls, raw: Dict, source: str = "<mapping>") -> "RedFlagRules":
         """Build rules from `{level: {symptom: {patterns: [...], unless: [...]}}}`."""
+        raw = dict(raw)
+        words = raw.pop(SYMPTOM_WORDS, None) or []
         unknown = set(raw) - set(LEVELS)
         if unknown:
             raise ValueError(f"{source}: unknown level(s) {sorted(unknown)}; use {LEVELS}")
@@ -114,7 +121,11 @@ class RedFlagRules:
                     )
                 except re.error as exc:
                     raise ValueError(f"{source}: {level}.{name}: bad pattern: {exc}") from exc
-        return cls(groups)
+        try:
+            compiled = tuple(re.compile(p, re.IGNORECASE) for p in words)
+        except re.error as exc:
+            raise ValueError(f"{source}: {SYMPTOM_WORDS}: bad pattern: {exc}") from exc
+        return cls(groups, compiled)
 
     def detect(self, text: str) -> Optional[RedFlagMatch]:
         """The red flags in `text`, or None. Button payloads (`/intent`) are never symptoms."""
@@ -129,14 +140,27 @@ class RedFlagRules:
         found = [group for group, reported in mentions if reported]
         negated = tuple(group.name for group, reported in mentions if reported is False)
         if not found:
-            return RedFlagScan(None, negated)
+            return RedFlagScan(None, negated + self._denied_words(clean) if not _CONTRAST.search(clean) else ())
         level = next(level for level in LEVELS if any(g.level == level for g in found))
         return RedFlagScan(RedFlagMatch(level=level, symptoms=tuple(g.name for g in found)), negated)
 
 
+    def _denied_words(self, clean: str) -> Tuple[str, ...]:
+        """(SYMPTOM_WORDS,) when the message names symptoms only to deny them."""
+        spans = [found.span() for pattern in self._symptom_words for found in pattern.finditer(clean)]
+        if spans and all(_negated(clean, start, end) for start, end in spans):
+            return (SYMPTOM_WORDS,)
+        return ()
+
+
 @dataclass(frozen=True)
 class RedFlagScan:
-    """What the rules saw: the red flags reported (None: none) and the groups only denied."""
+    """What the rules saw: the red flags reported (None: none) and what was only denied.
+
+    `negated` names the groups (and `symptom_words`) the message mentions only to deny
+    them, with no "but" after: "no fever, no pus, just pink". Empty when anything is
+    reported.
+    """
 
     found: Optional[RedFlagMatch]
     negated: Tuple[str, ...]

@@ -29,7 +29,7 @@ def _any(*patterns: str) -> Pattern[str]:
 # A question, or a hypothetical: the shapes a general question takes.
 _QUESTION_SHAPE = _any(
     r"\?",
-    r"^\W*(will|would|do|does|did|can|could|is|are|was|were|should|might|may|what|when|how|which|why|who|any)\b",
+    r"^\W*(will|would|do|does|did|can|could|is|are|was|were|should|might|may|what|whats|what's|when|how|which|why|who|any)\b",
     r"\b(what if|in case|if i (get|got|have|had|develop|notice|see|feel|start)|if (someone|somebody|people|a patient|my \w+ (got|gets|get))|if it happens)\b",
     r"\b(wondering|want to know|wanna know|like to know|just (asking|checking|curious)|asking (before|for)|curious)\b",
     r"^\W*(risks?|side effects?|warning signs?|complications?)\W*$",
@@ -40,40 +40,46 @@ _QUESTION_SHAPE = _any(
 _GENERAL_CUES = _any(
     r"\bwhat (does|do|would|will|should|might) [^.?!]{0,40}\blook like\b",
     r"\b(be|an?|is that|count as) (an )?(emergency|serious|dangerous|urgent)\b|\bwhen to (worry|call|go)\b",
-    r"\b(should|do|would|shall) (i|we) (go to|call|head to|phone)\b|\b(call|worry|worried) about\b",
+    r"\b(should|do|would|shall) (i|we) (need to )?(go to|call|head to|phone|come in|go in|see someone)\b|\b(call|worry|worried) about\b",
+    r"\bhow (do|can|would|will|should) (i|you|we|u|one) (tell|know)\b|\bwhat does it mean if\b|\bwhat if\b|\bhypothetical\w*|\bcounts? as\b|\bconsidered (a|an)\b",
+    r"\b(i want|i'?d like|wanted) to know\b|\bin advance\b|\bahead of time\b|\bjust in case\b",
+    # hearsay: what happened to someone else, or what the writer read
+    r"\b(friend|sister|brother|cousin|coworker|colleague|someone|people|a girl|a guy|reviews?)\b[^.?!]{0,20}\b(said|says|told|wants to know|asked|asking|read|wondering)\b",
+    r"\bi (read|heard|saw) (online|somewhere|that|on)\b|\bwants to know\b|\bis asking\b",
     r"^\W*(can|could|will|would|does|do)\s+(you|one|people|someone|u|anyone)\s+(get|have|develop|experience|catch)\b",
     r"\bsigns?\b|\bsymptoms? (of|to)\b|\bwarning\b|\brisks?\b|\bside effects?\b|\bcomplications?\b",
     r"\b(ever|usually|normally|typically|commonly|common|often|rare|rarely|possible|likely|chance|happen|happens|happened to anyone)\b",
     r"\b(people|someone|somebody|patients|anyone|a person|clients)\b",
-    r"\bwhen (should|do|would) (i|we|you|u)\b|\bwhat (should|do|would) (i|we) (do|call|watch|look)\b|\bcall you about\b",
+    r"\bwhen (should|do|would) (i|we|you|u)\b|\bwhat (should|do|would) (i|we) (call|watch|look)\b|\bcall you about\b",
     r"\b(how long|how red|too red|how much|how painful|how rare|how bad|scale of)\b",
-    r"\bafter (it|the treatment|treatment|microneedling|cit|skinpen|the session)\s*\?",
-    r"\b(can|could|will|would|does|do|might|may)\s+(microneedling|micro needling|cit|it|the (treatment|serum|cream|numbing cream|needling|procedure|pen|red light)|this|that|skin ?pen|numbing)\s+(cause|give|make|trigger|lead|bring|result)",
+    r"\b(can|could|will|would|does|do|might|may)\s+(microneedling|micro needling|cit|it|the (treatment|serum|cream|numbing cream|needling|procedure|pen|red light)|this|that|skin ?pen|numbing)\s+(cause|give|make|trigger|lead|bring|result|affect|damage|harm|hurt)",
     r"\b(microneedling|cit|it|the (treatment|serum|cream|procedure))\s+(can|could|might|may|will|would)\s+(cause|give|make|trigger|lead)\b",
     r"^\W*(can|could|will|would|does|do|is|are|should|might|may)\s+(a |an |the |some )?(pus|infection|fever|blisters?|swelling|hives|bleeding|redness|rash|cold sores?|scarring|pain|dizziness|fainting)\b",
     r"\b(will|would|can|could|might|may|do|does)\s+(my|your|the)\s+(face|skin|lips?|eyes?)\s+(swell|get|be|go|turn|blister|bleed|peel|itch)\b",
-    r"\b(before|ahead of) (i book|booking|my (appointment|consult\w*|treatment|session))|\bat (the |my )?consult\w*|\bcan i (still )?(get|have|do|book)\b|\bis (it|the treatment|microneedling|cit) (safe|ok|okay) (for|to|if|with)\b|\b(safe|ok|okay) for me\b",
+    r"\b(before|ahead of) (i book|booking|my (appointment|consult\w*|treatment|session))|\bat (the |my )?consult\w*|\bcan i (still )?(get|have|do|book)\b|\b(safe|ok|okay) (for me|for someone|for people|if (i|you|someone) (have|has|am|'m|are|had))\b",
+    r"\bif (i|you|someone|somebody|my \w+) (get|gets|got|have|has|start|starts|develop|develops|feel|feels|notice|notices)\b",
 )
 
 # Past conditions and standing facts, asked about before a treatment.
 _HISTORY_CUES = _any(
     r"\b(last|this past) (year|month|week|summer|winter|spring|fall|autumn|time i)\b",
-    r"\b(years?|yrs?|months?) (ago|back)\b|\bi take\b|\bin the past\b|\bused to\b|\bhistory of\b|\bas a (kid|child|teen|teenager)\b|\bsince i was\b",
-    r"\b(19|20)\d\d\b|\bonce (before|when)\b|\bprone to\b|\bon and off\b|\ba while back\b|\bwhen i was\b|\bin college\b",
+    r"\b(years?|yrs?|months?) (ago|back)\b|\bi take (blood thinners|meds|medication|aspirin|warfarin|\w+ (daily|every day))\b|\bin the past\b|\bused to\b|\bhistory of\b|\bas a (kid|child|teen|teenager)\b|\bsince i was\b",
+    r"\b(19|20)\d\d\b|\bonce (before|when)\b|\bprone to\b|\bon and off\b|\ba while back\b|\bwhen i was\b|\bin (high school|college|school|my teens)\b|\bin the (spring|summer|fall|winter|autumn)\b",
+    r"\bpreviously\b|\bbefore i had\b|\bi had (a |an )?\w+ (once|before)\b",
     r"\b(i'?m|im|i am|she'?s|he'?s)\s+(allergic to|on blood thinners|pregnant|nursing|breastfeeding)\b|\bi have (asthma|rosacea|an allergy)\b",
-    r"\bonce\s*([,.!?]|$)|\b(at the )?dentist\b|\b(once|twice|\w+ times) a (year|month)\b|\bevery (year|winter|summer)\b|\bi (usually|often|sometimes) get\b",
-    # hearsay: what happened to someone else, or what the writer read
-    r"\b(friend|sister|brother|cousin|coworker|colleague|someone|people|a girl|a guy|reviews?)\b[^.?!]{0,20}\b(said|says|told|wants to know|asked|asking|read)\b",
-    r"\bi (read|heard|saw) (online|somewhere|that|on)\b|\bwants to know\b|\bis asking\b",
+    r"\bonce\s*([,.!?]|$)|\b(at the )?dentist\b|\b(once|twice|\w+ times) a (year|month)\b|\bevery (year|winter|summer)\b|\bi (usually|often|sometimes) get\b|\bgets? \w+( \w+)? (a lot|often|sometimes|every)\b",
 )
 
 # A past state said to be over ("all cleared up now") is not a present report.
 _RESOLVED = re.compile(
-    r"\b(all |it'?s |its |now )?(cleared( up)?|gone|better|healed|resolved|fine|ok|okay|over)\s+(now|rn|today)\b"
+    r"\b(all |it'?s |its |now )?(cleared( up| it)?|gone|better|healed|resolved|fine|ok|okay|over)\s+(now|rn|today)\b|\bcleared (it|up)\b"
     r"|\b(none|nothing|no \w+)\s+(rn|now|right now|today|at the moment)\b"
     r"|\bnot (having|got|getting|seeing) (one|any|it|them)\b[^.?!]{0,10}\b(now|rn|right now|today)\b"
     r"|\b(want|wants|wanted|like|hoping|planning|plan|ready) to (try|book|do|get|have|start)\b[^.?!]{0,25}\bnow\b"
-    r"|\b(safe|fine|ok|okay|possible|allowed)\b[^.?!]{0,40}\bnow\b"
+    r"|\b(safe|fine|ok|okay|possible|allowed)\b[^.?!]{0,40}\bnow\b|\bnow (i|she|he|we) (want|wants|would like|'?d like|plan)"
+    # what others said or the writer read is not what the writer reports
+    r"|\bi('ve| have)? (heard|read|been told|seen online)\b[^.?!,]{0,60}"
+    r"|\b(i have|i'?ve got|ive got|got) (a|one|some|a few|another) (quick |small )?(questions?|concerns?|query)\b"
 )
 
 # A symptom said to be over or easing: "not bleeding anymore", "pain is 0/10", "still a
@@ -82,22 +88,39 @@ _RESOLVED = re.compile(
 _EASING = re.compile(
     r"\b(anymore|any more|at all|fading|faded|going down|gone down|getting better|improving|calmed down|settled)\b"
     r"|\b(less|better) than (yesterday|before|this morning|last night)\b|\bbut less\b|\b(basically|almost|all) gone\b"
+    r"|\b(feeling|feel|feels|all|looks?|totally|completely|i'?m|im|otherwise) (good|great|fine|normal|ok|okay)\b|\b(is|are) (totally |completely )?(fine|ok|okay|good)\b|\b(lighter|paler|calmer) than\b"
     r"|\b0\s*(/|out of)\s*10\b|\bpain (is |at )?(a )?0\b|\b9[5-8]([.,]\d)?\s*(°|f\b|degrees)?|\b3[56]([.,]\d)\s*(°|c\b)?"
 )
 
 # Anything that reports a symptom present now. These veto "general".
+_PEOPLE = r"(wife|husband|partner|daughter|son|mom|mum|mother|dad|father|sister|brother|girlfriend|boyfriend|bf|gf|friend|kid|child|grandma|aunt|baby)"
+_BODY = (
+    r"(face|skin|lips?|tongue|throat|mouth|eyes?|eyelids?|lids?|vision|cheeks?|chin|jaw|forehead|nose|neck|chest|arms?|"
+    r"legs?|body|hands?|head|heart|breathing|temp|temperature|fever|pain|redness|swelling|rash|bleeding|spots?|bumps?)"
+)
 _REPORT_CUES = _any(
     # a state now, in the first person or for someone the writer speaks for
-    r"\b(i|we)\s*('ve|have|has|'ve got|got|feel|feels|felt|woke|started|noticed|keep|can'?t|cant|cnt|think|nearly|almost|just|suddenly)\b|\bive\b",
+    r"\b(i|we)\s*(got|feel|feels|felt|woke|started|noticed|keep|can'?t|cant|cnt|think|nearly|almost|just|suddenly)\b",
+    r"\b(i|we)\s*('ve|have|ve)\s+(got|gotten|had|noticed|developed|been (bleeding|itching|feeling|having|getting|running|throwing|vomiting|seeing|shaking|sweating|coughing)|"
+    r"a |an |some |this |these |hives|pus|blisters?|fever|swelling|pain|bumps|welts|spots)|\bive (got|had|been)\b",
+    r"\b(they|these|those)\s+(sting|hurt|itch|burn|are|look|keep|won'?t)\b",
     r"\b(i'?m|im|i am|we'?re|we are|she'?s|he'?s|they'?re|she is|he is|they are)\s+(so |really |very |still |now |kind of |kinda |a bit |a little |getting |feeling |being )?"
-    r"(feeling|having|getting|bleeding|itching|swelling|burning|shaking|shivering|sweating|seeing|breathing|struggling|"
+    r"(feeling|having|getting|bleeding|itching|swelling|burning|shaking|shivering|sweating|seeing|breathing|struggling|gasping|wheezing|"
     r"freaking|panicking|throwing|vomiting|oozing|dizzy|itchy|swollen|red|hot|sore|shaky|covered|scared|unwell|sick|in pain|not ok)\b",
-    r"\b(my|our|her|his|their)\b[^.?!]{0,30}\b(is|are|was|were|has|have|feels?|looks?|keeps?|started|became|becoming|got|getting|gone|went|been|hurts?|won'?t|wont|itch\w*|burns?|sting\w*|become|becomes|turned|gotten)\b",
-    r"\b(she|he|they)\s+(has|have|feels|felt|fainted|woke|can'?t|cant)\b",
+    rf"\b(my|our|her|his|their)\s+(\w+\s+){{0,2}}({_BODY}|{_PEOPLE})('s)?\b[^.?!]{{0,30}}\b(is|are|was|were|has|have|feels?|looks?|keeps?|started|became|becoming|got|getting|gone|went|been|hurts?|won'?t|wont|itch\w*|burns?|sting\w*|become|becomes|turned|gotten|nearly|almost|just|passed|puffs?|popped|appeared|grew|grown|doubled)\b",
+    r"\b(she|he|they)\s+(has|have|feels|felt|fainted|woke|can'?t|cant|nearly|almost|just|passed)\b",
+    # "mine is 101", "happening to me", "it's unbearable"
+    r"\bmine\b|\bhappening to (me|her|him|us)\b|\b(this|it) is happening\b",
+    # "there are raised welts where they did it": something there, now
+    r"\bthere('?s| is| are)\s+([\w-]+\s+){0,3}(welts|hives|streaks|bubbles|bumps|blisters|pus|blood|crusts?|spots|rash|swelling|liquid|fluid)\b",
+    r"\b(this|it)\s*('s| is)\s+(way |so |really |very |super )?(more|worse|unbearable|awful|terrible|huge|spreading|getting|bleeding|swollen|swelling|oozing)\b",
+    # a reading: a temperature or a pain score is someone's, now
+    r"\b(99[.,][5-9]|10[0-6]([.,]\d)?|3[89][.,]\d|39|40|41)\s*(°|degrees?|f\b|c\b)?",
+    r"\b([4-9]|10)\s*(/|out of)\s*10\b|\b(is|it'?s|its) (a|like a|like) ([6-9]|10)\b",
     # a time that places the symptom in this recovery
     r"\b(now|right now|rn|today|tonight|2nite|2day|this (morning|afternoon|evening)|since|yesterday|for hours|hours? (after|later|ago|since)|(minutes|mins) (ago|later)|anymore)\b",
     r"\bday\s*\d+\b|\b\d+\s*days? (after|later|out|post|since|ago)\b|\b(day|days) (after|since) (my|the|her|his)\b",
-    r"\bstill\s+(red|swollen|bleed\w*|hurt\w*|hot|ooz\w*|there|have|got|puffy|itch\w*|painful|sore|burn\w*|warm|bright|feel\w*|numb|dizzy)\b",
+    r"\bstill\s+(red|swollen|bleed\w*|hurt\w*|hot|ooz\w*|there|have|got|puffy|itch\w*|painful|sore|burn\w*|warm|bright|feel\w*|numb|dizzy|going|coming)\b",
     r"\b(keeps?|won'?t stop|wont stop|getting worse|is getting|are getting)\b",
 )
 
@@ -127,13 +150,25 @@ def _present_report(clean: str, history: bool) -> bool:
     of the history, so only a time cue (now, since, day 4...) counts as a report.
     """
     if not history:
-        return bool(_REPORT_CUES.search(_HYPOTHETICAL.sub(" ", clean)))
+        return bool(_REPORT_CUES.search(_set_aside(clean)))
     return bool(_TIME_NOW.search(_RESOLVED.sub(" ", clean)))
 
 
 # "If my eyes got irritated, would that be an emergency?": a state inside an "if" clause
-# is imagined, not reported; the clause is set aside before looking for report cues.
+# is imagined, not reported; "my sister told me her face swelled" is someone else's.
+# Both clauses are set aside before looking for report cues, but only up to a "but"
+# ("my friend said it's normal but my lips...").
 _HYPOTHETICAL = re.compile(r"\b(if|in case|what if|even if|suppose|supposing)\b[^,.?!;]{0,60}")
+_HEARSAY = re.compile(
+    r"\b(friend|sister|brother|cousin|coworker|colleague|someone|people|reviews?|a girl|a guy|mom|mum|aunt)\b"
+    r"[^,.?!;]{0,20}\b(said|says|told me|told|read|heard|asked me|asked|wants to know|is wondering)\b[^,.?!;]{0,80}"
+)
+_TURN = re.compile(r"\b(but|however|though|although)\b")
+
+
+def _set_aside(clean: str) -> str:
+    """`clean` without imagined ("if ...") and reported ("my friend said ...") clauses."""
+    return " but ".join(_HEARSAY.sub(" ", _HYPOTHETICAL.sub(" ", part)) for part in _TURN.split(clean)[::2])
 
 
 _TIME_NOW = _any(
@@ -157,4 +192,5 @@ def is_plain_question(text: str) -> bool:
     if not clean:
         return False
     asks = bool(_QUESTION_SHAPE.search(clean)) or bool(_GENERAL_CUES.search(clean)) or bool(_HISTORY_CUES.search(clean))
-    return asks and not _REPORT_CUES.search(_HYPOTHETICAL.sub(" ", _RESOLVED.sub(" ", clean)))
+    history = bool(_HISTORY_CUES.search(clean))
+    return asks and not _present_report(_RESOLVED.sub(" ", clean), history)

@@ -42,8 +42,8 @@ def test_the_model_score_sums_both_levels():
     assert model_red_flag([]) is None
 
 
-def test_a_general_question_never_escalates_even_when_both_parts_fire(rules):
-    decision = decide(rules, "what does an infection look like?", _ranking(0.0, 0.9))
+def test_a_general_question_does_not_escalate_on_a_rule_and_an_unsure_model(rules):
+    decision = decide(rules, "what does an infection look like?", _ranking(0.0, 0.6))
     assert decision.red_flag is None
     assert decision.general_question
 
@@ -78,3 +78,9 @@ def test_the_model_alone_is_overruled_by_easing_or_a_plain_question(rules, text)
 def test_a_rule_match_is_never_overruled_by_easing(rules):
     decision = decide(rules, "the itching is going down but my lips are swelling now", _ranking(0.0, 0.0))
     assert decision.red_flag.symptoms == ("swelling",)
+
+
+def test_a_rule_and_a_sure_model_together_outweigh_the_guard(rules):
+    text = "what does an infection look like?"
+    assert decide(rules, text, _ranking(0.0, 0.89)).red_flag is None
+    assert decide(rules, text, _ranking(0.0, 0.9)).red_flag is not None
