@@ -21,7 +21,7 @@ from actions.form_turns import SAVED_SLOT
 from bot.booking import Contact, find_concern, find_contact
 from bot.handoffs import HandoffStoreUnavailable
 from bot.handoffs.request import HandoffRequest
-from bot.handoffs.service import get_handoff_service
+from bot.handoffs.service import SubmitResult, get_handoff_service
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -108,20 +108,30 @@ def handoff_request(tracker: Tracker, kind: str, **details: Any) -> HandoffReque
     return HandoffRequest(**values)
 
 
-async def save_handoff(tracker: Tracker, kind: str, **details: Any) -> List[EventType]:
-    """Build and commit the handoff (off the event loop); report it in `handoff_saved`.
+async def submit_handoff(tracker: Tracker, kind: str, **details: Any) -> Optional[SubmitResult]:
+    """Build and commit the handoff (off the event loop); None when it was not stored.
 
-    A request the store refuses as invalid is reported like an outage: the patient is
-    told it was not saved and given the clinic's number, never a false confirmation.
+    A request the store refuses as invalid counts as not stored, like an outage: the
+    patient is then never told it was received.
     """
     try:
         request = handoff_request(tracker, kind, **details)
         result = await asyncio.to_thread(get_handoff_service().submit, request)
     except HandoffStoreUnavailable:
         logger.exception("handoff not saved: the handoff store is unavailable")
-        return [SlotSet(SAVED_SLOT, False)]
+        return None
     except ValueError:
         logger.exception("handoff not saved: the request did not validate")
-        return [SlotSet(SAVED_SLOT, False)]
+        return None
     logger.info("handoff %s %s", result.handoff.id, "saved" if result.created else "already saved")
-    return [SlotSet(SAVED_SLOT, True)]
+    return result
+
+
+async def save_handoff(tracker: Tracker, kind: str, **details: Any) -> List[EventType]:
+    """Commit the handoff (`submit_handoff`) and report it in `handoff_saved`.
+
+    When it was not stored the rules tell the patient so and give the clinic's number,
+    never a false confirmation.
+    """
+    result = await submit_handoff(tracker, kind, **details)
+    return [SlotSet(SAVED_SLOT, result is not None)]

@@ -10,7 +10,9 @@ talk to the assistant as any phone number. This channel:
 - answers in the HTTP response as TwiML, so no outbound API call or account SID is
   needed, and the text is XML-escaped;
 - honours the carrier keywords (STOP, START, HELP: `bot.sms.keywords`), storing opt-outs
-  by phone number and sending nothing more to an opted-out number;
+  by phone number and sending nothing more to an opted-out number; a red flag from an
+  opted-out number (the model's NLU decides) still reaches the assistant, unanswered,
+  so its `red_flag` handoff alerts staff; any other text from it is not processed;
 - answers a retried webhook (same `MessageSid`) with the first answer, never twice;
 - turns buttons into a numbered list and maps a reply of "2" back to that button;
 - passes a typed `/payload` only when it is one of the domain's own intents
@@ -67,6 +69,8 @@ _PHONE_MAX = SmsMessage.__table__.c.phone.type.length
 # The privacy notice opens a conversation; after this much silence Rasa starts a new
 # session, and we use the domain's own value when the agent is loaded.
 DEFAULT_SESSION_MINUTES = 60
+# The domain's red-flag intents: from an opted-out number only these reach the assistant.
+RED_FLAG_INTENTS = frozenset({"red_flag_emergency", "red_flag_urgent"})
 
 
 class TwilioCollector(CollectingOutputChannel):
@@ -191,7 +195,7 @@ class TwilioInput(InputChannel):
             await asyncio.to_thread(store.set_opted_out, phone, False)
             return [self._render(request, "utter_sms_opted_in")], None
         if state.opted_out:
-            logger.info("SMS from an opted-out number: not answered (START opts back in)")
+            await self._opted_out(request, on_new_message, phone, text)
             return [], None
         if keyword is Keyword.HELP:
             return [self._render(request, "utter_sms_help")], None
@@ -204,6 +208,47 @@ class TwilioInput(InputChannel):
         if state.starts_conversation(store.now(), self._session_idle(request)):
             bodies = [self._render(request, "utter_sms_notice"), *bodies]
         return bodies, reply.menu
+
+    async def _opted_out(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], phone: str, text: str
+    ) -> None:
+        """A text from a number that opted out: never answered, but a red flag is not ignored.
+
+        The patient asked for no more texts, and gets none; but a reported warning symptom
+        must reach a person, so a red flag goes through the assistant (whose action stores
+        the `red_flag` handoff and e-mails staff) and its answer is thrown away. The
+        caller records the message as handled, with no reply, so Twilio's retries of it
+        are not processed again.
+        """
+        text = patient_text(text, request_intents(request))
+        if not await self._is_red_flag(request, text):
+            logger.info("SMS from an opted-out number: not answered (START opts back in)")
+            return
+        if await self.limiter.allow(CHANNEL, phone) is not None:
+            logger.info("red flag from an opted-out number over the rate limit: not passed to the assistant")
+            return
+        logger.info("red flag from an opted-out number: passed to the assistant for staff, not answered")
+        try:
+            await self._converse(on_new_message, phone, text)
+        except Exception:  # nothing may be sent back either way
+            logger.exception("a red flag from an opted-out number could not be processed")
+
+    @staticmethod
+    async def _is_red_flag(request: Request, text: str) -> bool:
+        """Whether the model reads `text` as a red flag (its NLU only: no conversation is touched).
+
+        When the parse itself fails the text is treated as a red flag: the assistant then
+        decides, and nothing is sent to the patient in either case.
+        """
+        parse = getattr(getattr(request.app.ctx, "agent", None), "parse_message", None)
+        if parse is None or not text.strip():
+            return False
+        try:
+            parsed = await parse(text)
+        except Exception:
+            logger.exception("could not tell whether a text from an opted-out number is a red flag")
+            return True
+        return ((parsed or {}).get("intent") or {}).get("name") in RED_FLAG_INTENTS
 
     async def _rate_limited(self, request: Request, phone: str) -> List[str]:
         """The polite answer for the first text over the limit in a window, nothing for the rest."""

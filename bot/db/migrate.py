@@ -51,10 +51,39 @@ def downgrade(url: str, revision: str) -> None:
 def _run(url: str, step: Callable[[Config, str], None], revision: str) -> None:
     engine = make_engine(url)
     try:
-        with engine.begin() as connection:
-            step(alembic_config(connection), revision)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    step(alembic_config(connection), revision)
+                    if sqlite:
+                        _check_foreign_keys(connection)
+            finally:
+                if sqlite:
+                    _sqlite_foreign_keys(connection, on=True)
     finally:
         engine.dispose()
+
+
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """Switch SQLite's foreign keys, which only works outside a transaction.
+
+    SQLite changes a table (a new column type, a check constraint) only by copying it
+    and dropping the original (Alembic's batch mode). With foreign keys on, that drop
+    deletes the old rows first and so cascades: every note of every handoff would go.
+    Migrations therefore run with them off, and `_check_foreign_keys` makes sure they
+    left no dangling reference before the transaction commits.
+    """
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} row(s) referring to missing rows: {broken[:5]}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

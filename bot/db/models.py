@@ -17,7 +17,8 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
-KINDS: Tuple[str, ...] = ("booking", "question", "screening")
+KINDS: Tuple[str, ...] = ("booking", "question", "screening", "red_flag")
+RED_FLAG = "red_flag"  # the kind staff see first: a patient reported a warning symptom
 STATUSES: Tuple[str, ...] = ("new", "contacted", "closed")
 CONTACT_KINDS: Tuple[str, ...] = ("phone", "email")
 SCREENING_OUTCOMES: Tuple[str, ...] = ("candidate", "not_recommended", "needs_review")
@@ -76,7 +77,7 @@ def _one_of(column: str, values: Tuple[str, ...]) -> str:
 
 
 class Handoff(Base):
-    """One booking request, question for a person, or screening result for staff to follow up."""
+    """One booking request, question for a person, screening result or red flag for staff to follow up."""
 
     __tablename__ = "handoffs"
     __table_args__ = (
@@ -99,6 +100,9 @@ class Handoff(Base):
     question = Column(String(1000))
     screening_answers = Column(JSON(none_as_null=True))  # None is SQL NULL, not JSON null
     screening_outcome = Column(String(32))
+    # A red flag's symptom groups, comma-separated ("breathing,swelling"; "unspecified"
+    # when the model alone flagged it); NULL for every other kind.
+    red_flags = Column(String(200))
     # Hash of the request; cleared when the handoff is closed, so an identical request
     # made after that (a returning patient) opens a new handoff instead of a closed one.
     dedupe_key = Column(String(64), unique=True)

@@ -13,17 +13,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from bot.db.models import CONTACT_KINDS, KINDS, SCREENING_OUTCOMES, column_limit
+from bot.db.models import CONTACT_KINDS, KINDS, RED_FLAG, SCREENING_OUTCOMES, column_limit
 from bot.text import normalize
 
 MAX_SCREENING_ANSWERS = 100
 MAX_ANSWER_KEY_LENGTH = 64
 MAX_ANSWER_TEXT_LENGTH = 200
 _ELLIPSIS = "\u2026"
+# A red-flag group as the detector names it (clinic/red_flags.yml): "breathing",
+# "redness_worsening"; "unspecified" when the model alone flagged the message.
+RED_FLAG_GROUP = re.compile(r"[a-z][a-z0-9_]{0,31}")
+UNSPECIFIED_GROUP = "unspecified"
 
 
 def clean_text(value: str) -> str:
@@ -59,6 +64,9 @@ class HandoffRequest:
     question: Optional[str] = None
     screening_answers: Optional[Dict[str, Any]] = None
     screening_outcome: Optional[str] = None
+    # red_flag handoffs only: the symptom groups, given as a list or comma-separated,
+    # stored comma-separated in first-seen order without repeats
+    red_flags: Optional[Union[str, Iterable[str]]] = None
 
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, KINDS, required=True)
@@ -76,6 +84,7 @@ class HandoffRequest:
         if self.contact_kind and not self.contact:
             raise ValueError("contact_kind is set but contact is empty")
         object.__setattr__(self, "screening_answers", _answers(self.screening_answers))
+        object.__setattr__(self, "red_flags", _red_flags(self.kind, self.red_flags))
 
     def __repr__(self) -> str:
         return f"HandoffRequest(kind={self.kind!r}, channel={self.channel!r})"
@@ -95,10 +104,36 @@ class HandoffRequest:
         """
         details = asdict(self)
         del details["channel"]
+        if details["red_flags"] is None:
+            del details["red_flags"]  # keys made before red flags existed stay the same
         for name in ("name", "contact", "preferred_time", "concern", "question"):
             details[name] = normalize(details[name] or "")
-        encoded = json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+        return _sha256(details)
+
+    @property
+    def groups(self) -> Tuple[str, ...]:
+        """The red-flag groups as a tuple (empty for other kinds)."""
+        return split_groups(self.red_flags)
+
+    def red_flag_key(self, after: Optional[int]) -> str:
+        """The dedupe key of a red flag: sender and groups, after the sender's last red flag.
+
+        Red flags are throttled by time, not by their wording (`HandoffStore.add`): two
+        messages about the same groups racing each other are one alert, whatever they
+        say; `after` (the id of the sender's newest red-flag handoff, None for the
+        first) makes the next alert, once the throttle allows one, a new key.
+        """
+        return _sha256({"kind": self.kind, "sender_id": self.sender_id, "groups": sorted(self.groups), "after": after})
+
+
+def split_groups(value: Optional[str]) -> Tuple[str, ...]:
+    """'breathing,swelling' -> ('breathing', 'swelling'); None or '' -> ()."""
+    return tuple(group for group in (value or "").split(",") if group)
+
+
+def _sha256(details: Mapping[str, Any]) -> str:
+    encoded = json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def check_choice(name: str, value: Optional[str], allowed: Tuple[str, ...], required: bool = False) -> None:
@@ -121,6 +156,31 @@ def _text(name: str, value: Optional[str], truncate: bool) -> str:
             raise ValueError(f"{name} is longer than {limit} characters")
         text = _truncate(text, limit)
     return text
+
+
+def _red_flags(kind: str, value: Optional[Union[str, Iterable[str]]]) -> Optional[str]:
+    """The groups as stored: required for a red flag, refused for any other kind."""
+    if value is None or value == "":
+        if kind == RED_FLAG:
+            raise ValueError(f"red_flags must name at least one group (use {UNSPECIFIED_GROUP!r} when none is known)")
+        return None
+    if kind != RED_FLAG:
+        raise ValueError(f"red_flags is only for {RED_FLAG} handoffs, not {kind}")
+    if isinstance(value, str):
+        value = value.split(",")
+    groups: List[str] = []
+    for group in value:
+        name = group.strip().lower() if isinstance(group, str) else None
+        if name is None or not RED_FLAG_GROUP.fullmatch(name):
+            raise ValueError(f"red_flags: {group!r} is not a group name (lower-case letters, digits, _)")
+        if name not in groups:
+            groups.append(name)
+    if not groups:
+        raise ValueError("red_flags must name at least one group")
+    joined = ",".join(groups)
+    if len(joined) > column_limit("red_flags"):
+        raise ValueError(f"red_flags is longer than {column_limit('red_flags')} characters")
+    return joined
 
 
 def _answers(answers: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:

@@ -1,5 +1,8 @@
 """Handoff records in the database: add (idempotently), list, count, get, change status, notes.
 
+Red flags are added differently: at most one alert per conversation per hour for the
+same symptom groups (`RED_FLAG_WINDOW`), and the queue lists open ones first.
+
 Each method is one unit of work in its own session and returns views, never ORM
 objects. Database trouble reaches callers as `HandoffStoreUnavailable` only, so the
 actions and the staff API handle one exception instead of SQLAlchemy's hierarchy.
@@ -7,20 +10,23 @@ actions and the staff API handle one exception instead of SQLAlchemy's hierarchy
 from __future__ import annotations
 
 import unicodedata
-from typing import ContextManager, List, Optional, Tuple
+from datetime import datetime, timedelta
+from typing import Callable, ContextManager, List, Optional, Set, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Select
 
-from bot.db.models import KINDS, STATUSES, Handoff, HandoffNote
+from bot.db.models import KINDS, RED_FLAG, STATUSES, Handoff, HandoffNote, utcnow
 from bot.db.session import unit_of_work
 from bot.handoffs import HandoffStoreUnavailable
-from bot.handoffs.request import HandoffRequest, check_choice
+from bot.handoffs.request import UNSPECIFIED_GROUP, HandoffRequest, check_choice, split_groups
 from bot.handoffs.view import HandoffView, NoteView
 
 MAX_LIST_LIMIT = 500
+# A conversation's red flag alerts staff once per group within this time.
+RED_FLAG_WINDOW = timedelta(hours=1)
 MAX_NOTE_LENGTH: int = HandoffNote.__table__.c.text.type.length
 
 
@@ -47,23 +53,42 @@ def _printable(line: str) -> str:
 
 
 class HandoffStore:
-    """The `handoffs` table behind a small API; `sessions` comes from `bot.db.engine.session_factory`."""
+    """The `handoffs` table behind a small API; `sessions` comes from `bot.db.engine.session_factory`.
 
-    def __init__(self, sessions: sessionmaker) -> None:
+    `clock` stamps new handoffs and decides the red-flag window (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        clock: Callable[[], datetime] = utcnow,
+        red_flag_window: timedelta = RED_FLAG_WINDOW,
+    ) -> None:
         self._sessions = sessions
+        self._clock = clock
+        self._red_flag_window = red_flag_window
 
     def add(self, request: HandoffRequest) -> Tuple[HandoffView, bool]:
         """Store `request` unless an identical one is open; return the handoff and whether it is new.
 
         Two identical requests racing each other both pass the first lookup; the unique
-        dedupe key lets one insert win and the other return the winner's row.
+        dedupe key lets one insert win and the other return the winner's row. A red
+        flag is "identical" by its groups and time instead (`_red_flag_key`).
         """
-        key = request.dedupe_key
         with self._session() as session:
+            if request.kind == RED_FLAG:
+                # The key first: a rival committing between the two reads is then either
+                # seen by the window check or met at the insert with the same key.
+                key = _red_flag_key(session, request)
+                recent = self._recent_alert(session, request)
+                if recent is not None:
+                    return HandoffView.from_row(recent), False
+            else:
+                key = request.dedupe_key
             existing = _by_key(session, key)
             if existing is not None:
                 return HandoffView.from_row(existing), False
-            row = Handoff(**request.columns(), dedupe_key=key)
+            row = Handoff(**request.columns(), dedupe_key=key, created_at=self._clock())
             session.add(row)
             try:
                 session.commit()
@@ -75,16 +100,47 @@ class HandoffStore:
                 return HandoffView.from_row(existing), False
             return HandoffView.from_row(row), True
 
+    def _recent_alert(self, session: Session, request: HandoffRequest) -> Optional[Handoff]:
+        """The conversation's newest red flag of the last `red_flag_window`, if that window
+        already alerted staff to every group of `request` (None: this one is news).
+
+        A closed red flag does not count: staff finished with it, so a new report
+        after that is new work for them. "unspecified" (the model flagged the message
+        but no rule named a group) adds nothing to an alert of the last hour, whatever
+        its groups: staff already know this patient reported a warning sign.
+        """
+        query = (
+            select(Handoff)
+            .where(
+                Handoff.kind == RED_FLAG,
+                Handoff.sender_id == request.sender_id,
+                Handoff.status != "closed",
+                Handoff.created_at > self._clock() - self._red_flag_window,
+            )
+            .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+        )
+        recent = list(session.scalars(query))
+        if not recent:
+            return None
+        alerted: Set[str] = {group for row in recent for group in split_groups(row.red_flags)}
+        if set(request.groups) - {UNSPECIFIED_GROUP} <= alerted:
+            return recent[0]
+        return None
+
     def list(
         self, status: Optional[str] = None, kind: Optional[str] = None, limit: int = 100, offset: int = 0
     ) -> List[HandoffView]:
-        """Handoffs newest first, optionally only one status and/or kind."""
+        """Open (`new`) red flags first, then the rest; each part newest first.
+
+        Optionally only one status and/or kind.
+        """
         query = _filtered(select(Handoff), status, kind)
         if not 1 <= limit <= MAX_LIST_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIST_LIMIT}")
         if offset < 0:
             raise ValueError("offset must not be negative")
-        query = query.order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
+        open_red_flag = case((and_(Handoff.kind == RED_FLAG, Handoff.status == "new"), 0), else_=1)
+        query = query.order_by(open_red_flag, Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
         with self._session() as session:
             return [HandoffView.from_row(row) for row in session.scalars(query)]
 
@@ -151,6 +207,14 @@ def _filtered(query: Select, status: Optional[str], kind: Optional[str]) -> Sele
     if kind:
         query = query.where(Handoff.kind == kind)
     return query
+
+
+def _red_flag_key(session: Session, request: HandoffRequest) -> str:
+    """The red flag's dedupe key, after the conversation's newest red flag so far."""
+    newest = session.scalar(
+        select(func.max(Handoff.id)).where(Handoff.kind == RED_FLAG, Handoff.sender_id == request.sender_id)
+    )
+    return request.red_flag_key(after=newest)
 
 
 def _by_key(session: Session, key: str) -> Optional[Handoff]:

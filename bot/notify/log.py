@@ -17,4 +17,6 @@ class LogNotifier:
     """
 
     def notify(self, handoff: HandoffView) -> None:
-        logger.info("new handoff id=%d kind=%s channel=%s", handoff.id, handoff.kind, handoff.channel)
+        # A red flag is a warning, so it stands out in the console and log filters.
+        level = logging.WARNING if handoff.is_red_flag else logging.INFO
+        logger.log(level, "new handoff id=%d kind=%s channel=%s", handoff.id, handoff.kind, handoff.channel)

@@ -5,6 +5,10 @@ it goes only to the configured staff addresses, over STARTTLS by default. Header
 built only from the handoff's id, kind and channel, each cleaned of line breaks, and
 patient text goes only into the body: a name like "Eve\\r\\nBcc: x@evil.example"
 cannot add a header or a recipient.
+
+A red flag's subject starts with "RED FLAG" and names its symptom groups (validated
+names, never patient text), so staff see it first in any inbox; its body leads with
+what the patient wrote, how to reach them, and the link to the staff console.
 """
 from __future__ import annotations
 
@@ -21,7 +25,9 @@ KIND_TITLES = {
     "booking": "booking request",
     "question": "question for the team",
     "screening": "screening result",
+    "red_flag": "red flag",
 }
+CHANNEL_NAMES = {"rest": "website chat", "twilio": "SMS"}
 
 
 class SmtpNotifier:
@@ -60,19 +66,54 @@ class SmtpNotifier:
 
     def compose(self, handoff: HandoffView) -> EmailMessage:
         """The e-mail for `handoff` (recipients are also passed explicitly to the server)."""
+        if handoff.is_red_flag:
+            return self._compose_red_flag(handoff)
         title = f"New {KIND_TITLES.get(handoff.kind, 'handoff')} #{handoff.id} via {clean_text(handoff.channel)}"
-        message = EmailMessage()
-        message["Subject"] = title
-        message["From"] = self.sender
-        message["To"] = ", ".join(self.recipients)
-        message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        message = self._message(title)
         received = handoff.created_at.strftime("%Y-%m-%d %H:%M UTC")
         lines = [f"{title}, received {received}.", ""]
         lines += [f"{label}: {value}" for label, value in _details(handoff)]
         if self.staff_url:
             lines += ["", f"See it in the staff API: {self.staff_url}/api/handoffs/{handoff.id}"]
         message.set_content("\n".join(lines) + "\n")
+        return message
+
+    def _compose_red_flag(self, handoff: HandoffView) -> EmailMessage:
+        """A patient reported a warning symptom: what they wrote, how to reach them, where to look."""
+        groups = ", ".join(clean_text(group) for group in handoff.red_flags) or "unspecified"
+        channel = CHANNEL_NAMES.get(handoff.channel, clean_text(handoff.channel))
+        message = self._message(f"RED FLAG #{handoff.id}: {groups} (via {channel})")
+        contact = handoff.contact
+        if contact and handoff.contact_kind:
+            contact = f"{contact} ({handoff.contact_kind})"
+        received = handoff.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        lines = [
+            f"A patient reported a red-flag symptom at {received}. Please contact them now.",
+            "",
+            f"Message: {clean_text(handoff.question or '') or '(no text: the patient chose a button)'}",
+            f"Channel: {channel}",
+            f"Red-flag groups: {groups}",
+            f"Contact: {clean_text(contact) if contact else 'not known (see the conversation in the staff console)'}",
+        ]
+        if handoff.name:
+            lines.append(f"Name: {clean_text(handoff.name)}")
+        if self.staff_url:
+            lines += [
+                "",
+                f"Open it in the staff console: {self.staff_url}/handoffs/{handoff.id}",
+                f"Staff API: {self.staff_url}/api/handoffs/{handoff.id}",
+            ]
+        message.set_content("\n".join(lines) + "\n")
+        return message
+
+    def _message(self, subject: str) -> EmailMessage:
+        """An e-mail from us to the staff addresses with `subject` (kept to one line), no body yet."""
+        message = EmailMessage()
+        message["Subject"] = clean_text(subject)
+        message["From"] = self.sender
+        message["To"] = ", ".join(self.recipients)
+        message["Date"] = formatdate(usegmt=True)
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         return message
 
 

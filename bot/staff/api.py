@@ -1,5 +1,6 @@
 """The staff JSON API for integrations: list, read and update handoffs (bearer token).
 
+`GET /api/handoffs` lists open (`new`) red flags first, then everything newest first.
 `GET /api/handoffs/<id>` returns the handoff with its conversation and notes, and is
 audited as a transcript view by "api"; `PATCH` changes the status and/or adds a note,
 each change audited. Errors are JSON with a short message and no internals (the app's
@@ -25,7 +26,9 @@ from bot.transcripts.transcript import Turn
 
 PREFIX = "/api"
 ACTOR = "api"  # the bearer token is shared by integrations, so the log can only say "the API"
-DEFAULT_LIST_LIMIT = 100
+# Open red flags are listed before everything else, so a caller that reads only the
+# first page (most integrations) still needs room for the newest ordinary handoffs.
+DEFAULT_LIST_LIMIT = MAX_LIST_LIMIT
 MAX_OFFSET = 2**31 - 1  # beyond every database's OFFSET range, and beyond any real list
 CHANGES = frozenset({"status", "note"})
 _EXAMPLE = 'send JSON like {"status": "contacted"}, {"note": "Left a voicemail"} or both'

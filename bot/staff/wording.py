@@ -7,12 +7,12 @@ edits, rather than from code.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.screening.interview import Screening
 
 CHANNELS = {"rest": "Website", "twilio": "SMS"}
-KINDS = {"booking": "Booking", "question": "Question", "screening": "Screening"}
+KINDS = {"booking": "Booking", "question": "Question", "screening": "Screening", "red_flag": "Red flag"}
 STATUSES = {"new": "New", "contacted": "Contacted", "closed": "Closed"}
 CONTACT_KINDS = {"phone": "phone", "email": "e-mail"}
 OUTCOMES = {
@@ -41,6 +41,11 @@ REVIEW_KEY = "review"  # where a handoff's screening answers list conditions for
 def channel_name(channel: Optional[str]) -> str:
     """'Website' for the REST channel (the widget), 'SMS' for Twilio, otherwise the channel's own name."""
     return CHANNELS.get(channel or "", channel or "unknown")
+
+
+def red_flag_groups(groups: Sequence[str]) -> str:
+    """A red flag's symptom groups as staff read them: 'breathing, redness worsening'."""
+    return ", ".join(group.replace("_", " ") for group in groups) or "unspecified"
 
 
 def when(moment: Optional[datetime]) -> str:
@@ -100,4 +105,5 @@ def template_filters() -> Dict[str, Any]:
         "outcome_name": lambda outcome: OUTCOMES.get(outcome or "", outcome or ""),
         "action_text": lambda entry: action_text(entry.action, entry.detail),
         "reason_counts": reason_counts,
+        "red_flag_groups": red_flag_groups,
     }

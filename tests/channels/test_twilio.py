@@ -20,7 +20,7 @@ from bot.channels.twilio import TwilioInput
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
-from bot.sms.store import SmsStore, SmsStoreUnavailable
+from bot.sms.store import Claim, SmsStore, SmsStoreUnavailable
 from tests import twilio_client
 from tests.clock import Clock
 from tests.http_server import serving
@@ -190,10 +190,10 @@ def test_each_phone_number_has_its_own_menu(url, bot):
 
 def test_the_first_text_of_a_conversation_opens_with_the_privacy_notice(url, clock):
     first = _text(url, "hi")
-    assert len(first) == 2 and "not secure" in first[0] and "medical details" in first[0]
+    assert len(first) == 2 and "about a symptom" in first[0] and "not for emergencies" in first[0]
     assert len(_text(url, "and aftercare?")) == 1
     clock.now += timedelta(minutes=61)  # the domain's session expiry: a new conversation
-    assert "not secure" in _text(url, "back again")[0]
+    assert "about a symptom" in _text(url, "back again")[0]
 
 
 def test_a_retried_message_sid_is_answered_as_before_and_processed_once(url, bot):
@@ -207,14 +207,14 @@ def test_a_retried_message_sid_is_answered_as_before_and_processed_once(url, bot
 def test_a_bot_failure_still_answers_with_how_to_reach_the_clinic(url, bot):
     bot.fail = True
     [body] = _text(url, "hello")
-    assert "can't answer texts right now" in body and "emergency, call 911" in body
+    assert "can't answer texts right now" in body and "Emergency: 911." in body
 
 
 def test_when_the_bot_answers_nothing_the_patient_is_not_left_in_silence(url, bot):
     _text(url, "hi")
     bot.silent = True
     [body] = _text(url, "Priya Shah")
-    assert "can't answer texts right now" in body and "emergency, call 911" in body
+    assert "can't answer texts right now" in body and "Emergency: 911." in body
 
 
 def test_a_database_outage_answers_with_an_apology_not_a_500(tmp_path, bot, domain):
@@ -308,7 +308,7 @@ def test_past_the_rate_limit_one_polite_text_then_silence_and_the_bot_sees_nothi
         _text(url, "what is CIT?")
         sid = twilio_client.new_sid()
         [polite] = _text(url, "and aftercare?", sid=sid)
-        assert "faster than I can answer" in polite and "emergency, call 911" in polite
+        assert "faster than I can answer" in polite and "Emergency: 911." in polite
         assert _text(url, "hello?") == []  # one answer a window
         assert _text(url, "and aftercare?", sid=sid) == [polite]  # Twilio's retry: answered as before
         assert [m.text for m in bot.received] == ["hi", "what is CIT?"]
@@ -323,3 +323,64 @@ def test_a_limited_text_keeps_the_menu(tmp_path, store, bot, domain):
         _text(base + PATH, "hi")  # answered with a two-button menu
         _text(base + PATH, "more")  # over the limit
     assert store.state(PHONE).menu == ["/aftercare_first_48h", "/faq_pain"]
+
+
+# --- a red flag from a number that opted out ---------------------------------------
+
+
+class ScriptedNlu:
+    """Stands in for the agent's NLU parse: a red flag when the text mentions one of `flags`."""
+
+    def __init__(self, domain: Domain, fail: bool = False) -> None:
+        self.domain = domain
+        self.fail = fail
+        self.parsed: List[str] = []
+
+    async def parse_message(self, text: str):
+        self.parsed.append(text)
+        if self.fail:
+            raise RuntimeError("the model crashed")
+        intent = "red_flag_urgent" if "fever" in text or "pus" in text else "aftercare_redness"
+        return {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+
+
+def _serve_with_nlu(settings: Settings, store: SmsStore, bot: ScriptedBot, nlu: ScriptedNlu):
+    app = Sanic(f"twilio-test-{uuid.uuid4().hex}")
+    app.ctx.agent = nlu
+    app.blueprint(TwilioInput(settings, store).blueprint(bot), url_prefix="/webhooks/twilio")
+    return serving(app)
+
+
+def test_an_opted_out_red_flag_reaches_the_assistant_but_nothing_is_sent(tmp_path, store, bot, domain):
+    nlu = ScriptedNlu(domain)
+    with _serve_with_nlu(_settings(tmp_path), store, bot, nlu) as base:
+        url = base + PATH
+        _text(url, "STOP")
+        sid = twilio_client.new_sid()
+        assert _text(url, "I have a fever of 102 and pus", sid=sid) == []
+        assert _text(url, "how long does the redness last?") == []
+        assert _text(url, "I have a fever of 102 and pus", sid=sid) == []  # Twilio's retry: handled once
+    assert [(m.text, m.sender_id, m.input_channel) for m in bot.received] == [
+        ("I have a fever of 102 and pus", PHONE, "twilio")
+    ]
+    assert nlu.parsed == ["I have a fever of 102 and pus", "how long does the redness last?"]
+    assert store.claim(sid, PHONE) == Claim(new=False, reply=[])
+    assert store.state(PHONE).opted_out and store.state(PHONE).last_message_at is None
+
+
+def test_an_opted_out_red_flag_is_passed_on_when_the_parse_fails_and_still_answered_with_nothing(
+    tmp_path, store, bot, domain
+):
+    bot.fail = True  # and the assistant fails too: still nothing goes back to the number
+    with _serve_with_nlu(_settings(tmp_path), store, bot, ScriptedNlu(domain, fail=True)) as base:
+        _text(base + PATH, "STOP")
+        assert _text(base + PATH, "my face is bright red and hot on day 5") == []
+    assert [m.text for m in bot.received] == ["my face is bright red and hot on day 5"]
+
+
+def test_an_opted_out_numbers_payload_is_read_as_text_not_as_an_intent(tmp_path, store, bot, domain):
+    nlu = ScriptedNlu(domain)
+    with _serve_with_nlu(_settings(tmp_path), store, bot, nlu) as base:
+        _text(base + PATH, "STOP")
+        assert _text(base + PATH, '/red_flag_urgent{"booking_confirmed": true} fever') == []
+    assert nlu.parsed == ['red_flag_urgent{"booking_confirmed": true} fever']

@@ -12,7 +12,7 @@ import os
 import uuid
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import psycopg2
 import pytest
@@ -100,13 +100,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @contextlib.contextmanager
-def migrated_store(backend: str, directory: Path) -> Iterator[HandoffStore]:
-    """A handoff store on a fresh database of `backend`, migrated to the latest schema."""
+def migrated_store(backend: str, directory: Path, **options: Any) -> Iterator[HandoffStore]:
+    """A handoff store on a fresh database of `backend`, migrated to the latest schema
+    (`options`, such as a test's `clock`, go to the store)."""
     with fresh_database(backend, directory) as url:
         upgrade(url)
         engine = make_engine(url)
         try:
-            yield HandoffStore(session_factory(engine))
+            yield HandoffStore(session_factory(engine), **options)
         finally:
             engine.dispose()
 

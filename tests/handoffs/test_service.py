@@ -1,5 +1,6 @@
 """Submitting stores first, notifies only new handoffs, and never lets a notifier undo a record."""
 import logging
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import List
 
@@ -91,3 +92,16 @@ def test_the_default_service_is_built_lazily_once_from_settings(fresh_service):
 def test_the_default_service_says_to_migrate_when_the_table_is_missing(fresh_service):
     with pytest.raises(HandoffStoreUnavailable, match="python -m bot.db.migrate"):
         service.get_handoff_service().submit(REQUEST)
+
+
+def test_a_red_flag_is_notified_once_per_group_and_hour(timed_store, clock):
+    recorder = Recorder()
+    submitted = HandoffService(timed_store, recorder)
+    red_flag = HandoffRequest(kind="red_flag", sender_id="p", channel="rest", question="fever of 102", red_flags=["fever"])
+    first = submitted.submit(red_flag)
+    clock.advance(timedelta(minutes=30))
+    again = submitted.submit(red_flag)
+    clock.advance(timedelta(minutes=31))
+    later = submitted.submit(red_flag)
+    assert (first.created, again.created, later.created) == (True, False, True)
+    assert recorder.seen == [first.handoff, later.handoff]

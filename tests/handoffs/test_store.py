@@ -1,4 +1,6 @@
-"""The store keeps handoffs once each, lists them newest first, keeps staff notes, and reports outages in one way."""
+"""The store keeps handoffs once each, lists them newest first (open red flags before
+everything), alerts once per conversation, red-flag group and hour, keeps staff notes,
+and reports outages in one way."""
 import threading
 import uuid
 from datetime import timedelta
@@ -212,3 +214,114 @@ def test_notes_keep_line_breaks_and_drop_other_control_characters():
     assert clean_note("  one\r\ntwo\x00 \rthree\ud800  ") == "one\ntwo\nthree"
     assert clean_note("x" * MAX_NOTE_LENGTH) == "x" * MAX_NOTE_LENGTH
 
+
+
+# ----- red flags: first in the queue, one alert per conversation, group and hour -----
+
+
+def _red_flag(sender="patient-1", groups=("breathing",), question="my lips are swelling and I can't breathe"):
+    return HandoffRequest(kind="red_flag", sender_id=sender, channel="rest", question=question, red_flags=groups)
+
+
+def test_open_red_flags_come_first_then_newest_first(timed_store, clock):
+    store = timed_store
+    red_old, _ = store.add(_red_flag("a"))
+    clock.advance(timedelta(minutes=1))
+    booking_old, _ = store.add(_request("b"))
+    clock.advance(timedelta(minutes=1))
+    red_done, _ = store.add(_red_flag("c", groups=("fever",), question="fever of 102"))
+    clock.advance(timedelta(minutes=1))
+    red_new, _ = store.add(_red_flag("d", groups=("pain",), question="pain 8/10 and rising"))
+    clock.advance(timedelta(minutes=1))
+    question, _ = store.add(_request("e", kind="question", question="call me"))
+    store.set_status(red_done.id, "contacted")
+    assert [h.id for h in store.list()] == [red_new.id, red_old.id, question.id, red_done.id, booking_old.id]
+    assert [h.id for h in store.list(status="new")] == [red_new.id, red_old.id, question.id, booking_old.id]
+    assert [h.id for h in store.list(kind="red_flag")] == [red_new.id, red_old.id, red_done.id]
+    assert [h.id for h in store.list(limit=2, offset=1)] == [red_old.id, question.id]
+
+
+def test_a_red_flag_keeps_its_groups_message_and_time(timed_store, clock):
+    handoff, created = timed_store.add(_red_flag(groups=["swelling", "breathing", "swelling"]))
+    assert created and handoff.red_flags == ("swelling", "breathing")
+    assert (handoff.kind, handoff.question, handoff.created_at) == ("red_flag", "my lips are swelling and I can't breathe", clock.now)
+    assert timed_store.get(handoff.id) == handoff
+
+
+def test_the_same_groups_within_the_hour_alert_once(timed_store, clock):
+    first, created = timed_store.add(_red_flag())
+    clock.advance(timedelta(minutes=59))
+    again, created_again = timed_store.add(_red_flag(question="still can't breathe properly"))
+    assert (created, created_again) == (True, False)
+    assert again == first
+    assert len(timed_store.list()) == 1
+
+
+def test_after_the_hour_the_same_group_alerts_again(timed_store, clock):
+    first, _ = timed_store.add(_red_flag())
+    clock.advance(timedelta(hours=1, seconds=1))
+    second, created = timed_store.add(_red_flag())  # the very same words, too
+    assert created and second.id != first.id
+    clock.advance(timedelta(minutes=5))
+    assert timed_store.add(_red_flag())[1] is False  # the new alert starts a new hour
+    assert len(timed_store.list()) == 2
+
+
+def test_a_new_group_within_the_hour_alerts_and_all_alerted_groups_count(timed_store, clock):
+    timed_store.add(_red_flag(groups=("fever",), question="fever of 102"))
+    clock.advance(timedelta(minutes=10))
+    infection, created = timed_store.add(_red_flag(groups=("fever", "infection"), question="fever and pus"))
+    assert created and infection.red_flags == ("fever", "infection")
+    clock.advance(timedelta(minutes=10))
+    assert timed_store.add(_red_flag(groups=("infection",), question="pus again"))[1] is False
+    assert timed_store.add(_red_flag(groups=("fever", "infection"), question="both"))[1] is False
+    assert len(timed_store.list()) == 2
+
+
+def test_an_unspecified_red_flag_adds_nothing_to_an_alert_of_the_hour(timed_store, clock):
+    first, _ = timed_store.add(_red_flag(groups=("fever",), question="fever of 102"))
+    clock.advance(timedelta(minutes=20))
+    assert timed_store.add(_red_flag(groups=("unspecified",), question="burning up and shivery"))[0] == first
+    vague, created = timed_store.add(_red_flag("other", groups=("unspecified",), question="8/10 and rising"))
+    assert created  # a first alert, even a vague one
+    clock.advance(timedelta(minutes=5))
+    specific, created = timed_store.add(_red_flag("other", groups=("pain",), question="severe pain"))
+    assert created and specific.id != vague.id  # a named group is news after a vague alert
+    clock.advance(timedelta(hours=1))
+    assert timed_store.add(_red_flag(groups=("unspecified",), question="still shivery"))[1]
+
+
+def test_the_window_is_per_conversation(timed_store):
+    assert timed_store.add(_red_flag("a"))[1] and timed_store.add(_red_flag("b"))[1]
+
+
+def test_a_closed_red_flag_does_not_hold_back_a_new_report(timed_store, clock):
+    first, _ = timed_store.add(_red_flag())
+    timed_store.set_status(first.id, "closed")
+    clock.advance(timedelta(minutes=5))
+    second, created = timed_store.add(_red_flag())
+    assert created and second.id != first.id
+    contacted, _ = timed_store.add(_red_flag("b"))
+    timed_store.set_status(contacted.id, "contacted")  # staff are on it: still one alert
+    assert timed_store.add(_red_flag("b"))[1] is False
+
+
+def test_red_flags_racing_each_other_make_one_handoff(timed_store):
+    results, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def submit(number):
+        barrier.wait()
+        try:
+            results.append(timed_store.add(_red_flag(question=f"can't breathe ({number})")))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(created for _, created in results) == [False, False, False, True]
+    assert len(timed_store.list()) == 1

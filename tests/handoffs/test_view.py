@@ -42,3 +42,12 @@ def test_from_row_copies_a_row():
 
 def test_repr_shows_no_personal_data():
     assert "Ana" not in repr(_view()) and "patient-1" not in repr(_view())
+
+
+def test_a_red_flags_groups_are_a_tuple_in_the_view_and_a_list_in_json():
+    view = _view(kind="red_flag", red_flags=("breathing", "swelling"))
+    assert view.is_red_flag and not _view().is_red_flag
+    assert json.loads(json.dumps(view.to_dict()))["red_flags"] == ["breathing", "swelling"]
+    assert _view().to_dict()["red_flags"] == []
+    row = Handoff(**{**view.__dict__, "red_flags": "breathing,swelling"}, dedupe_key="k" * 64)
+    assert HandoffView.from_row(row) == view

@@ -75,3 +75,50 @@ def test_it_logs_in_when_a_user_is_configured(inbox):
 def test_an_unreachable_server_raises_for_the_caller_to_log():
     with pytest.raises(OSError):
         _notifier(free_port()).notify(handoff())
+
+
+def _red_flag(**changes):
+    values = dict(kind="red_flag", channel="twilio", name=None, contact="+16465550123", contact_kind="phone",
+                  preferred_time=None, concern=None, question="my lips are swelling and I can't breathe",
+                  screening_answers=None, screening_outcome=None, red_flags=("swelling", "breathing"))
+    values.update(changes)
+    return handoff(**values)
+
+
+def test_a_red_flag_mail_says_red_flag_first_with_message_channel_groups_contact_and_link(inbox, smtp_port):
+    _notifier(smtp_port).notify(_red_flag())
+    [(_, recipients, raw)] = inbox.messages
+    assert recipients == list(STAFF)
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"] == "RED FLAG #12: swelling, breathing (via SMS)"
+    body = message.get_content()
+    lines = body.splitlines()
+    assert lines[0].startswith("A patient reported a red-flag symptom at 2026-03-04 15:30 UTC.")
+    for line in (
+        "Message: my lips are swelling and I can't breathe",
+        "Channel: SMS",
+        "Red-flag groups: swelling, breathing",
+        "Contact: +16465550123 (phone)",
+        "Open it in the staff console: https://staff.clinic.example/handoffs/12",
+    ):
+        assert line in lines, body
+
+
+def test_a_red_flag_without_contact_says_so_and_website_is_named(inbox, smtp_port):
+    composed = _notifier(smtp_port).compose(
+        _red_flag(channel="rest", contact=None, contact_kind=None, red_flags=("unspecified",), name=NAME)
+    )
+    assert composed["Subject"] == "RED FLAG #12: unspecified (via website chat)"
+    body = composed.get_content()
+    assert "Contact: not known (see the conversation in the staff console)" in body
+    assert f"Name: {NAME}" in body
+
+
+def test_a_red_flags_patient_text_stays_in_the_body(inbox, smtp_port):
+    attack = "help\r\nBcc: thief@evil.example\r\n\r\nfake"
+    _notifier(smtp_port).notify(_red_flag(question=attack, channel="rest\r\nBcc: thief@evil.example"))
+    [(_, recipients, raw)] = inbox.messages
+    message = message_from_bytes(raw, policy=policy.default)
+    assert recipients == list(STAFF) and message["Bcc"] is None
+    assert "\n" not in message["Subject"] and message["Subject"].startswith("RED FLAG #12")
+    assert "Message: help Bcc: thief@evil.example fake" in message.get_content()

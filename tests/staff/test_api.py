@@ -210,3 +210,19 @@ def test_a_note_of_exactly_the_maximum_length_is_accepted(api, store):
 
 def test_unknown_api_paths_are_json_404s(api):
     assert call(f"{api}/api/nothing", token=TOKEN)[::2] == (404, {"error": "not found"})
+
+
+def test_open_red_flags_are_listed_first_with_their_groups(api, store):
+    booking = add_handoff(store, "a", name="Ana")
+    red_flag = add_handoff(store, "b", kind="red_flag", channel="twilio", question="fever of 102 and pus",
+                           contact="+16465550123", contact_kind="phone", red_flags=["fever", "infection"])
+    later = add_handoff(store, "c", kind="question", question="call me")
+    status, _, body = call(f"{api}/api/handoffs", token=TOKEN)
+    assert status == 200
+    assert [item["id"] for item in body] == [red_flag.id, later.id, booking.id]
+    assert body[0]["kind"] == "red_flag" and body[0]["red_flags"] == ["fever", "infection"]
+    assert body[0]["question"] == "fever of 102 and pus" and body[0]["contact"] == "+16465550123"
+    assert all(set(item) == COLUMNS for item in body) and body[1]["red_flags"] == []
+    assert [item["id"] for item in call(f"{api}/api/handoffs?kind=red_flag", token=TOKEN)[2]] == [red_flag.id]
+    store.set_status(red_flag.id, "contacted")
+    assert [item["id"] for item in call(f"{api}/api/handoffs", token=TOKEN)[2]] == [later.id, red_flag.id, booking.id]
