@@ -56,7 +56,9 @@ def prod_settings(settings: Settings) -> Settings:
 
     Several Rasa servers share conversations only through a database server and
     Redis, so both are required. The tracker store is TRACKER_STORE_URL when that is
-    set, else DATABASE_URL (Rasa's `events` table beside the handoff tables).
+    set, else DATABASE_URL (Rasa's `events` table beside the handoff tables). Every
+    safety answer names the clinic's phone number, so the clinic profile must have a
+    real one (not empty, not the demo's); each server checks it again (RUN_PROFILE=prod).
     """
     _require_postgresql("DATABASE_URL", settings.database_url)
     if not settings.redis_url:
@@ -67,7 +69,10 @@ def prod_settings(settings: Settings) -> Settings:
     if tracker_url == f"sqlite:///{settings.tracker_db}":  # the embedded default, not a choice
         tracker_url = settings.database_url
     _require_postgresql("TRACKER_STORE_URL", tracker_url)
-    return dataclasses.replace(settings, tracker_store_url=tracker_url)
+    problem = settings.clinic.production_problem(settings.clinic_profile_path)
+    if problem:
+        raise ConfigurationError(problem)
+    return dataclasses.replace(settings, tracker_store_url=tracker_url, run_profile=PROD)
 
 
 def _require_postgresql(name: str, url: str) -> None:
@@ -85,6 +90,8 @@ def _require_postgresql(name: str, url: str) -> None:
 def server_env(settings: Settings) -> Dict[str, str]:
     """The environment all servers run with, so each reads the settings this launcher has.
 
+    Every server reads the clinic profile the launcher checked (CLINIC_PROFILE), and
+    RUN_PROFILE=prod makes each refuse one without a real phone number on its own.
     `endpoints.yml` reads ACTION_PORT and TRACKER_DB (`endpoints.prod.yml`: ACTION_PORT,
     TRACKER_STORE_URL and REDIS_URL); the action server and the staff API read
     DATABASE_URL; the staff API listens on STAFF_HOST:STAFF_PORT, and the action
@@ -94,6 +101,8 @@ def server_env(settings: Settings) -> Dict[str, str]:
     """
     env = {name: value for name, value in os.environ.items() if name not in SECRETS}
     env.update(
+        CLINIC_PROFILE=str(settings.clinic_profile_path),
+        RUN_PROFILE=settings.run_profile,
         ACTION_PORT=str(settings.action_port),
         TRACKER_DB=str(settings.tracker_db),
         DATABASE_URL=settings.database_url,
@@ -438,13 +447,38 @@ def running_stack(
         stack.stop()
 
 
+def clinic_banner(settings: Settings) -> List[str]:
+    """Start-banner lines about the clinic profile: a demo, or a missing phone number, is said loudly."""
+    clinic, path = settings.clinic, settings.clinic_profile_path
+    if clinic.demo:
+        return [
+            "",
+            "*** DEMO PROFILE ***",
+            f"  {path} is the demo clinic profile (demo: true). Patients are told to call",
+            f"  {clinic.phone}, a fictional number; the widget shows a Demo label.",
+            "  Before real patients use it: set the clinic's own `phone` and delete `demo: true`",
+            "  (make run-prod refuses the demo profile).",
+        ]
+    if not clinic.phone:
+        return [
+            "",
+            f"Note: {path} has no phone number; answers tell patients to find it on the clinic's",
+            "  website. Set `phone` (make run-prod refuses to start without it).",
+        ]
+    return []
+
+
 def _started(stack: Stack) -> str:
     """What `main` prints once every server answers."""
     settings = stack.settings
     sms_state = "enabled" if settings.twilio_auth_token else "refusing all: set TWILIO_AUTH_TOKEN"
+    clinic = settings.clinic
     lines = [
+        *clinic_banner(settings),
         "",
-        "The assistant is running.",
+        "The assistant is running" + (" (DEMO PROFILE)." if clinic.demo else "."),
+        f"  Clinic:         {clinic.name}, phone {clinic.phone or '(none)'}"
+        + ("  [DEMO: fictional number]" if clinic.demo else ""),
         f"  Website demo:   {stack.widget_demo_url}  (open it in a browser: the chat widget)",
         f'  Widget tag:     <script src="{stack.rasa_url}/webhooks/widget/widget.js" defer></script>',
         f"  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook " '{"sender": "me", "message": "hi"}',
@@ -496,9 +530,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"Starting the action server, {rasa} and the staff API (about a minute)...", flush=True)
     try:
         stack.start()
-        if not settings.clinic.phone:
-            print(f"Note: {settings.clinic_profile_path} has no phone number; answers will say "
-                  "'contact the clinic directly'.", flush=True)
         print(_started(stack), flush=True)
         while not stop_requested:
             crashed = stack.first_exited()

@@ -9,7 +9,11 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 
 | variable           | default                      | meaning                                                    |
 |--------------------|------------------------------|------------------------------------------------------------|
-| CLINIC_PROFILE     | clinic/profile.yml           | clinic name, phone, hours, links, country                  |
+| CLINIC_PROFILE     | clinic/profile.yml           | clinic name, phone, hours, links, country (as shipped: the |
+|                    |                              | demo profile, `demo: true`, a fictional phone number)      |
+| RUN_PROFILE        | embedded                     | embedded, or prod: then every process refuses a clinic     |
+|                    |                              | profile without a phone number or marked `demo: true`      |
+|                    |                              | (the launcher sets it for `make run-prod`)                 |
 | RED_FLAGS_FILE     | clinic/red_flags.yml         | deterministic red-flag symptom patterns                    |
 | SCREENING_FILE     | clinic/screening.yml         | pre-treatment screening questions                          |
 | VAR_DIR            | var                          | where the SQLite databases and logs live                   |
@@ -61,7 +65,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 import yaml
@@ -71,6 +75,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class ConfigurationError(ValueError):
     """A configuration file or variable is missing or malformed; the message says how to fix it."""
+
+
+# RUN_PROFILE: how the processes were started (bot/launcher.py sets it for its servers).
+EMBEDDED, PROD = "embedded", "prod"
+RUN_PROFILES = (EMBEDDED, PROD)
 
 
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
@@ -83,6 +92,9 @@ class ClinicProfile:
     """Who the assistant speaks for. Empty fields are unknown and never invented.
 
     `country` is the region a patient's local phone number ("(555) 010-0100") is read in.
+    `demo` marks the profile shipped for `make run`: its phone number is fictional (the
+    555-0100 to 555-0199 range is reserved for fiction), the widget and the launcher say
+    so, and the prod profile refuses it.
     """
 
     name: str
@@ -93,6 +105,7 @@ class ClinicProfile:
     booking_url: str = ""
     emergency_number: str = "911"
     country: str = "US"
+    demo: bool = False
 
     def __post_init__(self) -> None:
         country = self.country.strip().upper()
@@ -116,6 +129,12 @@ class ClinicProfile:
                 f"clinic profile {path}: unknown field(s) {', '.join(unknown)}; "
                 f"known fields are {', '.join(sorted(known))}"
             )
+        raw = dict(raw)
+        demo = raw.pop("demo", False)
+        if demo is None:
+            demo = False
+        if not isinstance(demo, bool):
+            raise ConfigurationError(f"clinic profile {path}: 'demo' must be true or false, not {demo!r}")
         # YAML reads an unquoted NO (Norway) or yes as a boolean; never guess what was meant.
         booleans = sorted(key for key, value in raw.items() if isinstance(value, bool))
         if booleans:
@@ -123,23 +142,61 @@ class ClinicProfile:
                 f"clinic profile {path}: {', '.join(booleans)} read as yes/no; put the value in quotes, "
                 'e.g. country: "NO"'
             )
-        values = {key: str(value or "").strip() for key, value in raw.items()}
+        values: Dict[str, Any] = {key: str(value or "").strip() for key, value in raw.items()}
         if not values.get("name"):
             raise ConfigurationError(f"clinic profile {path}: 'name' is required")
         for field_name in ("emergency_number", "country"):
             if not values.get(field_name):
                 values.pop(field_name, None)  # empty means "the default"
         try:
-            return cls(**values)
+            return cls(**values, demo=demo)
         except ConfigurationError as exc:
             raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
 
+    def production_problem(self, path: Optional[Path] = None) -> Optional[str]:
+        """Why this profile may not serve patients in production, or None when it may.
+
+        Every safety answer tells a patient which number to call, so production needs
+        the clinic's real phone number: not an empty one, and not the demo's fictional one.
+        """
+        where = str(path) if path else "the clinic profile"
+        if not self.phone:
+            return (
+                f"{where} has no phone number, and every safety answer must tell patients which "
+                "number to call: set `phone:` to the clinic's number (CLINIC_PROFILE picks another file)"
+            )
+        if self.demo:
+            return (
+                f"{where} is the demo profile (demo: true; {self.phone} is a fictional number): "
+                "set the clinic's real `phone:` and remove `demo: true`"
+            )
+        return None
+
+    @property
+    def phone_or_name(self) -> str:
+        """What a patient should call: the number, or (unknown number) the clinic's name."""
+        return self.phone or self.name
+
     @property
     def contact(self) -> str:
-        """How to reach the clinic, phrased to follow 'please' or 'or' in a sentence."""
+        """How to reach the clinic, phrased to follow 'please' or 'or' in a sentence.
+
+        It always says to call: with the number when we know it (the demo profile has
+        one, and production requires one), else with where to find it.
+        """
         if self.phone:
             return f"call {self.name} at {self.phone}"
-        return f"contact {self.name} directly"
+        if self.website:
+            return f"call {self.name} (the number is on {self.website})"
+        return f"call {self.name} (the number is on the clinic's website)"
+
+    @property
+    def safety_line(self) -> str:
+        """The one sentence every dead end carries, so a worried patient always knows whom to call."""
+        return (
+            f"Worried about a symptom after a treatment? Call {self.phone_or_name}. "
+            f"Emergency: {self.emergency_number}."
+        )
 
     @property
     def booking_form(self) -> str:
@@ -173,7 +230,9 @@ class ClinicProfile:
         return {
             "clinic_name": self.name,
             "clinic_phone": self.phone,
+            "clinic_phone_or_name": self.phone_or_name,
             "clinic_contact": self.contact,
+            "safety_line": self.safety_line,
             "clinic_details": self.details,
             "booking_form": self.booking_form,
             "emergency_number": self.emergency_number,
@@ -218,6 +277,7 @@ class Settings:
     message_concurrency: int
     patient_rate_limit: int
     patient_rate_window: int
+    run_profile: str = EMBEDDED
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -236,8 +296,17 @@ class Settings:
             raise ConfigurationError("SMTP_HOST is set but STAFF_NOTIFY_EMAIL is empty: say who gets the e-mails")
         if smtp_host and not smtp_from:
             raise ConfigurationError("SMTP_HOST is set but SMTP_FROM is empty: say which address sends the e-mails")
+        run_profile = _text(env, "RUN_PROFILE") or EMBEDDED
+        if run_profile not in RUN_PROFILES:
+            raise ConfigurationError(f"RUN_PROFILE must be one of {', '.join(RUN_PROFILES)}, not {run_profile!r}")
+        clinic = ClinicProfile.load(profile_path)
+        if run_profile == PROD:
+            problem = clinic.production_problem(profile_path)
+            if problem:
+                raise ConfigurationError(f"the prod profile cannot start: {problem}")
         return cls(
-            clinic=ClinicProfile.load(profile_path),
+            run_profile=run_profile,
+            clinic=clinic,
             clinic_profile_path=profile_path,
             red_flags_file=_path(env, "RED_FLAGS_FILE", "clinic/red_flags.yml"),
             var_dir=var_dir,

@@ -17,7 +17,7 @@ from sqlalchemy import inspect
 from bot import launcher
 from bot.db import migrate
 from bot.db.engine import get_engine
-from bot.settings import PROJECT_ROOT, ConfigurationError, Settings
+from bot.settings import PROJECT_ROOT, ClinicProfile, ConfigurationError, Settings
 from tests.db.databases import fresh_database
 from tests.http_server import call
 from tests.ports import free_port
@@ -178,12 +178,13 @@ def _running_in_group(pgid: int) -> bool:
 
 POSTGRES = "postgresql://clinic:s3cret@db.example:5432/clinic"
 REDIS = "redis://127.0.0.1:6379/0"
+REAL_CLINIC = ClinicProfile(name="Atalo Aesthetics", phone="(617) 555-0142")
 
 
 @pytest.fixture
 def prod(settings) -> Settings:
-    """`settings` as the prod profile wants them: PostgreSQL and Redis."""
-    return dataclasses.replace(settings, database_url=POSTGRES, redis_url=REDIS)
+    """`settings` as the prod profile wants them: PostgreSQL, Redis and the clinic's real number."""
+    return dataclasses.replace(settings, database_url=POSTGRES, redis_url=REDIS, clinic=REAL_CLINIC)
 
 
 def test_prod_keeps_conversations_in_database_url_unless_a_tracker_store_is_chosen(prod):
@@ -205,6 +206,60 @@ def test_prod_without_postgresql_or_redis_is_a_clear_error_before_anything_start
     with pytest.raises(ConfigurationError, match=named) as raised:
         launcher.Stack(dataclasses.replace(prod, **change), tmp_path / "logs", profile=launcher.PROD)
     assert "s3cret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "clinic, named",
+    [
+        (ClinicProfile(name="Atalo Aesthetics"), "has no phone number"),
+        (ClinicProfile(name="Atalo Aesthetics", phone="(555) 010-0100", demo=True), "is the demo profile"),
+    ],
+    ids=["no phone", "demo profile"],
+)
+def test_prod_refuses_a_clinic_profile_without_a_real_phone_number(prod, tmp_path, clinic, named):
+    with pytest.raises(ConfigurationError, match=named) as raised:
+        launcher.Stack(dataclasses.replace(prod, clinic=clinic), tmp_path / "logs", profile=launcher.PROD)
+    assert str(prod.clinic_profile_path) in str(raised.value)
+
+
+def test_make_run_prod_with_the_demo_profile_exits_2_and_says_why(prod, monkeypatch, capsys):
+    demo = dataclasses.replace(prod, clinic=Settings.from_env({}).clinic)  # the shipped profile
+    monkeypatch.setattr(launcher, "get_settings", lambda: demo)
+    monkeypatch.setattr(launcher.Stack, "start", lambda self: pytest.fail("nothing may start"))
+    assert launcher.main(["--profile", "prod"]) == 2
+    err = capsys.readouterr().err
+    assert "is the demo profile" in err and "remove `demo: true`" in err
+
+
+def test_each_prod_server_checks_the_clinic_profile_itself(prod, tmp_path):
+    stack = launcher.Stack(prod, tmp_path / "logs", profile=launcher.PROD)
+    for server in stack.servers():
+        assert server.env["RUN_PROFILE"] == "prod", server.name
+        assert server.env["CLINIC_PROFILE"] == str(prod.clinic_profile_path), server.name
+    embedded = launcher.Stack(dataclasses.replace(prod, clinic=Settings.from_env({}).clinic), tmp_path / "logs")
+    assert {server.env["RUN_PROFILE"] for server in embedded.servers()} == {"embedded"}
+
+
+def test_a_server_started_with_run_profile_prod_refuses_the_demo_profile():
+    """What the Rasa and action servers do at start-up (bot.nlg, actions/__init__.py read the settings)."""
+    env = {"RUN_PROFILE": "prod", "PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import actions"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "the prod profile cannot start" in done.stderr and "is the demo profile" in done.stderr
+
+
+def test_the_start_banner_says_loudly_that_the_demo_profile_is_a_demo(settings, tmp_path):
+    demo = launcher.Stack(dataclasses.replace(settings, clinic=Settings.from_env({}).clinic), tmp_path / "logs")
+    banner = launcher._started(demo)
+    assert "*** DEMO PROFILE ***" in banner and "(DEMO PROFILE)" in banner
+    assert f"{demo.settings.clinic.phone}, a fictional number" in banner
+    real = launcher._started(launcher.Stack(dataclasses.replace(settings, clinic=REAL_CLINIC), tmp_path / "logs"))
+    assert "DEMO" not in real and "(617) 555-0142" in real
+    no_phone = launcher.clinic_banner(dataclasses.replace(settings, clinic=ClinicProfile(name="Atalo Aesthetics")))
+    assert any("has no phone number" in line for line in no_phone)
+    assert not any("directly" in line for line in no_phone)
 
 
 def test_make_run_prod_refuses_sqlite_with_exit_code_2_and_starts_nothing(settings, monkeypatch, capsys):
@@ -298,7 +353,11 @@ def test_a_prod_stack_prepares_postgresql_and_answers_through_the_proxy(tmp_path
     model = tmp_path / "model.tar.gz"
     model.write_bytes(b"")
     with fresh_database("postgresql", tmp_path) as url:
-        base = Settings.from_env({"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": url, "REDIS_URL": REDIS_URL})
+        profile = tmp_path / "profile.yml"  # the servers read it themselves, and refuse the demo one
+        profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
+        base = Settings.from_env(
+            {"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "CLINIC_PROFILE": str(profile)}
+        )
         first = consecutive_free_ports(3)
         prod = dataclasses.replace(
             base, model_path=model, rasa_port=first, action_port=free_port(), staff_port=free_port()

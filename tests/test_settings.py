@@ -1,4 +1,5 @@
 """Settings come from the environment and the clinic profile, with honest defaults."""
+import re
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,16 @@ def test_missing_profile_is_a_clear_error(tmp_path):
 
 def test_unknown_details_are_not_invented():
     clinic = ClinicProfile(name="Atalo Aesthetics")
-    assert clinic.contact == "contact Atalo Aesthetics directly"
+    assert clinic.contact == "call Atalo Aesthetics (the number is on the clinic's website)"
     assert clinic.booking_form == "our request-an-appointment form"
     assert "don't have" in clinic.details
     assert clinic.emergency_number == "911"
+    assert clinic.safety_line == "Worried about a symptom after a treatment? Call Atalo Aesthetics. Emergency: 911."
+
+
+def test_without_a_phone_the_contact_points_to_the_website():
+    clinic = ClinicProfile(name="Atalo Aesthetics", website="https://clinic.example")
+    assert clinic.contact == "call Atalo Aesthetics (the number is on https://clinic.example)"
 
 
 def test_known_details_are_used():
@@ -68,6 +75,54 @@ def test_known_details_are_used():
     assert clinic.contact == "call Demo at 555-0100"
     assert clinic.booking_form.endswith("(https://demo.example/book)")
     assert clinic.details == "Phone: 555-0100\nHours: Mon-Fri 9-5"
+    assert clinic.safety_line == "Worried about a symptom after a treatment? Call 555-0100. Emergency: 911."
+    values = clinic.template_values()
+    assert (values["safety_line"], values["clinic_phone_or_name"]) == (clinic.safety_line, "555-0100")
+
+
+# ----- the demo profile, and production without a phone number --------------------------
+
+
+def test_make_run_ships_a_demo_profile_with_a_fictional_number():
+    clinic = Settings.from_env({}).clinic
+    assert clinic.demo is True
+    # 555-0100 to 555-0199 are reserved for fiction in the North American numbering plan.
+    assert re.fullmatch(r"\(555\) 01\d-01\d\d", clinic.phone), clinic.phone
+    assert clinic.phone in clinic.contact and clinic.phone in clinic.safety_line
+
+
+def test_demo_must_be_true_or_false(tmp_path):
+    assert ClinicProfile.load(_profile(tmp_path, "name: Demo\ndemo: true\nphone: '555-0100'\n")).demo is True
+    assert ClinicProfile.load(_profile(tmp_path, "name: Demo\n")).demo is False
+    with pytest.raises(ConfigurationError, match="'demo' must be true or false"):
+        ClinicProfile.load(_profile(tmp_path, "name: Demo\ndemo: 'maybe'\n"))
+
+
+@pytest.mark.parametrize(
+    "profile, problem",
+    [
+        ("name: Real Clinic\nphone: ''\n", "has no phone number"),
+        ("name: Real Clinic\n", "has no phone number"),
+        ("name: Real Clinic\nphone: '(555) 010-0100'\ndemo: true\n", "is the demo profile"),
+    ],
+)
+def test_production_refuses_a_profile_without_a_real_phone_number(tmp_path, profile, problem):
+    path = _profile(tmp_path, profile)
+    with pytest.raises(ConfigurationError, match=f"the prod profile cannot start: .*{problem}") as raised:
+        Settings.from_env({"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod"})
+    assert str(path) in str(raised.value)
+    Settings.from_env({"CLINIC_PROFILE": str(path)})  # the embedded profile starts (and says so)
+
+
+def test_production_accepts_a_profile_with_the_clinics_number(tmp_path):
+    path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
+    settings = Settings.from_env({"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod"})
+    assert (settings.run_profile, settings.clinic.phone) == ("prod", "(617) 555-0142")
+
+
+def test_an_unknown_run_profile_is_a_clear_error():
+    with pytest.raises(ConfigurationError, match="RUN_PROFILE must be one of embedded, prod"):
+        Settings.from_env({"RUN_PROFILE": "production"})
 
 
 def test_handoff_staff_and_mail_defaults():

@@ -8,10 +8,13 @@ CDN, no npm build, no third party that could read patients' messages.
 This channel receives no messages: the widget posts to Rasa's REST channel
 (`POST /webhooks/rest/webhook`). It only serves
 
-- `widget.js` and `widget.css` (from `bot/widget/static/`),
-- `config.json`: the clinic's name and phone, the greeting with its suggestion
-  buttons and the one-line notice, rendered from the domain's responses with the
-  clinic's values, so the widget greets with exactly the words the bot would use,
+- `widget.js` and `widget.css` (from `bot/widget/static/`); the script carries the
+  clinic's name, phone, emergency number and demo flag (`served_defaults`), so its
+  offline and error texts name the number to call even when `config.json` fails,
+- `config.json`: the clinic's name, phone, emergency number and demo flag, the
+  greeting with its suggestion buttons and the one-line notice, rendered from the
+  domain's responses with the clinic's values, so the widget greets with exactly the
+  words the bot would use,
 - `demo` (and its `demo.css`): a sample clinic page with the one tag, under a strict
   Content-Security-Policy that proves the widget needs no inline script or style and
   no other origin.
@@ -19,6 +22,7 @@ This channel receives no messages: the widget posts to Rasa's REST channel
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Mapping, Text
 
@@ -29,7 +33,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.channels.responses import DomainNotLoaded, render, request_domain
-from bot.settings import get_settings
+from bot.settings import ClinicProfile, get_settings
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 STATIC_DIR = WIDGET_DIR / "static"
@@ -46,6 +50,8 @@ JS, CSS, HTML = ("text/javascript; charset=utf-8", "text/css; charset=utf-8", "t
 CACHE_CONTROL = "public, max-age=300"
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": CACHE_CONTROL}
 UNAVAILABLE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}  # never cache a failure
+# The line in widget.js that `served_script` fills with the clinic profile's values.
+SERVED_MARKER = "var SERVED = {};"
 # The widget must work under this policy: same origin only, no inline script or style.
 DEMO_CSP = (
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -65,13 +71,37 @@ def widget_config(domain: Domain) -> Dict[str, Any]:
         raise DomainNotLoaded(f"the domain lacks {GREETING_RESPONSE} or {NOTICE_RESPONSE}")
     clinic = get_settings().clinic
     return {
-        "clinic": {"name": clinic.name, "phone": clinic.phone},
+        "clinic": {
+            "name": clinic.name,
+            "phone": clinic.phone,
+            "emergency_number": clinic.emergency_number,
+            "demo": clinic.demo,
+        },
         "greeting": {
             "text": greeting["text"],
             "buttons": [{"title": b["title"], "payload": b["payload"]} for b in greeting.get("buttons") or []],
         },
         "notice": notice["text"],
     }
+
+
+def served_defaults(clinic: ClinicProfile) -> Dict[str, Any]:
+    """What widget.js knows of the clinic before (or without) config.json."""
+    return {
+        "clinicName": clinic.name,
+        "clinicPhone": clinic.phone,
+        "emergencyNumber": clinic.emergency_number,
+        "demo": clinic.demo,
+    }
+
+
+def served_script(script: bytes, clinic: ClinicProfile) -> bytes:
+    """widget.js with the clinic's defaults written in (JSON, with `<` escaped)."""
+    text = script.decode("utf-8")
+    if text.count(SERVED_MARKER) != 1:
+        raise RuntimeError(f"widget.js must contain `{SERVED_MARKER}` exactly once")
+    values = json.dumps(served_defaults(clinic), ensure_ascii=True).replace("<", "\\u003c")
+    return text.replace(SERVED_MARKER, f"var SERVED = {values};").encode("utf-8")
 
 
 def demo_page() -> bytes:
@@ -102,7 +132,7 @@ class WidgetInput(InputChannel):
         """Routes under /webhooks/widget/."""
         widget = Blueprint("widget_webhook", __name__)
         files = {
-            "widget.js": _file_handler((STATIC_DIR / "widget.js").read_bytes(), JS),
+            "widget.js": _file_handler(served_script((STATIC_DIR / "widget.js").read_bytes(), get_settings().clinic), JS),
             "widget.css": _file_handler((STATIC_DIR / "widget.css").read_bytes(), CSS),
             "demo": _file_handler(demo_page(), HTML, {**COMMON_HEADERS, "Content-Security-Policy": DEMO_CSP}),
             "demo.css": _file_handler(DEMO_STYLES.read_bytes(), CSS),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
 from bot.screening.clauses import split_clauses
-from bot.screening.phrases import ConditionWords, PhraseSet
+from bot.screening.phrases import ConditionWords, PhraseSet, Span
 from bot.screening.reading import Cues, Reader, Reading, settle
 
 NOT_RECOMMENDED = "not_recommended"
@@ -57,6 +57,9 @@ class QuestionRule:
     words: ConditionWords
     no_words: PhraseSet  # extra ways to say "no" to this question ("my skin is clear")
     not_recommended: str
+    # A review condition that answers this question with "a provider reviews it", never
+    # a yes: raised or thick acne scars, said in answer to the keloid question.
+    review_instead: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,17 @@ class ReviewRule:
     condition: ReviewCondition
     words: ConditionWords
     mentioned_as: str  # how the review text names it mid-sentence
+    # When set, the condition is named only where one of these words is in the same
+    # clause as one of `words` ("raised" with "acne scars").
+    with_any: Optional[PhraseSet] = None
+
+    def spans(self, words: Sequence[str]) -> list[Span]:
+        """Where the condition is named in one clause (its words, then its qualifiers)."""
+        found = self.words.mentions(words)
+        if not found or self.with_any is None:
+            return found
+        qualifiers = self.with_any.spans(words)
+        return found + qualifiers if qualifiers else []
 
 
 @dataclass(frozen=True)
@@ -112,37 +126,49 @@ class Screening:
         clauses = self._cues(text)
         said: dict[str, list[Reading]] = {slot: [] for slot in self._rules}
         named, answered = set(), set()
+        instead_named: set[str] = set()  # questions whose review-instead condition was named
         for index, cues in enumerate(clauses):
+            # A clause about the review-instead condition ("thick raised acne scars") is
+            # not about the question's own condition, whatever words it shares with it.
+            about_instead = {
+                slot
+                for slot, rule in self._rules.items()
+                if rule.review_instead and self._named(clauses, index, self._review[rule.review_instead])
+            }
+            instead_named |= about_instead
             for slot, rule in self._rules.items():
+                if slot in about_instead:
+                    continue
                 for span in rule.words.mentions(cues.clause.words):
                     reading, took_next = self._reader.mention(clauses, index, span)
                     said[slot].append(reading)
                     named.add(index)
                     if took_next:
                         answered.add(index + 1)
-            if any(rule.words.mentions(cues.clause.words) for rule in self._review.values()):
+            if any(rule.spans(cues.clause.words) for rule in self._review.values()):
                 named.add(index)
         if asking is not None:
-            unnamed = [cues for index, cues in enumerate(clauses) if index not in named | answered]
-            reading = self._reader.answer(unnamed, asking.no_words)
-            if reading is not None:
-                said[asking.question.slot].append(reading)
+            slot = asking.question.slot
+            if slot in instead_named:
+                # The patient answered with the review condition ("yes, thick acne scars"):
+                # not a yes to this question; a provider reviews the condition instead.
+                said[slot].append(Reading.HAS_NOT)
+            else:
+                unnamed = [cues for index, cues in enumerate(clauses) if index not in named | answered]
+                reading = self._reader.answer(unnamed, asking.no_words)
+                if reading is not None:
+                    said[slot].append(reading)
         facts = {slot: settle(readings) for slot, readings in said.items()}
         return {slot: fact for slot, fact in facts.items() if fact is not None}
 
     def review_conditions(self, text: str) -> tuple[ReviewCondition, ...]:
         """The labeling conditions `text` mentions and does not deny, in file order."""
         clauses = self._cues(text)
-        found = []
-        for rule in self._review.values():
-            readings = {
-                self._reader.mention(clauses, index, span)[0]
-                for index, cues in enumerate(clauses)
-                for span in rule.words.mentions(cues.clause.words)
-            }
-            if readings & {Reading.HAS, Reading.UNCLEAR}:
-                found.append(rule.condition)
-        return tuple(found)
+        return tuple(
+            rule.condition
+            for rule in self._review.values()
+            if any(self._named(clauses, index, rule) for index in range(len(clauses)))
+        )
 
     def next_question(self, answers: Mapping[str, Optional[bool]]) -> Optional[Question]:
         """The first unanswered question, or None when done (any yes ends it early)."""
@@ -180,6 +206,18 @@ class Screening:
             return self._rules[slot]
         except KeyError:
             raise ValueError(f"no screening question fills {slot!r}; known: {sorted(self._rules)}") from None
+
+    def _named(self, clauses: Sequence[Cues], index: int, rule: ReviewRule) -> bool:
+        """Whether clause `index` names the review condition and does not deny it.
+
+        A condition with qualifiers is one statement: denying either part denies it
+        ("my acne scars aren't raised", "no thick acne scars").
+        """
+        spans = rule.spans(clauses[index].clause.words)
+        readings = {self._reader.mention(clauses, index, span)[0] for span in spans}
+        if rule.with_any is not None and readings & {Reading.HAS_NOT, Reading.ASKS_MEANING}:
+            return False
+        return bool(readings & {Reading.HAS, Reading.UNCLEAR})
 
     def _cues(self, text: str) -> list[Cues]:
         return [self._reader.cues(clause) for clause in split_clauses(text)]

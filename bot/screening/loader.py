@@ -36,10 +36,10 @@ _TOP = {
 _ANSWERS = {"yes_words": True, "no_words": True, "unsure_words": True}
 _QUESTION = {
     "slot": True, "label": True, "ask": True, "reask": True, "words": True,
-    "does_not_count": False, "no_words": False, "not_recommended": True,
+    "does_not_count": False, "no_words": False, "not_recommended": True, "review_instead": False,
 }
 _REVIEW = {"text": True, "conditions": True}
-_CONDITION = {"key": True, "label": True, "mentioned_as": True, "words": True}
+_CONDITION = {"key": True, "label": True, "mentioned_as": True, "words": True, "with_any": False}
 
 
 def load_screening(path: Path) -> Screening:
@@ -88,6 +88,12 @@ class _Builder:
         keys = [rule.condition.key for rule in conditions]
         if len(set(keys)) != len(keys):
             self._fail("review.conditions", f"each key may appear only once; found {', '.join(keys)}")
+        for i, rule in enumerate(questions):
+            if rule.review_instead is not None and rule.review_instead not in keys:
+                self._fail(
+                    f"questions[{i}] ({rule.question.slot}).review_instead",
+                    f"{rule.review_instead!r} is not a key under review.conditions ({', '.join(keys)})",
+                )
         texts = Texts(
             intro=self._text(top, "intro", ""),
             candidate=self._text(top, "candidate", ""),
@@ -124,6 +130,7 @@ class _Builder:
             ),
             no_words=no_words,
             not_recommended=self._text(spec, "not_recommended", where),
+            review_instead=self._text(spec, "review_instead", where) if "review_instead" in spec else None,
         )
 
     def _condition(self, raw: Any, where: str) -> ReviewRule:
@@ -136,6 +143,7 @@ class _Builder:
             condition=ReviewCondition(key=key, label=self._text(spec, "label", where)),
             words=ConditionWords(names=self._words(spec, "words", where), ignore=PhraseSet()),
             mentioned_as=self._text(spec, "mentioned_as", where),
+            with_any=self._words(spec, "with_any", where) if "with_any" in spec else None,
         )
 
     def _mapping(self, raw: Any, where: str, fields: Mapping[str, bool]) -> Mapping[str, Any]:

@@ -31,7 +31,7 @@ def test_an_unknown_response_renders_as_nothing(domain):
 
 
 def test_render_text_uses_the_loaded_models_domain(domain):
-    assert "not secure" in render_text(_request(SimpleNamespace(domain=domain)), "utter_sms_notice", "twilio")
+    assert "about a symptom" in render_text(_request(SimpleNamespace(domain=domain)), "utter_sms_notice", "twilio")
 
 
 def test_without_a_loaded_model_there_is_no_domain():

@@ -102,7 +102,7 @@ def test_when_the_bot_answers_nothing_the_patient_gets_an_apology_with_the_conta
     sender = _sender()
     status, _, [message] = _say(url, {"sender": sender, "message": "Priya Shah"})
     assert status == 200 and message["recipient_id"] == sender
-    assert "something went wrong on our side" in message["text"] and "call 911" in message["text"]
+    assert "something went wrong on our side" in message["text"] and "Emergency: 911." in message["text"]
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_past_the_limit_the_answer_is_polite_with_retry_after_and_the_bot_sees_n
     assert status == 200 and 1 <= int(headers["Retry-After"]) <= 60
     [answer] = messages
     assert answer["recipient_id"] == sender
-    assert "faster than I can answer" in answer["text"] and "emergency, call 911" in answer["text"]
+    assert "faster than I can answer" in answer["text"] and "Emergency: 911." in answer["text"]
     assert "Atalo Aesthetics" in answer["text"]  # the clinic's contact, filled in
     assert headers["Access-Control-Allow-Origin"] == ORIGIN  # so the widget can read it
     assert len(bot.received) == LIMIT

@@ -13,7 +13,7 @@ from rasa.core.channels.channel import register
 from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
-from bot.channels.widget import WidgetInput, widget_config
+from bot.channels.widget import STATIC_DIR, WidgetInput, served_script, widget_config
 from bot.nlg import ClinicNLG
 from bot.settings import PROJECT_ROOT, ClinicProfile, get_settings
 from tests.http_server import serving
@@ -105,7 +105,9 @@ def test_config_speaks_with_the_domains_greeting_and_notice(server):
     status, headers, config = _config(server)
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     clinic = get_settings().clinic
-    assert config["clinic"] == {"name": clinic.name, "phone": clinic.phone}
+    assert config["clinic"] == {
+        "name": clinic.name, "phone": clinic.phone, "emergency_number": clinic.emergency_number, "demo": clinic.demo,
+    }
     nlg = ClinicNLG(domain=DOMAIN, clinic=clinic)
     assert config["greeting"]["text"] == nlg.generate_from_slots("utter_greet", {}, "rest")["text"]
     assert clinic.name in config["greeting"]["text"]
@@ -113,12 +115,49 @@ def test_config_speaks_with_the_domains_greeting_and_notice(server):
     assert config["greeting"]["buttons"] == expected_buttons
     assert config["notice"] == DOMAIN.responses["utter_web_notice"][0]["text"]
     assert "not for emergencies" in config["notice"]
+    assert "symptom" in config["notice"] and "don't" not in config["notice"]  # never discourages describing one
 
 
 def test_config_carries_the_profiles_phone(monkeypatch):
-    clinic = ClinicProfile(name="Demo Skin", phone="(555) 010-0100")
+    clinic = ClinicProfile(name="Demo Skin", phone="(555) 010-0100", emergency_number="112")
     monkeypatch.setattr("bot.channels.widget.get_settings", lambda: SimpleNamespace(clinic=clinic))
-    assert widget_config(DOMAIN)["clinic"] == {"name": "Demo Skin", "phone": "(555) 010-0100"}
+    assert widget_config(DOMAIN)["clinic"] == {
+        "name": "Demo Skin", "phone": "(555) 010-0100", "emergency_number": "112", "demo": False,
+    }
+
+
+def test_the_shipped_demo_profile_is_labelled_as_a_demo_with_its_number(server):
+    assert get_settings().clinic.demo, "clinic/profile.yml ships as the demo profile"
+    clinic = _config(server)[2]["clinic"]
+    assert clinic["demo"] is True and clinic["phone"]
+
+
+def test_the_served_script_knows_the_clinics_number_without_config_json(server):
+    script = _get(f"{server}/widget.js")[2].decode()
+    clinic = get_settings().clinic
+    served = json.loads(re.search(r"var SERVED = (\{.*?\});", script).group(1))
+    assert served == {
+        "clinicName": clinic.name, "clinicPhone": clinic.phone, "emergencyNumber": clinic.emergency_number,
+        "demo": clinic.demo,
+    }
+    assert "var SERVED = {};" not in script
+
+
+def test_the_served_values_cannot_break_out_of_the_script():
+    clinic = ClinicProfile(name='</script><script>alert(1)</script> "Skin"', phone="(555) 010-0100")
+    script = served_script((STATIC_DIR / "widget.js").read_bytes(), clinic).decode()
+    served = re.search(r"var SERVED = (\{.*?\});\n", script).group(1)
+    assert "<" not in served and json.loads(served)["clinicName"] == clinic.name
+
+
+def test_the_widgets_safety_line_is_worded_as_the_bots():
+    """widget.js builds "Worried about ...? Call <phone>. Emergency: 911." itself (the phone as a link)."""
+    script = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    start = re.search(r'safetyStart: "([^"]+)"', script).group(1)
+    emergency = re.search(r'safetyEmergency: "([^"]+)"', script).group(1)
+    clinic = ClinicProfile(name="Demo Skin", phone="(555) 010-0100")
+    assert f"{start}{clinic.phone}{emergency}{clinic.emergency_number}." == clinic.safety_line
+    assert "directly" not in script
 
 
 @pytest.mark.parametrize("agent", [None, SimpleNamespace(domain=None)], ids=["no agent", "no model"])

@@ -74,8 +74,8 @@ def test_a_forged_webhook_is_refused_by_the_running_server(stack):
 def test_the_first_sms_carries_the_privacy_notice_and_later_ones_do_not(stack):
     phone = _phone()
     first = _text(stack, phone, "hi")
-    assert "not secure" in first[0] and len(first) >= 2
-    assert not any("not secure" in sms for sms in _text(stack, phone, "how long is the numbing?"))
+    assert "about a symptom" in first[0] and len(first) >= 2
+    assert not any("about a symptom" in sms for sms in _text(stack, phone, "how long is the numbing?"))
 
 
 def test_a_numbered_reply_picks_that_button(stack):

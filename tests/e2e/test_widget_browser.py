@@ -137,7 +137,7 @@ def clinic_page(tag: str, head: str = "") -> str:
 
 
 def with_phone(phone: str) -> Callable[[Route], None]:
-    """A route handler that adds `phone` to the real config.json (the profile has none)."""
+    """A route handler that puts `phone` into the real config.json (instead of the profile's)."""
 
     def handle(route: Route) -> None:
         response = route.fetch()
@@ -326,7 +326,7 @@ def test_while_waiting_it_shows_typing_and_sends_nothing_twice(page, rasa):
 
 
 def test_an_unreachable_bot_offers_retry_and_the_clinics_phone(page, rasa):
-    page.route("**/webhooks/widget/config.json", with_phone("(555) 010-0100"))
+    page.route("**/webhooks/widget/config.json", with_phone("(555) 010-0142"))
     page.route("**/webhooks/rest/webhook", lambda route: route.abort())
     open_widget(page, demo(rasa))
     box = page.get_by_label("Message")
@@ -334,7 +334,8 @@ def test_an_unreachable_bot_offers_retry_and_the_clinics_phone(page, rasa):
     box.press("Enter")
     error = page.locator(".ccw-error")
     expect(error).to_contain_text(UNREACHABLE)
-    expect(error.get_by_role("link", name="(555) 010-0100")).to_have_attribute("href", "tel:5550100100")
+    expect(error).to_contain_text("Worried about a symptom after a treatment? Call (555) 010-0142. Emergency: 911.")
+    expect(error.get_by_role("link", name="(555) 010-0142")).to_have_attribute("href", "tel:5550100142")
 
     page.unroute("**/webhooks/rest/webhook")
     with page.expect_response(is_rest_call) as answered:
@@ -346,24 +347,29 @@ def test_an_unreachable_bot_offers_retry_and_the_clinics_phone(page, rasa):
     expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
 
 
-def test_without_a_phone_number_it_says_to_contact_the_clinic(page, rasa, widget_config):
-    assert widget_config["clinic"]["phone"] == "", "the demo profile has no phone; this test covers that case"
+def test_an_error_carries_the_safety_line_with_the_profiles_number_and_the_demo_label(page, rasa, widget_config):
+    phone = widget_config["clinic"]["phone"]
+    assert phone and widget_config["clinic"]["demo"], "make run's profile is the demo profile, with a number"
     page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(status=500, json={"error": "boom"}))
     open_widget(page, demo(rasa))
+    expect(page.locator(".ccw-demo")).to_be_visible()
+    expect(page.locator(".ccw-demo")).to_contain_text("Demo")
     box = page.get_by_label("Message")
     box.fill(FAQ)
     box.press("Enter")
     error = page.locator(".ccw-error")
     expect(error).to_contain_text(UNREACHABLE)
-    expect(error).to_contain_text("contact the clinic directly")
-    expect(error.get_by_role("link")).to_have_count(0)
+    expect(error).to_contain_text(f"Worried about a symptom after a treatment? Call {phone}. Emergency: 911.")
+    expect(error.get_by_role("link", name=phone)).to_be_visible()
+    expect(error).not_to_contain_text("directly")
 
 
 def test_without_its_config_the_widget_still_greets(page, rasa):
     page.route("**/webhooks/widget/config.json", lambda route: route.fulfill(status=503, json={"error": "not ready"}))
-    open_widget(page, demo(rasa), launcher="Chat with us")
+    open_widget(page, demo(rasa), launcher=LAUNCHER)  # the clinic's name was served in widget.js
     expect(bot_texts(page)).to_have_count(1)
     expect(bot_texts(page)).to_contain_text("automated assistant")
+    expect(bot_texts(page)).to_contain_text(f"Call {CLINIC.phone}. Emergency: 911.")  # the safety line, from widget.js
     expect(page.locator(".ccw-notice")).to_contain_text("not for emergencies")
     send(page, FAQ)
     expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
@@ -457,7 +463,10 @@ def test_text_contrast_is_at_least_4_5_to_1(page, rasa):
     page.get_by_label("Message").fill("and now an error")
     page.get_by_label("Message").press("Enter")
     expect(page.locator(".ccw-error")).to_be_visible()
-    _assert_contrast(page, {"error": ".ccw-error-title", "error help": ".ccw-error-help", "retry": ".ccw-retry"})
+    _assert_contrast(
+        page,
+        {"error": ".ccw-error-title", "error help": ".ccw-error-help", "retry": ".ccw-retry", "demo label": ".ccw-demo"},
+    )
 
 
 # ---------------------------------------------------------------- embedding

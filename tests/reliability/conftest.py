@@ -56,9 +56,12 @@ def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var_dir: Path = tmp_path_factory.mktemp("prod-var")
     with fresh_database("postgresql", var_dir) as database_url:
         proxy_port = consecutive_free_ports(RASA_INSTANCES + 1)
+        profile = var_dir / "profile.yml"  # production refuses the shipped demo profile
+        profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
         settings = Settings.from_env(
             {
                 **os.environ,
+                "CLINIC_PROFILE": str(profile),
                 "VAR_DIR": str(var_dir),
                 "TRACKER_DB": str(var_dir / "tracker.db"),
                 "DATABASE_URL": database_url,

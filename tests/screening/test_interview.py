@@ -138,7 +138,73 @@ def test_every_labeling_condition_is_listed_for_staff(screening):
         ("isotretinoin", "Taking isotretinoin (Accutane)"),
         ("blood_thinners", "Bleeding disorder or blood thinners"),
     ]
-    assert len(screening.labeling_conditions) == 4
+    assert len(screening.labeling_conditions) == 5
+    assert screening.labeling_conditions[-1] == ReviewCondition("raised_acne_scars", "Raised or thick acne scars (not keloids)")
+
+
+# ----- raised or thick acne scars are not keloids -------------------------------------
+# The article calls microneedling a gold standard treatment for acne scars: raised or
+# thick ones never end the screening with "not recommended"; at most a provider looks.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have raised acne scars",
+        "I have thick acne scars",
+        "yes, raised acne scars",
+        "yes I have thick raised acne scars on my cheeks",
+        "my acne scars are raised and thick",
+        "hypertrophic acne scars",
+        "acne scars that are raised",
+        "I have raised scars from old acne",
+        "some raised scarring from acne",
+        "no, but my acne scars are raised",
+        "not sure if my acne scars are raised",
+        "my acne scars are bumpy",
+        "my acne scars look like keloids",
+    ],
+)
+def test_raised_or_thick_acne_scars_answer_the_keloid_question_with_a_review(screening, text):
+    assert screening.interpret(text, asked=KELOIDS) == {KELOIDS: False}
+    review = [condition.key for condition in screening.review_conditions(text)]
+    assert review == ["raised_acne_scars"]
+    outcome = screening.outcome({PREGNANT: False, ACNE: False, **screening.interpret(text, asked=KELOIDS)}, review=review)
+    assert outcome.kind == NEEDS_REVIEW
+    assert not any("isn't recommended" in message for message in outcome.messages)
+    assert "raised or thick acne scars" in outcome.messages[0]
+
+
+@pytest.mark.parametrize(
+    "text, facts",
+    [
+        ("I get keloids, and my acne scars are thick", {KELOIDS: True}),
+        ("yes keloids, thick acne scars too", {KELOIDS: True}),
+        ("I get raised scars from cuts", {KELOIDS: True}),
+        ("I have raised scars", {KELOIDS: True}),
+    ],
+)
+def test_keloids_said_outright_still_count(screening, text, facts):
+    assert screening.interpret(text, asked=KELOIDS) == facts
+
+
+@pytest.mark.parametrize(
+    "text, review",
+    [
+        ("I have raised acne scars, am I a candidate?", ["raised_acne_scars"]),
+        ("my acne scars aren't raised", []),
+        ("no raised acne scars", []),
+        ("what are raised acne scars?", []),
+        ("I have acne scars", []),  # acne scars alone are what CIT treats: nothing to review
+        ("I have raised pimples", []),
+    ],
+)
+def test_raised_acne_scars_need_both_the_scars_and_the_raised(screening, text, review):
+    assert [condition.key for condition in screening.review_conditions(text)] == review
+
+
+def test_volunteered_raised_acne_scars_leave_the_keloid_question_to_be_asked(screening):
+    assert KELOIDS not in screening.interpret("I have raised acne scars, am I a candidate?")
 
 
 def test_questions_are_asked_in_order_until_one_is_yes(screening):

@@ -10,16 +10,30 @@
  * `window.ClinicChatWidget = {...}` object set before it:
  *   data-bot-url / botUrl             the Rasa server (default: where this script came from)
  *   data-clinic-name / clinicName     shown on the launcher and in error messages
- *   data-clinic-phone / clinicPhone   offered as a tel: link when the bot is unreachable
+ *   data-clinic-phone / clinicPhone   offered as a tel: link in the safety line when the bot
+ *                                     is unreachable
  *   data-primary-color / primaryColor #rgb or #rrggbb; ignored (with a warning) when white
  *                                     text on it would have less than 4.5:1 contrast
  *   data-title / title                the panel's heading
+ *
+ * Without these, the clinic's name and phone come from the server: written into this
+ * script when it is served (SERVED below), then from config.json.
+ *
+ * Every dead end (the bot unreachable, an error, no config) carries the safety line,
+ * worded as the bot's own (bot.settings.ClinicProfile.safety_line): "Worried about a
+ * symptom after a treatment? Call <phone>. Emergency: 911." A demo clinic profile
+ * (fictional phone number) is labelled as a demo in the panel.
  *
  * Patient and bot text is only ever set as text (textContent, text nodes), never as HTML.
  * The transcript is kept as data in localStorage (in memory when that is unavailable).
  */
 (function () {
   "use strict";
+
+  // Replaced when the Rasa server serves this file (bot/channels/widget.py) by the clinic
+  // profile's name, phone, emergency number and demo flag, so the safety line names the
+  // number even when config.json cannot be fetched.
+  var SERVED = {};
 
   var ID = "ccw";
   if (document.querySelector("." + ID + "-root")) {
@@ -40,6 +54,7 @@
   var FALLBACK = {
     greeting: "Hi! I'm the clinic's automated assistant. What would you like to know?",
     notice: "Automated assistant, not for emergencies.",
+    emergencyNumber: "911",
   };
   var TEXT = {
     you: "You: ",
@@ -48,8 +63,12 @@
     newTab: " (opens in a new tab)",
     image: "Open image",
     unreachable: "Sorry, I can't reach the assistant right now.",
+    tryAgain: "Please try again in a moment.",
     retry: "Retry",
-    noPhone: "Please try again in a moment, or contact the clinic directly.",
+    // The safety line, in the words of bot.settings.ClinicProfile.safety_line.
+    safetyStart: "Worried about a symptom after a treatment? Call ",
+    safetyEmergency: ". Emergency: ",
+    demo: "Demo: fictional phone number",
   };
 
   var script = document.currentScript || findOwnScript();
@@ -67,6 +86,11 @@
       }
     }
     return null;
+  }
+
+  function served(key) {
+    var value = SERVED && typeof SERVED === "object" ? SERVED[key] : "";
+    return typeof value === "string" ? value : "";
   }
 
   function readOptions(tag) {
@@ -267,7 +291,14 @@
   function start() {
     var state = loadState();
     store.save(state); // drops an expired or unreadable transcript right away
-    var texts = { clinicName: options.clinicName, clinicPhone: options.clinicPhone, greeting: null, notice: FALLBACK.notice };
+    var texts = {
+      clinicName: options.clinicName || served("clinicName"),
+      clinicPhone: options.clinicPhone || served("clinicPhone"),
+      emergencyNumber: served("emergencyNumber") || FALLBACK.emergencyNumber,
+      demo: SERVED.demo === true,
+      greeting: null,
+      notice: FALLBACK.notice,
+    };
     var busy = false;
     var conversation = 0; // bumped by "New conversation": late replies to an old one are dropped
     var inflight = null;
@@ -291,6 +322,8 @@
     closeButton.appendChild(el("span", null, { "aria-hidden": "true" }, "\u00d7"));
     header.append(title, newButton, closeButton);
     var notice = el("p", "ccw-notice");
+    var demoLabel = el("p", "ccw-demo", null, TEXT.demo);
+    demoLabel.hidden = true;
     var log = el("div", "ccw-log", { role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
     var typing = el("div", "ccw-typing");
     typing.appendChild(srOnly(TEXT.typing));
@@ -308,7 +341,7 @@
     });
     var sendButton = el("button", "ccw-send", { type: "submit" }, "Send");
     form.append(label, input, sendButton);
-    panel.append(header, notice, log, form);
+    panel.append(header, demoLabel, notice, log, form);
     var launcher = el("button", "ccw-launcher", { type: "button", "aria-expanded": "false", "aria-controls": "ccw-panel" });
     root.append(stylesheet, panel, launcher);
     applyPrimaryColor(root, options.primaryColor);
@@ -333,8 +366,15 @@
     function applyConfig(config) {
       var clinic = (config && config.clinic) || {};
       var greeting = (config && config.greeting) || {};
-      texts.clinicName = texts.clinicName || (typeof clinic.name === "string" ? clinic.name : "");
-      texts.clinicPhone = texts.clinicPhone || (typeof clinic.phone === "string" ? clinic.phone : "");
+      // The tag's settings win; then the server's live profile; then what was served in this script.
+      texts.clinicName = options.clinicName || (typeof clinic.name === "string" && clinic.name) || texts.clinicName;
+      texts.clinicPhone = options.clinicPhone || (typeof clinic.phone === "string" && clinic.phone) || texts.clinicPhone;
+      if (typeof clinic.emergency_number === "string" && clinic.emergency_number) {
+        texts.emergencyNumber = clinic.emergency_number;
+      }
+      if (typeof clinic.demo === "boolean") {
+        texts.demo = clinic.demo;
+      }
       if (typeof greeting.text === "string" && greeting.text) {
         texts.greeting = {
           text: greeting.text,
@@ -352,6 +392,23 @@
       panel.setAttribute("aria-label", chatWith);
       title.textContent = options.title || texts.clinicName || "Clinic assistant";
       notice.textContent = texts.notice;
+      demoLabel.hidden = !texts.demo;
+    }
+
+    function telLink(phone) {
+      return el("a", "ccw-link", { href: "tel:" + phone.replace(/[^0-9+]/g, "") }, phone);
+    }
+
+    /** "Worried about a symptom after a treatment? Call <phone>. Emergency: 911.", the phone as a link. */
+    function appendSafetyLine(parent) {
+      parent.append(TEXT.safetyStart);
+      if (texts.clinicPhone) {
+        parent.appendChild(telLink(texts.clinicPhone));
+      } else {
+        parent.append(texts.clinicName || "the clinic");
+      }
+      parent.append(TEXT.safetyEmergency + texts.emergencyNumber + ".");
+      return parent;
     }
 
     // ------------------------------------------------------------ messages
@@ -419,10 +476,15 @@
 
     function addGreeting() {
       if (!state.messages.length) {
-        var greeting = texts.greeting || { text: FALLBACK.greeting, buttons: [] };
+        var greeting = texts.greeting || { text: fallbackGreeting(), buttons: [] };
         // A copy: sending removes a message's buttons, and the next greeting needs them.
         addMessage({ from: "bot", text: greeting.text, buttons: greeting.buttons.slice() });
       }
+    }
+
+    /** Without the server's greeting (no config.json), the static one carries the safety line. */
+    function fallbackGreeting() {
+      return FALLBACK.greeting + " " + appendSafetyLine(document.createElement("p")).textContent;
     }
 
     /** A Rasa REST reply as transcript data; `custom` and unknown fields are dropped. */
@@ -468,14 +530,8 @@
     function showError(payload) {
       var box = el("div", "ccw-error");
       box.appendChild(el("p", "ccw-error-title", null, TEXT.unreachable));
-      var help = el("p", "ccw-error-help");
-      if (texts.clinicPhone) {
-        help.append("You can also call " + (texts.clinicName || "the clinic") + " at ");
-        help.appendChild(el("a", "ccw-link", { href: "tel:" + texts.clinicPhone.replace(/[^0-9+]/g, "") }, texts.clinicPhone));
-        help.append(".");
-      } else {
-        help.textContent = TEXT.noPhone;
-      }
+      var help = el("p", "ccw-error-help", null, TEXT.tryAgain);
+      var safety = appendSafetyLine(el("p", "ccw-error-help ccw-safety"));
       var retry = el("button", "ccw-retry", { type: "button" }, TEXT.retry);
       retry.addEventListener("click", function () {
         if (!busy) {
@@ -484,7 +540,7 @@
           post(payload);
         }
       });
-      box.append(help, retry);
+      box.append(help, safety, retry);
       log.appendChild(box);
       scrollToEnd();
     }
