@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from bot.nlu.red_flag_rules import EMERGENCY, URGENT, RedFlagMatch, RedFlagRules, RedFlagScan
-from bot.nlu.report_guard import is_easing, is_general_question, is_plain_question
+from bot.nlu.report_guard import (
+    is_easing,
+    is_expected_course,
+    is_general_question,
+    is_plain_question,
+    without_expected_signs,
+)
 
 RED_FLAG_INTENTS = {"red_flag_emergency": EMERGENCY, "red_flag_urgent": URGENT}
 # The model's summed red-flag confidence at or above which a message escalates without a
@@ -87,7 +93,7 @@ def decide(rules: RedFlagRules, text: str, ranking: Sequence[Mapping] = ()) -> D
     if not text or text.lstrip().startswith("/"):
         return Decision(None, (), 0.0, False, False)
     scan = rules.scan(text)
-    by_model = None if _model_overruled(text, scan) else model_red_flag(ranking)
+    by_model = None if _model_overruled(rules, text, scan, ranking) else model_red_flag(ranking)
     found = scan.found or by_model
     general = is_general_question(text)
     # The guard is one heuristic; the rules and a sure model are two detectors. When
@@ -102,13 +108,17 @@ def decide(rules: RedFlagRules, text: str, ranking: Sequence[Mapping] = ()) -> D
     )
 
 
-def _model_overruled(text: str, scan: RedFlagScan) -> bool:
+def _model_overruled(rules: RedFlagRules, text: str, scan: RedFlagScan, ranking: Sequence[Mapping]) -> bool:
     """When the model's alarm alone is not followed.
 
     It hears symptom words, not what is said of them: every symptom the rules saw was
     denied ("no fever, no pus, just pink"), the message says one is over or easing
-    ("not bleeding anymore", "still a bit red but fading"), or it is a question with
-    nothing in it happening now ("can I wear my glasses after?"). A rule's match is
-    never overruled this way.
+    ("not bleeding anymore", "still a bit red but fading"), it describes the expected
+    course on its day ("pink and tight tonight, had it this morning"), or it is a
+    question with nothing in it happening now ("can I wear my glasses after?") and the
+    model is not sure. A rule's match is never overruled this way.
     """
-    return bool(scan.negated) or is_easing(text) or is_plain_question(text)
+    expected = is_expected_course(text) and not rules.symptom_words(without_expected_signs(text))
+    if scan.negated or is_easing(text) or expected:
+        return True
+    return is_plain_question(text) and model_score(ranking) < SURE_MODEL

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Tuple
+from typing import Dict, List, Optional, Pattern, Set, Tuple
 
 import yaml
 
@@ -33,10 +33,10 @@ _NEGATED = re.compile(
     r"worried (i'?d|id|i would|i'?ll|that i'?d)|afraid (i'?d|id|of)|scared (i'?d|id|of)|thought (i'?d|id|it would|i would)|"
     r"don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|isn'?t|aren'?t|wasn'?t|weren'?t)\s+"
     r"(have\s+|having\s+|had\s+|got\s+|get\s+|getting\s+|experiencing\s+|noticed\s+|seen\s+|felt\s+|gotten\s+|feel\s+|feeling\s+|in\s+)?"
-    r"(a\s+|any\s+|an\s+)?(signs?\s+of\s+)?(a\s+|any\s+|an\s+)?"
+    r"(a\s+|any\s+|an\s+|the\s+)?(signs?\s+of\s+)?(a\s+|any\s+|an\s+)?"
     r"(\w+\s+(or|and|nor)\s+)*$"
 )
-_LISTED_NEGATION = re.compile(r"\b(no|not|without|zero|isn'?t|aren'?t)\s+$")
+_LISTED_NEGATION = re.compile(r"\b(no|not|without|zero|isn'?t|aren'?t)\s+(\w+\s+(or|and|nor)\s+)*$")
 # "fever? no", "pus: none", "swelling - nope": the symptom named, then denied.
 _ANSWERED_NO = re.compile(r"\s*[?:=-]+\s*(no|nope|nah|none|negative|not really)\b")
 # "no fever but ...": a denial followed by a turn is no all-clear.
@@ -81,7 +81,7 @@ def _negated(text: str, start: int, end: int) -> bool:
     last_word = _LAST_WORD.search(text, start, end)
     if last_word is None or last_word.group(0).startswith("stop"):
         return False
-    return bool(_LISTED_NEGATION.search(text[max(start, last_word.start() - 12) : last_word.start()]))
+    return bool(_LISTED_NEGATION.search(text[max(start, last_word.start() - 40) : last_word.start()]))
 
 
 class RedFlagRules:
@@ -144,6 +144,11 @@ class RedFlagRules:
         level = next(level for level in LEVELS if any(g.level == level for g in found))
         return RedFlagScan(RedFlagMatch(level=level, symptoms=tuple(g.name for g in found)), negated)
 
+
+    def symptom_words(self, text: str) -> Set[str]:
+        """The plain symptom words `text` names (normalized), denied or not."""
+        clean = normalize(text)
+        return {found.group(0) for pattern in self._symptom_words for found in pattern.finditer(clean)}
 
     def _denied_words(self, clean: str) -> Tuple[str, ...]:
         """(SYMPTOM_WORDS,) when the message names symptoms only to deny them."""

@@ -52,12 +52,13 @@ _GENERAL_CUES = _any(
     r"\b(people|someone|somebody|patients|anyone|a person|clients)\b",
     r"\bwhen (should|do|would) (i|we|you|u)\b|\bwhat (should|do|would) (i|we) (call|watch|look)\b|\bcall you about\b",
     r"\b(how long|how red|too red|how much|how painful|how rare|how bad|scale of)\b",
-    r"\b(can|could|will|would|does|do|might|may)\s+(microneedling|micro needling|cit|it|the (treatment|serum|cream|numbing cream|needling|procedure|pen|red light)|this|that|skin ?pen|numbing)\s+(cause|give|make|trigger|lead|bring|result|affect|damage|harm|hurt)",
+    r"\b(can|could|will|would|does|do|might|may)\s+(microneedling|micro needling|cit|it|the (treatment|serum|cream|numbing cream|needling|needles|procedure|pen|red light|prp)|prp|this|that|skin ?pen|numbing)\s+(cause|give|make|trigger|lead|bring|result|affect|damage|harm|hurt)",
     r"\b(microneedling|cit|it|the (treatment|serum|cream|procedure))\s+(can|could|might|may|will|would)\s+(cause|give|make|trigger|lead)\b",
     r"^\W*(can|could|will|would|does|do|is|are|should|might|may)\s+(a |an |the |some )?(pus|infection|fever|blisters?|swelling|hives|bleeding|redness|rash|cold sores?|scarring|pain|dizziness|fainting)\b",
     r"\b(will|would|can|could|might|may|do|does)\s+(my|your|the)\s+(face|skin|lips?|eyes?)\s+(swell|get|be|go|turn|blister|bleed|peel|itch)\b",
     r"\b(before|ahead of) (i book|booking|my (appointment|consult\w*|treatment|session))|\bat (the |my )?consult\w*|\bcan i (still )?(get|have|do|book)\b|\b(safe|ok|okay) (for me|for someone|for people|if (i|you|someone) (have|has|am|'m|are|had))\b",
-    r"\bif (i|you|someone|somebody|my \w+) (get|gets|got|have|has|start|starts|develop|develops|feel|feels|notice|notices)\b",
+    r"\bif (i|you|it|someone|somebody|my \w+) (get|gets|got|have|has|start|starts|develop|develops|feel|feels|notice|notices)\b",
+    r"\bi (only |just )?ask(ing)? (because|since|as)\b",
 )
 
 # Past conditions and standing facts, asked about before a treatment.
@@ -88,6 +89,7 @@ _RESOLVED = re.compile(
 _EASING = re.compile(
     r"\b(anymore|any more|at all|fading|faded|going down|gone down|getting better|improving|calmed down|settled)\b"
     r"|\b(less|better) than (yesterday|before|this morning|last night)\b|\bbut less\b|\b(basically|almost|all) gone\b"
+    r"|\b(vision|eyes?|breathing|lips|face|skin|temp\w*)\s+(is |are |totally |all |seems? |looks? )?(fine|ok|okay|normal|good|clear)\b"
     r"|\b(feeling|feel|feels|all|looks?|totally|completely|i'?m|im|otherwise) (good|great|fine|normal|ok|okay)\b|\b(is|are) (totally |completely )?(fine|ok|okay|good)\b|\b(lighter|paler|calmer) than\b"
     r"|\b0\s*(/|out of)\s*10\b|\bpain (is |at )?(a )?0\b|\b9[5-8]([.,]\d)?\s*(°|f\b|degrees)?|\b3[56]([.,]\d)\s*(°|c\b)?"
 )
@@ -107,7 +109,8 @@ _REPORT_CUES = _any(
     r"\b(i'?m|im|i am|we'?re|we are|she'?s|he'?s|they'?re|she is|he is|they are)\s+(so |really |very |still |now |kind of |kinda |a bit |a little |getting |feeling |being )?"
     r"(feeling|having|getting|bleeding|itching|swelling|burning|shaking|shivering|sweating|seeing|breathing|struggling|gasping|wheezing|"
     r"freaking|panicking|throwing|vomiting|oozing|dizzy|itchy|swollen|red|hot|sore|shaky|covered|scared|unwell|sick|in pain|not ok)\b",
-    rf"\b(my|our|her|his|their)\s+(\w+\s+){{0,2}}({_BODY}|{_PEOPLE})('s)?\b[^.?!]{{0,30}}\b(is|are|was|were|has|have|feels?|looks?|keeps?|started|became|becoming|got|getting|gone|went|been|hurts?|won'?t|wont|itch\w*|burns?|sting\w*|become|becomes|turned|gotten|nearly|almost|just|passed|puffs?|popped|appeared|grew|grown|doubled)\b",
+    rf"\b(my|our|her|his|their)\s+(\w+\s+){{0,2}}({_BODY}|{_PEOPLE})('s)?\b[^.?!]{{0,30}}\b(is|are|was|were|has|have|feels?|looks?|keeps?|started|became|becoming|got|getting|gone|went|been|hurts?|won'?t|wont|itch\w*|burns?|sting\w*|become|becomes|turned|gotten|nearly|almost|just|passed|puffs?|popped|appeared|grew|grown|doubled)\b"
+    r"(?!\s+(nervous|worried|thinking|planning|wondering|curious|excited|interested|booked|scheduled|going|asking|considering|afraid|scared|both)\b)",
     r"\b(she|he|they)\s+(has|have|feels|felt|fainted|woke|can'?t|cant|nearly|almost|just|passed)\b",
     # "mine is 101", "happening to me", "it's unbearable"
     r"\bmine\b|\bhappening to (me|her|him|us)\b|\b(this|it) is happening\b",
@@ -118,7 +121,8 @@ _REPORT_CUES = _any(
     r"\b(99[.,][5-9]|10[0-6]([.,]\d)?|3[89][.,]\d|39|40|41)\s*(°|degrees?|f\b|c\b)?",
     r"\b([4-9]|10)\s*(/|out of)\s*10\b|\b(is|it'?s|its) (a|like a|like) ([6-9]|10)\b",
     # a time that places the symptom in this recovery
-    r"\b(now|right now|rn|today|tonight|2nite|2day|this (morning|afternoon|evening)|since|yesterday|for hours|hours? (after|later|ago|since)|(minutes|mins) (ago|later)|anymore)\b",
+    r"\b(now|right now|rn|today|tonight|2nite|2day|this (morning|afternoon|evening)|yesterday|for hours|hours? (after|later|ago|since)|(minutes|mins) (ago|later)|anymore)\b",
+    r"\bsince\s+(yesterday|last|this|then|the (treatment|session|appointment|procedure)|my (treatment|session|appointment)|\d|mon|tue|wed|thu|fri|sat|sun|morning|lunch|tx|i (got|had|left|came|woke))",
     r"\bday\s*\d+\b|\b\d+\s*days? (after|later|out|post|since|ago)\b|\b(day|days) (after|since) (my|the|her|his)\b",
     r"\bstill\s+(red|swollen|bleed\w*|hurt\w*|hot|ooz\w*|there|have|got|puffy|itch\w*|painful|sore|burn\w*|warm|bright|feel\w*|numb|dizzy|going|coming)\b",
     r"\b(keeps?|won'?t stop|wont stop|getting worse|is getting|are getting)\b",
@@ -161,7 +165,7 @@ def _present_report(clean: str, history: bool) -> bool:
 _HYPOTHETICAL = re.compile(r"\b(if|in case|what if|even if|suppose|supposing)\b[^,.?!;]{0,60}")
 _HEARSAY = re.compile(
     r"\b(friend|sister|brother|cousin|coworker|colleague|someone|people|reviews?|a girl|a guy|mom|mum|aunt)\b"
-    r"[^,.?!;]{0,20}\b(said|says|told me|told|read|heard|asked me|asked|wants to know|is wondering)\b[^,.?!;]{0,80}"
+    r"[^,.?!;]{0,20}\b(said|says|told me|told|read|heard|asked me|asked|wants to know|is wondering|had|got)\b[^,.?!;]{0,80}"
 )
 _TURN = re.compile(r"\b(but|however|though|although)\b")
 
@@ -183,6 +187,35 @@ _TIME_NOW = _any(
 def is_easing(text: str) -> bool:
     """Whether the message says a symptom is over or easing (see `_EASING`)."""
     return bool(_EASING.search(normalize(text)))
+
+
+# The article's expected course: pink to red with pinpoint bleeding right after, redness
+# for 24-48 hours, dryness or flaking on day 3. Said on its day, it is no report.
+_EXPECTED_SIGN = re.compile(
+    r"\b(pink\w*|red|redness|rosy|flush\w*|sunburn\w*|warm|tight|dry|dryness|flak\w*|peel\w*|tender|"
+    r"pinpoint|dots? of blood|bit of blood|little blood|tomato|lobster)\b"
+)
+_EXPECTED_DAY = re.compile(
+    r"\bday\s*(1|2|3|one|two|three)\b|\b(first|second|third) (day|night|morning)\b|\b(24|48)\s*(h|hrs?|hours)\b|"
+    r"\b(yesterday|this morning|last night|this afternoon|this am)\b|\bright after\b|\bthe day after\b|"
+    r"\b(the )?next (day|morning)\b|\b(a few|couple( of)?|few|\d+) (hours?|hrs?) (after|later|ago|in)\b"
+)
+
+
+def is_expected_course(text: str) -> bool:
+    """Whether the message describes the article's expected recovery on its expected day.
+
+    Only the expected signs may be named: "warm and pink the first night" is expected,
+    "warm, pink and my lip tingles the first night" is not (the caller checks the other
+    symptom words in `without_expected_signs(text)`).
+    """
+    clean = normalize(text)
+    return bool(_EXPECTED_SIGN.search(clean) and _EXPECTED_DAY.search(clean))
+
+
+def without_expected_signs(text: str) -> str:
+    """`text` (normalized) with the expected-course words blanked, to look for any other symptom."""
+    return _EXPECTED_SIGN.sub(" ", normalize(text))
 
 
 def is_plain_question(text: str) -> bool:

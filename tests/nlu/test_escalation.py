@@ -70,7 +70,7 @@ def test_payloads_and_empty_text_are_never_symptoms(rules, text):
     ],
 )
 def test_the_model_alone_is_overruled_by_easing_or_a_plain_question(rules, text):
-    decision = decide(rules, text, _ranking(0.0, 0.99))
+    decision = decide(rules, text, _ranking(0.0, 0.85))
     assert decision.red_flag is None
     assert not decision.model_heard
 
@@ -84,3 +84,20 @@ def test_a_rule_and_a_sure_model_together_outweigh_the_guard(rules):
     text = "what does an infection look like?"
     assert decide(rules, text, _ranking(0.0, 0.89)).red_flag is None
     assert decide(rules, text, _ranking(0.0, 0.9)).red_flag is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pink and a bit tight tonight, had it done this morning", "day 3 flaky and dry", "little dots of blood right after"],
+)
+def test_the_expected_course_on_its_day_overrules_the_model_alone(rules, text):
+    assert decide(rules, text, _ranking(0.0, 0.99)).red_flag is None
+
+
+def test_a_sure_model_is_not_overruled_by_a_plain_question_alone(rules):
+    assert decide(rules, "can I wear my glasses straight after?", _ranking(0.0, 0.95)).red_flag is not None
+
+
+def test_another_symptom_beside_the_expected_course_keeps_the_model_alarm(rules):
+    text = "pink and tight the first night, and my lip tingles"
+    assert decide(rules, text, _ranking(0.99, 0.0)).red_flag is not None
