@@ -36,7 +36,9 @@ _NEGATED = re.compile(
     r"(a\s+|any\s+|an\s+|the\s+)?(signs?\s+of\s+)?(a\s+|any\s+|an\s+)?"
     r"(\w+\s+(or|and|nor)\s+)*$"
 )
-_LISTED_NEGATION = re.compile(r"\b(no|not|without|zero|isn'?t|aren'?t)\s+(\w+\s+(or|and|nor)\s+)*$")
+_LISTED_NEGATION = re.compile(
+    r"\b(no|not|without|zero|isn'?t|aren'?t|didn'?t|doesn'?t|hasn'?t|haven'?t|wasn'?t|never)\s+(\w+\s+(or|and|nor)\s+)*$"
+)
 # "fever? no", "pus: none", "swelling - nope": the symptom named, then denied.
 _ANSWERED_NO = re.compile(r"\s*[?:=-]+\s*(no|nope|nah|none|negative|not really)\b")
 # "no fever but ...": a denial followed by a turn is no all-clear.

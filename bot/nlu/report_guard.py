@@ -46,7 +46,7 @@ _GENERAL_CUES = _any(
     # hearsay: what happened to someone else, or what the writer read
     r"\b(friend|sister|brother|cousin|coworker|colleague|someone|people|a girl|a guy|reviews?)\b[^.?!]{0,20}\b(said|says|told|wants to know|asked|asking|read|wondering)\b",
     r"\bi (read|heard|saw) (online|somewhere|that|on)\b|\bwants to know\b|\bis asking\b",
-    r"^\W*(can|could|will|would|does|do)\s+(you|one|people|someone|u|anyone)\s+(get|have|develop|experience|catch)\b",
+    r"^\W*(can|could|will|would|does|do)\s+(you|one|people|someone|u|anyone)\s+(get|have|develop|experience|catch|be)\b",
     r"\bsigns?\b|\bsymptoms? (of|to)\b|\bwarning\b|\brisks?\b|\bside effects?\b|\bcomplications?\b",
     r"\b(ever|usually|normally|typically|commonly|common|often|rare|rarely|possible|likely|chance|happen|happens|happened to anyone)\b",
     r"\b(people|someone|somebody|patients|anyone|a person|clients)\b",
@@ -57,7 +57,7 @@ _GENERAL_CUES = _any(
     r"^\W*(can|could|will|would|does|do|is|are|should|might|may)\s+(a |an |the |some )?(pus|infection|fever|blisters?|swelling|hives|bleeding|redness|rash|cold sores?|scarring|pain|dizziness|fainting)\b",
     r"\b(will|would|can|could|might|may|do|does)\s+(my|your|the)\s+(face|skin|lips?|eyes?)\s+(swell|get|be|go|turn|blister|bleed|peel|itch)\b",
     r"\b(before|ahead of) (i book|booking|my (appointment|consult\w*|treatment|session))|\bat (the |my )?consult\w*|\bcan i (still )?(get|have|do|book)\b|\b(safe|ok|okay) (for me|for someone|for people|if (i|you|someone) (have|has|am|'m|are|had))\b",
-    r"\bif (i|you|it|someone|somebody|my \w+) (get|gets|got|have|has|start|starts|develop|develops|feel|feels|notice|notices)\b",
+    r"\bif (i|you|it|they|she|he|someone|somebody|my \w+|my \w+ \w+) \w+",
     r"\bi (only |just )?ask(ing)? (because|since|as)\b",
 )
 
@@ -68,7 +68,7 @@ _HISTORY_CUES = _any(
     r"\b(19|20)\d\d\b|\bonce (before|when)\b|\bprone to\b|\bon and off\b|\ba while back\b|\bwhen i was\b|\bin (high school|college|school|my teens)\b|\bin the (spring|summer|fall|winter|autumn)\b",
     r"\bpreviously\b|\bbefore i had\b|\bi had (a |an )?\w+ (once|before)\b",
     r"\b(i'?m|im|i am|she'?s|he'?s)\s+(allergic to|on blood thinners|pregnant|nursing|breastfeeding)\b|\bi have (asthma|rosacea|an allergy)\b",
-    r"\bonce\s*([,.!?]|$)|\b(at the )?dentist\b|\b(once|twice|\w+ times) a (year|month)\b|\bevery (year|winter|summer)\b|\bi (usually|often|sometimes) get\b|\bgets? \w+( \w+)? (a lot|often|sometimes|every)\b",
+    r"\bonce\s*([,.!?]|$)|\b(at the )?dentist\b|\b(once|twice|\w+ times) a (year|month)\b|\bevery (year|winter|summer)\b|\bi (usually|often|sometimes) get\b|\bi get \w+( \w+)? (when|if|whenever|every|a lot|often)\b|\bgets? \w+( \w+)? (a lot|often|sometimes|every)\b",
 )
 
 # A past state said to be over ("all cleared up now") is not a present report.
@@ -125,8 +125,40 @@ _REPORT_CUES = _any(
     r"\bsince\s+(yesterday|last|this|then|the (treatment|session|appointment|procedure)|my (treatment|session|appointment)|\d|mon|tue|wed|thu|fri|sat|sun|morning|lunch|tx|i (got|had|left|came|woke))",
     r"\bday\s*\d+\b|\b\d+\s*days? (after|later|out|post|since|ago)\b|\b(day|days) (after|since) (my|the|her|his)\b",
     r"\bstill\s+(red|swollen|bleed\w*|hurt\w*|hot|ooz\w*|there|have|got|puffy|itch\w*|painful|sore|burn\w*|warm|bright|feel\w*|numb|dizzy|going|coming)\b",
-    r"\b(keeps?|won'?t stop|wont stop|getting worse|is getting|are getting)\b",
+    r"\bkeeps? (on )?(getting|bleeding|coming|going|oozing|spreading|hurting|itching|swelling|burning|throbbing)\b|\b(won'?t stop|wont stop|getting worse|is getting|are getting)\b",
 )
+
+
+# Before a treatment ("I'm breaking out, can I still come in?"): a condition asked about
+# for eligibility, not a complication, unless something says the treatment was had.
+_BEFORE_TREATMENT = _any(
+    r"\bcan i still (come|get|have|do|book|go ahead|keep)\b|\bshould i (wait|postpone|reschedule|cancel|still come)\b",
+    r"\bbefore (my|the) (appointment|treatment|session|consult\w*)\b|\bmy (appointment|consult\w*) is\b|\b(i'?m|im|i am) booked\b|\bupcoming\b",
+)
+_AFTER_TREATMENT = _any(
+    r"\b(after|since) (my|the|her|his|this) (treatment|session|appointment|microneedling|skinpen|procedure|tx)\b",
+    r"\b(had|got|did) (it|my treatment|the treatment|microneedling|skinpen|cit|the session|tx)( done)?\b|\bday\s*\d+\b|\bpost[- ]?(treatment|tx)\b",
+)
+
+# Something in the message that could be a symptom at all: the model's alarm needs it
+# ("Chris Nguyen" or a phone number typed into a form is never a red flag).
+_SOMATIC = re.compile(
+    r"\b(feel\w*|felt|hurts?|sick|unwell|weird|wrong|bad|terrible|awful|worse|scared|help|emergency|woke|floor|"
+    r"collapsed?|fell|dropped|went (white|black|dark|grey|gray)|can'?t|cant|won'?t|wont|stuck|huge|big|puff\w*|"
+    r"bumps?|spots?|lumps?|marks?|blotch\w*|sore|ache|aching|sting\w*|tingl\w*|throb\w*|pound\w*|rac\w+|"
+    r"shak\w*|sweat\w*|chill\w*|cold|warm|fluid|water|liquid|yellow|green|smell\w*|leak\w*|drip\w*|soak\w*)\b"
+)
+
+
+def could_be_a_symptom(text: str) -> bool:
+    """Whether anything in `text` could describe a symptom (the caller adds its symptom words)."""
+    return bool(_SOMATIC.search(normalize(text)))
+
+
+def is_before_treatment(text: str) -> bool:
+    """A question asked before a treatment, with nothing saying the treatment was had."""
+    clean = normalize(text)
+    return bool(_BEFORE_TREATMENT.search(clean)) and not _AFTER_TREATMENT.search(clean)
 
 
 def is_general_question(text: str) -> bool:
@@ -138,6 +170,8 @@ def is_general_question(text: str) -> bool:
     clean = normalize(text)
     if not clean:
         return False
+    if is_before_treatment(clean):
+        return True
     history = bool(_HISTORY_CUES.search(clean))
     asks = bool(_QUESTION_SHAPE.search(clean)) or bool(_GENERAL_CUES.search(clean))
     if not (asks or history):
@@ -193,11 +227,12 @@ def is_easing(text: str) -> bool:
 # for 24-48 hours, dryness or flaking on day 3. Said on its day, it is no report.
 _EXPECTED_SIGN = re.compile(
     r"\b(pink\w*|red|redness|rosy|flush\w*|sunburn\w*|warm|tight|dry|dryness|flak\w*|peel\w*|tender|"
-    r"pinpoint|dots? of blood|bit of blood|little blood|tomato|lobster)\b"
+    r"pinpoint|dots? of blood|bit of blood|little blood|tomato|lobster|windburn\w*|beach|sun-?kissed)\b"
 )
 _EXPECTED_DAY = re.compile(
     r"\bday\s*(1|2|3|one|two|three)\b|\b(first|second|third) (day|night|morning)\b|\b(24|48)\s*(h|hrs?|hours)\b|"
     r"\b(yesterday|this morning|last night|this afternoon|this am)\b|\bright after\b|\bthe day after\b|"
+    r"\bjust (finished|had it|got it|left|got home|had my)\b|\b(an|1|one|two|2) hours? ago\b|\bon (my|the) way home\b|\bin the car\b|"
     r"\b(the )?next (day|morning)\b|\b(a few|couple( of)?|few|\d+) (hours?|hrs?) (after|later|ago|in)\b"
 )
 

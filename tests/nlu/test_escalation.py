@@ -95,7 +95,21 @@ def test_the_expected_course_on_its_day_overrules_the_model_alone(rules, text):
 
 
 def test_a_sure_model_is_not_overruled_by_a_plain_question_alone(rules):
-    assert decide(rules, "can I wear my glasses straight after?", _ranking(0.0, 0.95)).red_flag is not None
+    text = "is it bad that it feels like this?"
+    assert decide(rules, text, _ranking(0.0, 0.85)).red_flag is None
+    assert decide(rules, text, _ranking(0.0, 0.95)).red_flag is not None
+
+
+@pytest.mark.parametrize("text", ["Chris Nguyen", "chris.nguyen@example.com", "sure, 347 555 0190"])
+def test_the_model_alone_never_escalates_what_could_not_be_a_symptom(rules, text):
+    assert decide(rules, text, _ranking(0.99, 0.0)).red_flag is None
+
+
+def test_a_condition_asked_about_before_a_treatment_is_not_a_complication(rules):
+    text = "im breaking out rn with painful cystic bumps on my chin, can i still come in friday?"
+    assert decide(rules, text, _ranking(0.0, 0.95)).red_flag is None
+    text = "since my treatment i have painful bumps with pus, can i still come in friday?"
+    assert decide(rules, text, _ranking(0.0, 0.95)).red_flag is not None
 
 
 def test_another_symptom_beside_the_expected_course_keeps_the_model_alarm(rules):

@@ -1,7 +1,7 @@
 """The red-flag report counts right, and fails exactly when a target is missed."""
 from pathlib import Path
 
-from scripts.evaluate_red_flags import Case, Evidence, Report, load_cases, main, rules_only_evidence
+from scripts.evaluate_red_flags import FLOOR, Case, Evidence, Report, load_cases, main, rules_only_evidence
 
 
 def _case(escalate: bool, group: str) -> Case:
@@ -35,7 +35,8 @@ def test_targets_fail_on_low_recall_an_emergency_miss_or_too_many_alarms():
                  [_evidence(True)] * 100 + [_evidence(False)] * 19 + [_evidence(True)])
     assert met.failures() == []  # 5% false alarms is within the target
     one_emergency_miss = Report([_case(True, "breathing")] * 200, [_evidence(False)] + [_evidence(True)] * 199)
-    assert one_emergency_miss.failures() == ["1 report(s) missed in the emergency groups"]
+    assert one_emergency_miss.failures() == ["1 report(s) missed in the emergency groups (at most 0)"]
+    assert one_emergency_miss.failures(FLOOR) == []
     low = Report([_case(True, "fever")] * 10 + [_case(False, "history")] * 10,
                  [_evidence(False)] + [_evidence(True)] * 9 + [_evidence(True)] + [_evidence(False)] * 9)
     assert [f.split(" ")[0] for f in low.failures()] == ["recall", "false"]
