@@ -27,12 +27,13 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories e2e eval bench clean constraints
+.PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories safety e2e eval bench clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
-	@echo "make test   everything CI checks (validate, unit, train, test stories, end-to-end)"
+	@echo "make test   everything CI checks (validate, unit, train, test stories, red flags, end-to-end)"
+	@echo "make safety red-flag recall and false alarms on the blind held-out sets: docs/safety.md"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
 	@echo "make bench  speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
 	@echo "            (QUICK=1: a smoke run of a few minutes, which CI runs through its test)"
@@ -92,7 +93,7 @@ run-prod: $(MODEL)
 
 ## Checks -------------------------------------------------------------------------
 
-test: validate facts unit stories e2e
+test: validate facts unit stories safety e2e
 	@echo ">> make test: all checks passed"
 
 validate: $(STAMP)
@@ -109,6 +110,12 @@ unit: $(EVAL_STAMP)
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories \
 	  --fail-on-prediction-errors --no-plot
+
+# Red flags: the blind held-out sets (tests/data/red_flags/heldout_*.yml) through the
+# trained model; prints the targets and fails below the floor of docs/safety.md (an
+# accuracy check, no timing).
+safety: $(MODEL)
+	$(PY) -m scripts.evaluate_red_flags
 
 # Both servers started, the public evaluation cases run against them over HTTP.
 e2e: $(MODEL)
