@@ -130,7 +130,7 @@ def test_an_answer_that_drops_a_warning_sign_is_caught():
     variants = response_variants()
     assert book.mention_problems(variants) == []
     web, sms = variants["utter_ask_warning_signs"]
-    dropped = {**variants, "utter_ask_warning_signs": [web, sms.replace("vision changes or ", "")]}
+    dropped = {**variants, "utter_ask_warning_signs": [web, sms.replace("vision changes, ", "")]}
     assert book.mention_problems(dropped) == [
         "'utter_ask_warning_signs' (variant 2) rests on 'protocol_vision' but does not say ['vision']"
     ]
