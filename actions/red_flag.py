@@ -27,12 +27,12 @@ from actions.form_turns import latest_intent, latest_text
 from actions.handoff_requests import channel_contact, submit_handoff
 from bot.db.models import RED_FLAG
 from bot.handoffs.request import RED_FLAG_GROUP, UNSPECIFIED_GROUP
+from bot.nlu.escalation import RED_FLAG_INTENTS
+from bot.nlu.red_flag_rules import EMERGENCY, URGENT
 
 logger = logging.getLogger(__name__)
 
 ENTITY = "red_flag"  # what bot.nlu.red_flag_detector names the groups it found
-EMERGENCY, URGENT = "emergency", "urgent"
-LEVELS = {"red_flag_emergency": EMERGENCY, "red_flag_urgent": URGENT}
 # What the patient reads after the first answer: alerted (the handoff is committed),
 # or, when it could not be stored, only whom to call now.
 ALERTED = {EMERGENCY: "utter_red_flag_alerted_emergency", URGENT: "utter_red_flag_alerted_urgent"}
@@ -41,7 +41,7 @@ CALL_NOW = {EMERGENCY: "utter_red_flag_call_now_emergency", URGENT: "utter_red_f
 
 def red_flag_level(tracker: Tracker) -> str:
     """EMERGENCY or URGENT, from the latest message's intent (urgent if it is neither)."""
-    return LEVELS.get(latest_intent(tracker), URGENT)
+    return RED_FLAG_INTENTS.get(latest_intent(tracker), URGENT)
 
 
 def red_flag_groups(tracker: Tracker) -> List[str]:

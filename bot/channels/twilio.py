@@ -48,6 +48,7 @@ from bot.channels.guard import patient_text, rate_limiter, request_intents
 from bot.channels.responses import render_text
 from bot.db.engine import get_engine, session_factory
 from bot.db.models import SmsMessage
+from bot.nlu.escalation import RED_FLAG_INTENTS  # from an opted-out number only these reach Rasa
 from bot.settings import Settings, get_settings
 from bot.sms.keywords import Keyword, classify
 from bot.sms.render import SmsReply, build_reply, number_choice, twiml
@@ -69,8 +70,6 @@ _PHONE_MAX = SmsMessage.__table__.c.phone.type.length
 # The privacy notice opens a conversation; after this much silence Rasa starts a new
 # session, and we use the domain's own value when the agent is loaded.
 DEFAULT_SESSION_MINUTES = 60
-# The domain's red-flag intents: from an opted-out number only these reach the assistant.
-RED_FLAG_INTENTS = frozenset({"red_flag_emergency", "red_flag_urgent"})
 
 
 class TwilioCollector(CollectingOutputChannel):

@@ -96,22 +96,25 @@ def decide(rules: RedFlagRules, text: str, ranking: Sequence[Mapping] = ()) -> D
     if not text or text.lstrip().startswith("/"):
         return Decision(None, (), 0.0, False, False)
     scan = rules.scan(text)
-    by_model = None if _model_overruled(rules, text, scan, ranking) else model_red_flag(ranking)
+    score = model_score(ranking)
+    by_model = model_red_flag(ranking)
+    if by_model is not None and _model_overruled(rules, text, scan, score):
+        by_model = None
     found = scan.found or by_model
     general = is_general_question(text)
     # The guard is one heuristic; the rules and a sure model are two detectors. When
     # both call it a report, the doubt goes to escalating.
-    contested = scan.found is not None and model_score(ranking) >= SURE_MODEL
+    contested = scan.found is not None and score >= SURE_MODEL
     return Decision(
         red_flag=None if general and not contested else found,
         rules=scan.found.symptoms if scan.found else (),
-        model_score=model_score(ranking),
+        model_score=score,
         model_heard=by_model is not None,
         general_question=general,
     )
 
 
-def _model_overruled(rules: RedFlagRules, text: str, scan: RedFlagScan, ranking: Sequence[Mapping]) -> bool:
+def _model_overruled(rules: RedFlagRules, text: str, scan: RedFlagScan, score: float) -> bool:
     """When the model's alarm alone is not followed.
 
     It hears symptom words, not what is said of them, and sometimes hears them where
@@ -128,4 +131,4 @@ def _model_overruled(rules: RedFlagRules, text: str, scan: RedFlagScan, ranking:
     expected = is_expected_course(text) and not rules.symptom_words(without_expected_signs(text))
     if scan.negated or is_easing(text) or expected:
         return True
-    return is_plain_question(text) and model_score(ranking) < SURE_MODEL
+    return is_plain_question(text) and score < SURE_MODEL
