@@ -1,24 +1,28 @@
-"""Score red-flag escalation on the blind sets in tests/data/red_flags/ (`make safety`).
+"""Score red-flag escalation on the blind sets (`make safety`).
 
 Each set lists patient messages that must escalate (by symptom group) and messages that
-must not (general questions, negations, history, expected aftercare, other topics). The
-held-out sets (`heldout_*.yml`) were written by helpers who saw only the article and the
-group list, never data/nlu; nothing in data/ may copy them (tests/nlu check that). The
-development sets (`dev_*.yml`) are the ones rules and thresholds were tuned on.
+must not (general questions, negations, history, expected aftercare, other topics). All
+were written by helpers who saw only the article and the group list, never data/nlu.
+
+- The held-out sets (`tests/data/red_flags/heldout_*.yml`) are scored, never trained or
+  tuned on; nothing in data/ may repeat one of their messages (tests/nlu checks that).
+- The training sets (`data/red_flags/*.yml`, one file per writer) are what the report
+  classifier learns from and what rules and thresholds were tuned on. Scored as they
+  are, they flatter the detector; `--leave-one-writer-out` scores each writer's file
+  with a report classifier trained without it, which is how a new patient's wording
+  meets it.
 
 Every message goes through the trained model's full NLU pipeline, which ends in the
 red-flag detector; its `red_flag_evidence` lets the report show each part alone (rules,
-model, each with and without the report guard) beside the combined decision.
+model, report classifier, each with and without its vetoes) beside the combined decision.
 
-    python -m scripts.evaluate_red_flags                     # held-out sets, check targets
-    python -m scripts.evaluate_red_flags --sets dev          # the development set
-    python -m scripts.evaluate_red_flags --markdown          # the tables of docs/safety.md
-    python -m scripts.evaluate_red_flags --rules-only        # no model: rules and guard only
+    python -m scripts.evaluate_red_flags                           # held-out sets, check targets
+    python -m scripts.evaluate_red_flags --markdown                # the tables of docs/safety.md
+    python -m scripts.evaluate_red_flags --sets training --leave-one-writer-out
+    python -m scripts.evaluate_red_flags --rules-only              # no model: rules and guard only
 
 Every run reports the issue's targets (recall at least 99%, no emergency-group miss,
-false alarms at most 5%); the exit status is 1 only below FLOOR, the measured level less
-a margin, so that CI fails on a change that makes red flags worse. `--no-check` reports
-only.
+false alarms at most 5%); the exit status is 1 below FLOOR. `--no-check` reports only.
 """
 from __future__ import annotations
 
@@ -33,11 +37,13 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.nlu.escalation import MODEL_THRESHOLD, decide
+from bot.nlu.escalation import CLASSIFIER_THRESHOLD, MODEL_THRESHOLD, decide, ranking_from_evidence
 from bot.nlu.red_flag_rules import RedFlagRules
+from bot.nlu.report_classifier import LabelledMessage, leave_one_out, read_sets
 from bot.settings import PROJECT_ROOT, get_settings
 
 SETS_DIR = PROJECT_ROOT / "tests" / "data" / "red_flags"
+TRAINING_SETS_DIR = PROJECT_ROOT / "data" / "red_flags"
 EMERGENCY_GROUPS = ("breathing", "swelling", "allergic", "vision", "fainting")
 
 
@@ -55,17 +61,12 @@ TARGET = Bar(min_recall=0.99, max_emergency_misses=0, max_false_alarms=0.05)
 # What `make test` enforces: the measured level (docs/safety.md) less a margin for a
 # retrained model, so a change that makes red flags worse fails CI. Raise it with the
 # measurement; it reaches TARGET when the detector does.
-FLOOR = Bar(min_recall=0.975, max_emergency_misses=4, max_false_alarms=0.05)
+FLOOR = Bar(min_recall=0.985, max_emergency_misses=3, max_false_alarms=0.05)
 
 
-@dataclass(frozen=True)
-class Case:
-    """One message of a set: whether it must escalate, and its group."""
-
-    text: str
-    escalate: bool
-    group: str
-    source: str
+# One message of a set: its text, whether it must escalate, its group and its file.
+Case = LabelledMessage
+load_cases = read_sets
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Evidence:
     model_score: float
     model_heard: bool
     general: bool
+    report_probability: float = 0.0
+    classifier_heard: bool = False
 
 
 # Each column of the report: a name and how it decides from the evidence.
@@ -85,25 +88,16 @@ VARIANTS: Dict[str, Callable[[Evidence], bool]] = {
     "model alone": lambda e: e.model_score >= MODEL_THRESHOLD,
     "rules + guard": lambda e: e.rules and not e.general,
     "model + guard": lambda e: e.model_heard and not e.general,
+    "classifier alone": lambda e: e.report_probability >= CLASSIFIER_THRESHOLD,
+    "classifier + vetoes": lambda e: e.classifier_heard,
     "combined": lambda e: e.escalated,
 }
 
 
-def load_cases(paths: Iterable[Path]) -> List[Case]:
-    """Every message of the given set files, in file order."""
-    cases: List[Case] = []
-    for path in paths:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key, escalate in (("escalate", True), ("no_escalate", False)):
-            for group, messages in (raw.get(key) or {}).items():
-                cases.extend(Case(str(text), escalate, group, path.name) for text in messages or [])
-    return cases
-
-
 def set_paths(kind: str) -> List[Path]:
-    """`heldout`: every heldout_*.yml; `dev`: every dev_*.yml; `all`: both."""
-    patterns = {"heldout": ["heldout_*.yml"], "dev": ["dev_*.yml"], "all": ["heldout_*.yml", "dev_*.yml"]}[kind]
-    return sorted(path for pattern in patterns for path in SETS_DIR.glob(pattern))
+    """`heldout`: tests/data/red_flags/heldout_*.yml; `training`: data/red_flags/*.yml."""
+    folder, pattern = {"heldout": (SETS_DIR, "heldout_*.yml"), "training": (TRAINING_SETS_DIR, "*.yml")}[kind]
+    return sorted(folder.glob(pattern))
 
 
 @dataclass
@@ -166,11 +160,12 @@ class Report:
         for variant in VARIANTS:
             lines.append(f"| {variant} | {self.recall(variant):.1%} | {self.false_alarms(variant):.1%} |")
         for escalate, title in ((True, "Reports (must escalate): escalated"), (False, "Non-reports (must not): escalated anyway")):
-            lines += ["", f"| group | messages | {title}, combined | rules alone | model alone |", "|---|---|---|---|---|"]
-            tallies = {variant: self.tally(variant, escalate) for variant in ("combined", "rules alone", "model alone")}
+            columns = ("combined", "rules alone", "model alone", "classifier alone")
+            lines += ["", f"| group | messages | {title}, combined | " + " | ".join(columns[1:]) + " |", "|---|---|---|---|---|---|"]
+            tallies = {variant: self.tally(variant, escalate) for variant in columns}
             for group, total in tallies["combined"].totals.items():
                 cells = []
-                for variant in ("combined", "rules alone", "model alone"):
+                for variant in columns:
                     hits = tallies[variant].hits[group]
                     shown = hits if escalate else total - hits
                     cells.append(f"{shown} ({_ratio(shown, total):.0%})")
@@ -188,12 +183,25 @@ def rules_only_evidence(cases: Sequence[Case]) -> List[Evidence]:
     evidence = []
     for case in cases:
         decision = decide(rules, case.text)
-        evidence.append(Evidence(decision.red_flag is not None, bool(decision.rules), 0.0, False, decision.general_question))
+        evidence.append(_evidence(decision.evidence(), escalated=decision.red_flag is not None))
     return evidence
 
 
-async def model_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
-    """Evidence from the trained model's full pipeline (the detector included)."""
+def _evidence(seen: Dict, escalated: bool) -> Evidence:
+    """`Evidence` from a `red_flag_evidence` record and the decision."""
+    return Evidence(
+        escalated=escalated,
+        rules=bool(seen.get("rules")),
+        model_score=float(seen.get("model_score") or 0.0),
+        model_heard=bool(seen.get("model_heard")),
+        general=bool(seen.get("general_question")),
+        report_probability=float(seen.get("report_probability") or 0.0),
+        classifier_heard=bool(seen.get("classifier_heard")),
+    )
+
+
+async def parsed_evidence(cases: Sequence[Case], model: Path) -> List[Tuple[bool, Dict]]:
+    """Each message through the trained model's full pipeline: escalated?, and its evidence."""
     from rasa.core.agent import Agent  # heavy: only when a model is scored
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
@@ -201,26 +209,48 @@ async def model_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
     agent = Agent.load(str(model))
-    evidence = []
+    results = []
     for case in cases:
         parsed = await agent.parse_message(case.text)
-        seen = parsed.get("red_flag_evidence") or {}
         escalated = ((parsed.get("intent") or {}).get("name") or "").startswith("red_flag_")
-        evidence.append(
-            Evidence(
-                escalated=escalated,
-                rules=bool(seen.get("rules")),
-                model_score=float(seen.get("model_score") or 0.0),
-                model_heard=bool(seen.get("model_heard")),
-                general=bool(seen.get("general_question")),
-            )
-        )
+        results.append((escalated, parsed.get("red_flag_evidence") or {}))
+    return results
+
+
+def model_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
+    """Evidence from the trained model's full pipeline (the detector included)."""
+    return [_evidence(seen, escalated) for escalated, seen in asyncio.run(parsed_evidence(cases, model))]
+
+
+def leave_one_writer_out_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
+    """The decision made again with each writer's report probabilities from a classifier
+    trained without that writer (and with the NLU examples, as in training).
+
+    The rules, the intent ranking and the guard come from the trained model's pipeline,
+    as recorded in the evidence; only the report probability is replaced.
+    """
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.nlu.escalation import RED_FLAG_INTENTS
+
+    nlu = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    always = [(example.get("text"), example.get("intent") in RED_FLAG_INTENTS) for example in nlu.intent_examples]
+    held_out = {case: probability for case, probability in leave_one_out(cases, always)}
+    rules = RedFlagRules.from_file(get_settings().red_flags_file)
+    evidence = []
+    for case, (_, seen) in zip(cases, asyncio.run(parsed_evidence(cases, model))):
+        decision = decide(rules, case.text, ranking_from_evidence(seen), held_out[case])
+        evidence.append(_evidence(decision.evidence(), escalated=decision.red_flag is not None))
     return evidence
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", choices=("heldout", "dev", "all"), default="heldout")
+    parser.add_argument("--sets", choices=("heldout", "training"), default="heldout")
+    parser.add_argument(
+        "--leave-one-writer-out", action="store_true",
+        help="score each file with a report classifier trained without it (for --sets training)",
+    )
     parser.add_argument("--model", type=Path, default=get_settings().model_path)
     parser.add_argument("--rules-only", action="store_true", help="no model: rules and guard only")
     parser.add_argument("--markdown", action="store_true", help="print the tables of docs/safety.md")
@@ -232,9 +262,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     cases = load_cases(set_paths(args.sets))
     if not cases:
-        print(f"no red-flag sets found in {SETS_DIR}", file=sys.stderr)
+        print(f"no red-flag sets found for --sets {args.sets}", file=sys.stderr)
         return 2
-    evidence = rules_only_evidence(cases) if args.rules_only else asyncio.run(model_evidence(cases, args.model))
+    if args.rules_only:
+        evidence = rules_only_evidence(cases)
+    elif args.leave_one_writer_out:
+        evidence = leave_one_writer_out_evidence(cases, args.model)
+    else:
+        evidence = model_evidence(cases, args.model)
     report = Report(cases, evidence)
     reports = sum(case.escalate for case in cases)
     print(f"{args.sets} sets: {reports} reports, {len(cases) - reports} non-reports "

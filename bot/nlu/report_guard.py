@@ -147,12 +147,35 @@ _SOMATIC = re.compile(
     r"collapsed?|fell|dropped|went (white|black|dark|grey|gray)|can'?t|cant|won'?t|wont|stuck|huge|big|puff\w*|"
     r"bumps?|spots?|lumps?|marks?|blotch\w*|sore|ache|aching|sting\w*|tingl\w*|throb\w*|pound\w*|rac\w+|"
     r"shak\w*|sweat\w*|chill\w*|cold|warm|fluid|water|liquid|yellow|green|smell\w*|leak\w*|drip\w*|soak\w*)\b"
+    # the body itself, and what it senses: symptoms told in metaphors name a body part
+    # ("lips like a duck", "eyes like slits", "pulse 130", "seeing double", "I went down")
+    r"|\b(face|skin|eyes?|eyeballs?|eyelids?|lids?|lips?|mouth|tongue|throat|jaw|cheeks?|chin|nose|forehead|neck|"
+    r"chest|heart|pulse|head|vision|see|seeing|saw|sight|eyesight|light|breath\w*|winded|air|legs?|"
+    r"pass(ed)? out|went down|black(ed)? out|react\w*|reaction|double|blur\w*|focus|bubbl\w*|bled|gauze|"
+    # what a patient does about a symptom: painkillers that do not help, something that restarts
+    r"ibuprofen|tylenol|paracetamol|advil|painkillers?|meds|started again|starts again)\b"
 )
 
 
 def could_be_a_symptom(text: str) -> bool:
     """Whether anything in `text` could describe a symptom (the caller adds its symptom words)."""
     return bool(_SOMATIC.search(normalize(text)))
+
+
+# Getting worse: "instead of calming down it's gotten darker", "came back worse",
+# "spreading". A message that says so is no easing and no expected course, whatever
+# else it says of the first days ("the pink was fading on schedule, now ...").
+_WORSENING = re.compile(
+    r"\b(worse|worsening|darker|spread\w*|creep\w*|more (and more|each|every)|(come|came|coming) back|bigger|growing|instead of)\b"
+    # easing denied: "not improving", "no better", "hasn't gone down"
+    r"|\b(not|isn'?t|is not|aren'?t|hasn'?t|haven'?t|no|never|without) (really |at all |even )?"
+    r"(improving|improved|better|getting better|going down|gone down|fading|faded|settl\w*|calm\w*)\b"
+)
+
+
+def is_worsening(text: str) -> bool:
+    """Whether the message says something is getting worse (see `_WORSENING`)."""
+    return bool(_WORSENING.search(normalize(text)))
 
 
 def is_before_treatment(text: str) -> bool:
@@ -219,8 +242,8 @@ _TIME_NOW = _any(
 
 
 def is_easing(text: str) -> bool:
-    """Whether the message says a symptom is over or easing (see `_EASING`)."""
-    return bool(_EASING.search(normalize(text)))
+    """Whether the message says a symptom is over or easing (see `_EASING`), and nothing worsens."""
+    return bool(_EASING.search(normalize(text))) and not is_worsening(text)
 
 
 # The article's expected course: pink to red with pinpoint bleeding right after, redness
@@ -245,7 +268,7 @@ def is_expected_course(text: str) -> bool:
     symptom words in `without_expected_signs(text)`).
     """
     clean = normalize(text)
-    return bool(_EXPECTED_SIGN.search(clean) and _EXPECTED_DAY.search(clean))
+    return bool(_EXPECTED_SIGN.search(clean) and _EXPECTED_DAY.search(clean)) and not is_worsening(clean)
 
 
 def without_expected_signs(text: str) -> str:

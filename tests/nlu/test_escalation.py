@@ -1,7 +1,17 @@
-"""One decision from rules, model score and guard (bot.nlu.escalation)."""
+"""One decision from rules, model score, report probability and guard (bot.nlu.escalation)."""
 import pytest
 
-from bot.nlu.escalation import MODEL_THRESHOLD, UNSPECIFIED, decide, model_red_flag, model_score
+from bot.nlu.escalation import (
+    CLASSIFIER_THRESHOLD,
+    MODEL_THRESHOLD,
+    RULE_NEEDS_PROBABILITY,
+    SURE_CLASSIFIER,
+    UNSPECIFIED,
+    decide,
+    model_red_flag,
+    model_score,
+    ranking_from_evidence,
+)
 from bot.nlu.red_flag_rules import EMERGENCY, URGENT, RedFlagRules
 from bot.settings import get_settings
 
@@ -115,3 +125,93 @@ def test_a_condition_asked_about_before_a_treatment_is_not_a_complication(rules)
 def test_another_symptom_beside_the_expected_course_keeps_the_model_alarm(rules):
     text = "pink and tight the first night, and my lip tingles"
     assert decide(rules, text, _ranking(0.99, 0.0)).red_flag is not None
+
+
+# The report classifier's path: what a trained probability does in the decision.
+
+def test_the_report_classifier_alone_escalates_a_report_no_rule_names(rules):
+    text = "my lips look like a duck since this morning"
+    assert rules.detect(text) is None
+    below = decide(rules, text, _ranking(0.0, 0.0), report_probability=CLASSIFIER_THRESHOLD - 0.01)
+    above = decide(rules, text, _ranking(0.0, 0.0), report_probability=CLASSIFIER_THRESHOLD)
+    assert below.red_flag is None
+    assert above.red_flag.symptoms == (UNSPECIFIED,)
+    assert above.red_flag.level == EMERGENCY  # no ranking between the levels: 911 first
+    assert above.evidence()["classifier_heard"] is True
+    assert above.evidence()["report_probability"] == CLASSIFIER_THRESHOLD
+
+
+def test_the_report_classifier_is_not_held_back_by_the_guard(rules):
+    text = "is it normal to see kind of double after skinpen? started an hour ago"
+    decision = decide(rules, text, _ranking(0.0, 0.0), report_probability=SURE_CLASSIFIER)
+    assert decision.red_flag is not None
+
+
+def test_the_report_classifier_needs_to_be_sure_of_a_plain_question(rules):
+    text = "does the red light make your eyes water?"
+    unsure = decide(rules, text, _ranking(0.0, 0.0), report_probability=SURE_CLASSIFIER - 0.05)
+    sure = decide(rules, text, _ranking(0.0, 0.0), report_probability=SURE_CLASSIFIER)
+    assert unsure.red_flag is None
+    assert sure.red_flag is not None
+
+
+@pytest.mark.parametrize(
+    "text, ranking",
+    [
+        ("Chris Nguyen", _ranking(0.0, 0.0, "inform")),  # nothing that could be a symptom
+        ("my chin is covered in painful bumps, can i still come in for my session?", _ranking(0.0, 0.0)),
+        ("my lower back hurts", _ranking(0.0, 0.0, "ask_other_health")),  # another topic
+    ],
+)
+def test_the_report_classifiers_alarm_is_never_followed_for_these(rules, text, ranking):
+    assert decide(rules, text, ranking, report_probability=0.99).red_flag is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, no pus, my face is just pink",  # denied
+        "my face is still a bit red but fading",  # easing
+        "pink and tight tonight, had it this morning",  # the expected course on its day
+    ],
+)
+def test_below_sure_the_report_classifier_yields_to_the_vetoes(rules, text):
+    unsure = decide(rules, text, _ranking(0.0, 0.0), report_probability=SURE_CLASSIFIER - 0.05)
+    sure = decide(rules, text, _ranking(0.0, 0.0), report_probability=SURE_CLASSIFIER)
+    assert unsure.red_flag is None
+    assert sure.red_flag is not None
+
+
+def test_a_rule_alone_yields_to_a_classifier_sure_of_no_report(rules):
+    text = "can people be allergic to the numbing cream, asking for my sister who gets hives"
+    assert decide(rules, text, _ranking(0.0, 0.0)).rules
+    assert decide(rules, text, _ranking(0.0, 0.0), report_probability=RULE_NEEDS_PROBABILITY - 0.01).red_flag is None
+    # ...but not when the intent classifier is sure it is a report
+    assert decide(rules, text, _ranking(0.95, 0.0), report_probability=0.01).red_flag is not None
+
+
+def test_a_worsening_message_is_neither_easing_nor_the_expected_course(rules):
+    text = "the pink was fading on schedule, now since last night it came back worse"
+    assert decide(rules, text, _ranking(0.0, 0.0), report_probability=0.8).red_flag is not None
+
+
+def test_the_rules_groups_name_what_the_report_classifier_escalated(rules):
+    text = "I had hives years ago, is the serum ok?"
+    held_back = decide(rules, text, _ranking(0.0, 0.0))
+    assert held_back.general_question and held_back.rules and held_back.red_flag is None
+    decision = decide(rules, text, _ranking(0.0, 0.0), report_probability=0.95)
+    assert decision.red_flag.symptoms == held_back.rules
+
+
+@pytest.mark.parametrize(
+    "text, ranking",
+    [
+        ("my lips look like a duck since this morning", _ranking(0.2, 0.15)),
+        ("my lower back hurts", _ranking(0.0, 0.1, "ask_other_health")),
+        ("when can I wear makeup", _ranking(0.0, 0.0, "aftercare_first_48h")),
+    ],
+)
+def test_the_evidence_holds_enough_of_the_ranking_to_decide_again(rules, text, ranking):
+    first = decide(rules, text, ranking, report_probability=0.7)
+    again = decide(rules, text, ranking_from_evidence(first.evidence()), report_probability=0.7)
+    assert again == first

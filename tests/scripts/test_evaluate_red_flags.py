@@ -8,15 +8,20 @@ def _case(escalate: bool, group: str) -> Case:
     return Case(text=f"{group} message", escalate=escalate, group=group, source="test.yml")
 
 
-def _evidence(escalated: bool, rules: bool = False, score: float = 0.0, general: bool = False) -> Evidence:
-    return Evidence(escalated=escalated, rules=rules, model_score=score, model_heard=score >= 0.5, general=general)
+def _evidence(
+    escalated: bool, rules: bool = False, score: float = 0.0, general: bool = False, probability: float = 0.0
+) -> Evidence:
+    return Evidence(
+        escalated=escalated, rules=rules, model_score=score, model_heard=score >= 0.5, general=general,
+        report_probability=probability, classifier_heard=probability >= 0.5,
+    )
 
 
 def test_recall_and_false_alarms_per_variant():
     cases = [_case(True, "fever"), _case(True, "fever"), _case(False, "negation"), _case(False, "history")]
     evidence = [
         _evidence(True, rules=True),
-        _evidence(True, score=0.9),
+        _evidence(True, score=0.9, probability=0.8),
         _evidence(False, rules=True, general=True),
         _evidence(True, score=0.7),
     ]
@@ -27,7 +32,8 @@ def test_recall_and_false_alarms_per_variant():
     assert report.false_alarms("combined") == 0.5
     assert report.false_alarms("rules alone") == 0.5
     assert report.false_alarms("rules + guard") == 0.0
-    assert "| fever | 2 | 2 (100%) | 1 (50%) | 1 (50%) |" in report.markdown()
+    assert report.recall("classifier alone") == 0.5
+    assert "| fever | 2 | 2 (100%) | 1 (50%) | 1 (50%) | 1 (50%) |" in report.markdown()
 
 
 def test_targets_fail_on_low_recall_an_emergency_miss_or_too_many_alarms():
@@ -55,5 +61,5 @@ def test_sets_load_with_their_groups(tmp_path: Path):
 
 
 def test_rules_only_mode_reports_without_failing(capsys):
-    assert main(["--sets", "dev", "--rules-only"]) == 0
+    assert main(["--sets", "training", "--rules-only"]) == 0
     assert "combined" in capsys.readouterr().out
