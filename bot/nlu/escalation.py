@@ -59,8 +59,9 @@ CLASSIFIER_THRESHOLD = 0.5
 # eyesight is cloudy and not improving", "is it bad that my eyeball looks pink? had it
 # this morning").
 SURE_CLASSIFIER = 0.8
-# Below this report probability a rule's match alone does not escalate, unless the intent
-# classifier is sure too: "can ppl be allergic to the numbing cream", "checked for
+CERTAIN_CLASSIFIER = 0.9
+# Below this report probability an urgent-level rule's match alone does not escalate,
+# unless the intent classifier is sure too: "can ppl be allergic to the numbing cream", "checked for
 # blisters like u said, nada" match a pattern, and the classifier that learned the
 # boundary from twelve writers is all but certain they report nothing.
 RULE_NEEDS_PROBABILITY = 0.05
@@ -159,7 +160,7 @@ def decide(
         by_model = None
     by_classifier = _classifier_red_flag(rules, text, scan, ranking, report_probability)
     by_rules = scan.found
-    if report_probability is not None and report_probability < RULE_NEEDS_PROBABILITY and score < SURE_MODEL:
+    if _rule_overruled(scan, report_probability, score):
         by_rules = None
     # The guard is one heuristic; the rules and a sure model are two detectors. When
     # both call it a report, the doubt goes to escalating.
@@ -181,6 +182,17 @@ def decide(
     )
 
 
+def _rule_overruled(scan: RedFlagScan, probability: Optional[float], score: float) -> bool:
+    """An urgent-level rule's match the report classifier is all but sure reports nothing.
+
+    Never an emergency-level match: a bare "anaphylaxis?" or "throat closing" is worth
+    a false alarm, whatever a classifier makes of it.
+    """
+    if scan.found is None or scan.found.level == EMERGENCY or probability is None:
+        return False
+    return probability < RULE_NEEDS_PROBABILITY and score < SURE_MODEL
+
+
 def _classifier_red_flag(
     rules: RedFlagRules,
     text: str,
@@ -198,7 +210,11 @@ def _classifier_red_flag(
     """
     if probability is None or probability < CLASSIFIER_THRESHOLD:
         return None
-    if not _could_be_a_symptom(rules, text, scan) or is_before_treatment(text) or _about_something_else(ranking):
+    # At `CERTAIN_CLASSIFIER` the classifier is past the symptom-word gate too: the words
+    # a frightened patient finds ("like looking through a dirty window") are not all in
+    # any list, and names or numbers typed into a form never score that high.
+    gated = probability < CERTAIN_CLASSIFIER and not _could_be_a_symptom(rules, text, scan)
+    if gated or is_before_treatment(text) or _about_something_else(ranking):
         return None
     sure = probability >= SURE_CLASSIFIER or model_score(ranking) >= SURE_MODEL
     if not sure and _learned_alarm_overruled(rules, text, scan, sure=False):

@@ -153,7 +153,9 @@ _SOMATIC = re.compile(
     r"chest|heart|pulse|head|vision|see|seeing|saw|sight|eyesight|light|breath\w*|winded|air|legs?|"
     r"pass(ed)? out|went down|black(ed)? out|react\w*|reaction|double|blur\w*|focus|bubbl\w*|bled|gauze|"
     # what a patient does about a symptom: painkillers that do not help, something that restarts
-    r"ibuprofen|tylenol|paracetamol|advil|painkillers?|meds|started again|starts again)\b"
+    r"ibuprofen|tylenol|paracetamol|advil|painkillers?|meds|started again|starts again|"
+    # swallowing and the voice (the airway), how things look and how steady one is
+    r"swall?ow\w*|voice|hoarse|spit|smear\w*|fuzzy|hazy|cloudy|foggy|dim|giddy|unsteady|wobbly|inflated|massive)\b"
 )
 
 

@@ -2,6 +2,7 @@
 import pytest
 
 from bot.nlu.escalation import (
+    CERTAIN_CLASSIFIER,
     CLASSIFIER_THRESHOLD,
     MODEL_THRESHOLD,
     RULE_NEEDS_PROBABILITY,
@@ -163,8 +164,21 @@ def test_the_report_classifier_needs_to_be_sure_of_a_plain_question(rules):
         ("my lower back hurts", _ranking(0.0, 0.0, "ask_other_health")),  # another topic
     ],
 )
-def test_the_report_classifiers_alarm_is_never_followed_for_these(rules, text, ranking):
-    assert decide(rules, text, ranking, report_probability=0.99).red_flag is None
+def test_the_report_classifiers_alarm_is_not_followed_for_these(rules, text, ranking):
+    assert decide(rules, text, ranking, report_probability=CERTAIN_CLASSIFIER - 0.01).red_flag is None
+
+
+def test_a_certain_classifier_needs_no_symptom_word(rules):
+    text = "it's like looking through a dirty window"
+    assert decide(rules, text, _ranking(0.0, 0.0), report_probability=CERTAIN_CLASSIFIER - 0.01).red_flag is None
+    assert decide(rules, text, _ranking(0.0, 0.0), report_probability=CERTAIN_CLASSIFIER).red_flag is not None
+
+
+def test_before_a_treatment_or_on_another_topic_even_a_certain_classifier_is_not_followed(rules):
+    before = "my chin is covered in painful bumps, can i still come in for my session?"
+    assert decide(rules, before, _ranking(0.0, 0.0), report_probability=0.99).red_flag is None
+    other = decide(rules, "my lower back hurts", _ranking(0.0, 0.0, "ask_other_health"), report_probability=0.99)
+    assert other.red_flag is None
 
 
 @pytest.mark.parametrize(
@@ -182,12 +196,18 @@ def test_below_sure_the_report_classifier_yields_to_the_vetoes(rules, text):
     assert sure.red_flag is not None
 
 
-def test_a_rule_alone_yields_to_a_classifier_sure_of_no_report(rules):
-    text = "can people be allergic to the numbing cream, asking for my sister who gets hives"
-    assert decide(rules, text, _ranking(0.0, 0.0)).rules
+def test_an_urgent_rule_alone_yields_to_a_classifier_sure_of_no_report(rules):
+    text = "checked for blisters like u said, nada"
+    alone = decide(rules, text, _ranking(0.0, 0.0))
+    assert alone.rules and alone.red_flag is not None  # the rule escalates without a classifier
     assert decide(rules, text, _ranking(0.0, 0.0), report_probability=RULE_NEEDS_PROBABILITY - 0.01).red_flag is None
     # ...but not when the intent classifier is sure it is a report
-    assert decide(rules, text, _ranking(0.95, 0.0), report_probability=0.01).red_flag is not None
+    assert decide(rules, text, _ranking(0.0, 0.95), report_probability=0.01).red_flag is not None
+
+
+def test_an_emergency_rule_escalates_whatever_the_classifier_says(rules):
+    decision = decide(rules, "anaphylaxis?", _ranking(0.0, 0.0, "ask_warning_signs"), report_probability=0.0)
+    assert decision.red_flag is not None and decision.red_flag.level == EMERGENCY
 
 
 def test_a_worsening_message_is_neither_easing_nor_the_expected_course(rules):

@@ -159,3 +159,19 @@ def test_unless_suppresses_only_its_own_group():
 def test_a_fever_blister_is_a_cold_sore_not_a_fever(rules):
     found = rules.detect("got a fever blister on my lip")
     assert found.symptoms == ("blisters",)
+
+
+@pytest.mark.parametrize(
+    "text, group",
+    [
+        ("my voice has gone all hoarse and swallowing my own spit is hard", "breathing"),
+        ("why does my lip look like it got filler when I didn't get any", "swelling"),
+    ],
+)
+def test_airway_and_swelling_said_in_other_words(text, group):
+    found = RedFlagRules.from_file(get_settings().red_flags_file).detect(text)
+    assert found is not None and group in found.symptoms
+
+
+def test_filler_talk_that_reports_nothing_is_no_red_flag():
+    assert RedFlagRules.from_file(get_settings().red_flags_file).detect("should i massage the lumps in my lip filler") is None
