@@ -1,7 +1,12 @@
-"""The staff process and its commands: `python -m bot.staff [serve | add-user | export-unanswered | purge]`.
+"""The staff process and its commands: `python -m bot.staff [serve | COMMAND ...]`.
 
     python -m bot.staff                       serve the console and API on STAFF_PORT (make run does)
     python -m bot.staff add-user EMAIL        create a staff account (asks for the password twice)
+    python -m bot.staff disable-user EMAIL    end the account's sessions at once; it can no longer sign in
+    python -m bot.staff enable-user EMAIL     let a disabled account sign in again
+    python -m bot.staff add-token NAME        issue an API token (printed this once, stored only hashed)
+    python -m bot.staff revoke-token NAME     end that token's access at once
+    python -m bot.staff list-tokens           the live tokens' names, when made and last used (never a token)
     python -m bot.staff export-unanswered     what the bot could not answer, as a Rasa NLU YAML stub
     python -m bot.staff purge                 delete conversations and handoffs older than RETENTION_DAYS
 
@@ -23,9 +28,12 @@ from bot.db.session import DatabaseUnavailable
 from bot.retention import purge
 from bot.settings import ConfigurationError, Settings, get_settings
 from bot.staff.accounts import AccountError, Accounts
+from bot.staff.api_tokens import ApiTokenError, ApiTokens, check_name
 from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
-from bot.staff.token import resolve_token
+from bot.staff.sessions import Sessions
+from bot.staff.token import LOCAL, local_token
+from bot.staff.wording import when
 from bot.transcripts.events import tracker_engine
 from bot.transcripts.nlu_export import nlu_stub
 from bot.transcripts.transcript import TranscriptReader
@@ -37,7 +45,7 @@ DEFAULT_EXPORT_DAYS = 30
 
 def serve(settings: Settings) -> int:
     """One worker on STAFF_HOST:STAFF_PORT, without an access log (Sanic's would record every query string)."""
-    resolve_token(settings, create=True)  # a standalone start makes its own token file
+    local_token(settings)  # a standalone start makes its own `local` token (and file) if it has none
     app = create_app(settings)
     app.config.MOTD = False
     app.after_server_stop(lambda app, loop: dispose_engines())
@@ -51,6 +59,58 @@ def add_user(settings: Settings, email: str, password: str) -> int:
     account = Accounts(sessions).add(email, password)
     AuditLog(sessions).record(CLI_ACTOR, "add_user", detail=account.email)
     print(f"Created staff account {account.email}. Sign in at {settings.staff_public_url}/login")
+    return 0
+
+
+def set_user_active(settings: Settings, email: str, active: bool) -> int:
+    """Disable an account and end its sessions at once, or enable it again."""
+    sessions = session_factory(get_engine(settings.database_url))
+    account = Accounts(sessions).set_active(email, active)
+    if active:
+        AuditLog(sessions).record(CLI_ACTOR, "enable_user", detail=account.email)
+        print(f"Enabled staff account {account.email}; it can sign in again.")
+        return 0
+    ended = Sessions(sessions).end_all(account.id)
+    AuditLog(sessions).record(CLI_ACTOR, "disable_user", detail=f"{account.email}, {ended} sessions ended")
+    sessions_ended = f"{ended} session{'s' if ended != 1 else ''} ended"
+    print(f"Disabled staff account {account.email}: {sessions_ended}; it cannot sign in until enable-user.")
+    return 0
+
+
+def add_token(settings: Settings, name: str) -> int:
+    """Issue a token: only it goes to standard output (for `TOKEN=$(...)`), the explanation to stderr."""
+    sessions = session_factory(get_engine(settings.database_url))
+    token = ApiTokens(sessions).issue(name)
+    AuditLog(sessions).record(CLI_ACTOR, "add_token", detail=name)
+    print(
+        f"Created API token {name!r}. It is shown only now (the database keeps only its hash): store it "
+        "where the integration keeps secrets and send it as 'Authorization: Bearer <token>'.",
+        file=sys.stderr,
+    )
+    print(token)
+    return 0
+
+
+def revoke_token(settings: Settings, name: str) -> int:
+    """End a token's access; requests with it get 401 from now on."""
+    sessions = session_factory(get_engine(settings.database_url))
+    ApiTokens(sessions).revoke(name)
+    AuditLog(sessions).record(CLI_ACTOR, "revoke_token", detail=name)
+    later = " (`make run` makes a new `local` token at its next start)" if name == LOCAL else ""
+    print(f"Revoked API token {name!r}: requests with it are refused from now on{later}.")
+    return 0
+
+
+def list_tokens(settings: Settings, out: TextIO) -> int:
+    """The live tokens' names, creation and last use (UTC); never a token or its hash."""
+    tokens = ApiTokens(session_factory(get_engine(settings.database_url))).live()
+    if not tokens:
+        print("No API tokens. Issue one with: python -m bot.staff add-token NAME", file=out)
+        return 0
+    width = max(len("name"), *(len(token.name) for token in tokens))
+    print(f"{'name':<{width}}  {'created':<20}  last used", file=out)
+    for token in tokens:
+        print(f"{token.name:<{width}}  {when(token.created_at):<20}  {when(token.last_used_at) or 'never'}", file=out)
     return 0
 
 
@@ -97,6 +157,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     add = commands.add_parser("add-user", help="create a staff account")
     add.add_argument("email")
     add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    for command, what in (("disable-user", "end an account's sessions and stop it signing in"),
+                          ("enable-user", "let a disabled account sign in again")):
+        commands.add_parser(command, help=what).add_argument("email")
+    for command, what in (("add-token", "issue a named API token (printed once)"),
+                          ("revoke-token", "revoke a named API token")):
+        commands.add_parser(command, help=what).add_argument("name", type=_token_name)
+    commands.add_parser("list-tokens", help="the API tokens' names, created and last used (never a token)")
     export = commands.add_parser("export-unanswered", help="unanswered patient messages as a Rasa NLU YAML stub")
     export.add_argument("--days", type=_days, default=DEFAULT_EXPORT_DAYS, help="how far back (default 30)")
     export.add_argument("--out", type=Path, help="write to this file instead of standard output")
@@ -104,6 +171,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     old.add_argument("--days", type=_days, default=settings.retention_days,
                      help=f"retention window in days (default RETENTION_DAYS: {settings.retention_days})")
     return parser
+
+
+def _token_name(raw: str) -> str:
+    try:
+        return check_name(raw)
+    except ApiTokenError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _days(raw: str) -> int:
@@ -121,13 +195,21 @@ def main(argv: Optional[List[str]] = None) -> int:
             return serve(settings)
         if args.command == "add-user":
             return add_user(settings, args.email, _password(args.password_stdin))
+        if args.command in ("disable-user", "enable-user"):
+            return set_user_active(settings, args.email, active=args.command == "enable-user")
+        if args.command == "add-token":
+            return add_token(settings, args.name)
+        if args.command == "revoke-token":
+            return revoke_token(settings, args.name)
+        if args.command == "list-tokens":
+            return list_tokens(settings, sys.stdout)
         if args.command == "export-unanswered":
             if args.out is None:
                 return export_unanswered(settings, args.days, sys.stdout)
             with args.out.open("w", encoding="utf-8") as out:
                 return export_unanswered(settings, args.days, out)
         return purge_old(settings, args.days)
-    except (ConfigurationError, AccountError, DatabaseUnavailable) as exc:
+    except (ConfigurationError, AccountError, ApiTokenError, DatabaseUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -110,6 +110,21 @@ class Accounts:
             row.password_hash = new_hash
             session.commit()
 
+    def set_active(self, email: str, active: bool) -> StaffAccount:
+        """Enable or disable an account; AccountError if there is no such account.
+
+        A disabled account cannot sign in, and `Sessions.resume` refuses its sessions from
+        the next request on; `disable-user` also ends them (`Sessions.end_all`).
+        """
+        address = normalize_email(email)
+        with self._session() as session:
+            row = _by_email(session, address)
+            if row is None:
+                raise AccountError(f"there is no account for {address}")
+            row.active = active
+            session.commit()
+            return StaffAccount(id=row.id, email=row.email)
+
     def verify(self, email: str, password: str) -> Optional[StaffAccount]:
         """The account if `password` is right for an active account with `email`, else None.
 

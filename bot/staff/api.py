@@ -1,11 +1,13 @@
-"""The staff JSON API for integrations: list, read and update handoffs (bearer token).
+"""The staff JSON API for integrations: list, read and update handoffs (named bearer tokens).
 
-`GET /api/handoffs` lists open (`new`) red flags first, then everything newest first.
-`GET /api/handoffs/<id>` returns the handoff with its conversation and notes, and is
-audited as a transcript view by "api"; `PATCH` changes the status and/or adds a note,
-each change audited. Errors are JSON with a short message and no internals (the app's
-error handlers, see `bot.staff.app`). Database calls run in worker threads so one slow
-query never stalls other requests.
+Every request needs `Authorization: Bearer <token>` with a live token (`bot.staff.api_tokens`);
+the audit log names the token (actor `api:<name>`). `GET /api/handoffs` lists open (`new`)
+red flags first, then everything newest first, and is audited with its filter and row
+count. `GET /api/handoffs/<id>` returns the handoff with its conversation and notes, and
+is audited as a transcript view; `PATCH` changes the status and/or adds a note, each
+change audited. Errors are JSON with a short message and no internals (the app's error
+handlers, see `bot.staff.app`). Database calls run in worker threads so one slow query
+never stalls other requests.
 """
 from __future__ import annotations
 
@@ -19,13 +21,13 @@ from sanic.response import json as json_response
 
 from bot.db.models import KINDS, STATUSES
 from bot.handoffs.store import MAX_LIST_LIMIT, clean_note
-from bot.staff.auth import is_authorized
+from bot.staff.api_tokens import api_actor
+from bot.staff.auth import bearer_token
 from bot.staff.casework import Casework
 from bot.staff.params import BadRequest, choice, integer
 from bot.transcripts.transcript import Turn
 
 PREFIX = "/api"
-ACTOR = "api"  # the bearer token is shared by integrations, so the log can only say "the API"
 # Open red flags are listed before everything else, so a caller that reads only the
 # first page (most integrations) still needs room for the newest ordinary handoffs.
 DEFAULT_LIST_LIMIT = MAX_LIST_LIMIT
@@ -49,9 +51,13 @@ def error(status: int, message: str, headers: Optional[Dict[str, str]] = None) -
 
 
 async def _authenticate(request: Request) -> Optional[HTTPResponse]:
-    if is_authorized(request.headers.get("authorization"), request.app.ctx.token):
-        return None
-    return error(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    """Let a request with a live token through, as `request.ctx.actor`; 401 otherwise."""
+    token = bearer_token(request.headers.get("authorization"))
+    name = await asyncio.to_thread(request.app.ctx.api_tokens.authenticate, token) if token else None
+    if name is None:
+        return error(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    request.ctx.actor = api_actor(name)
+    return None
 
 
 async def _list_handoffs(request: Request) -> HTTPResponse:
@@ -59,13 +65,14 @@ async def _list_handoffs(request: Request) -> HTTPResponse:
     kind = choice("kind", request.args.get("kind"), KINDS)
     limit = integer(request.args, "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT)
     offset = integer(request.args, "offset", 0, 0, MAX_OFFSET)
-    store = request.app.ctx.casework.store
-    handoffs = await asyncio.to_thread(store.list, status=status, kind=kind, limit=limit, offset=offset)
+    handoffs = await asyncio.to_thread(
+        request.app.ctx.casework.list_handoffs, request.ctx.actor, status=status, kind=kind, limit=limit, offset=offset
+    )
     return json_response([handoff.to_dict() for handoff in handoffs])
 
 
 async def _get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
-    case = await asyncio.to_thread(request.app.ctx.casework.open, handoff_id, ACTOR)
+    case = await asyncio.to_thread(request.app.ctx.casework.open, handoff_id, request.ctx.actor)
     if case is None:
         return error(404, "not found")
     return json_response(
@@ -80,7 +87,7 @@ async def _get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
 
 async def _patch_handoff(request: Request, handoff_id: int) -> HTTPResponse:
     status, note = _changes(request.body)
-    result = await asyncio.to_thread(_apply, request.app.ctx.casework, handoff_id, status, note)
+    result = await asyncio.to_thread(_apply, request.app.ctx.casework, handoff_id, status, note, request.ctx.actor)
     return error(404, "not found") if result is None else json_response(result)
 
 
@@ -96,11 +103,13 @@ def turn_to_dict(turn: Turn) -> Dict[str, Any]:
     }
 
 
-def _apply(casework: Casework, handoff_id: int, status: Optional[str], note: Optional[str]) -> Optional[Dict[str, Any]]:
+def _apply(
+    casework: Casework, handoff_id: int, status: Optional[str], note: Optional[str], actor: str
+) -> Optional[Dict[str, Any]]:
     """Make the changes (both already validated); the handoff and its notes, or None if there is no such id."""
-    if status is not None and casework.set_status(handoff_id, status, ACTOR) is None:
+    if status is not None and casework.set_status(handoff_id, status, actor) is None:
         return None
-    if note is not None and casework.add_note(handoff_id, note, ACTOR) is None:
+    if note is not None and casework.add_note(handoff_id, note, actor) is None:
         return None
     handoff = casework.store.get(handoff_id)
     if handoff is None:

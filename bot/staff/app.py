@@ -1,6 +1,6 @@
 """The staff web process: the console's pages, the JSON API and a health check (Sanic).
 
-- `/api/...` (bot.staff.api): JSON for integrations, bearer token.
+- `/api/...` (bot.staff.api): JSON for integrations, named bearer tokens (bot.staff.api_tokens).
 - `/login`, `/handoffs`, `/unanswered`, ... (bot.staff.console): HTML for clinic staff,
   per-staff accounts and sessions.
 - `/static/` (the stylesheet and icon), `/healthz`.
@@ -30,13 +30,13 @@ from bot.screening.loader import load_screening
 from bot.settings import Settings
 from bot.staff import api, console
 from bot.staff.accounts import Accounts
+from bot.staff.api_tokens import ApiTokens
 from bot.staff.audit import AuditLog
 from bot.staff.casework import Casework
 from bot.staff.login_limit import LoginLimiter
 from bot.staff.pages import STATIC, add_security_headers, error_page
 from bot.staff.params import BadRequest
 from bot.staff.sessions import Sessions
-from bot.staff.token import resolve_token
 from bot.transcripts.transcript import TranscriptReader
 
 MAX_BODY_BYTES = 64 * 1024  # a note is at most 2000 characters; refuse anything large
@@ -53,15 +53,16 @@ def create_app(
     sessions: Optional[Sessions] = None,
     limiter: Optional[LoginLimiter] = None,
     audit: Optional[AuditLog] = None,
+    api_tokens: Optional[ApiTokens] = None,
     transcripts: Optional[TranscriptReader] = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Sanic:
     """A new staff app; each dependency defaults to the databases of `settings`.
 
     Tests inject their own (a store that is down, a clock they move). Each app gets a
-    unique name because Sanic keeps a per-process registry of apps. Raises
-    ConfigurationError when there is no API token yet (`python -m bot.staff` and the
-    launcher create the token file first) or the screening file is broken.
+    unique name because Sanic keeps a per-process registry of apps. API tokens live in
+    the database (`python -m bot.staff add-token`; the launcher makes `local`). Raises
+    ConfigurationError when the screening file is broken.
     """
     app = Sanic(f"staff-{uuid.uuid4().hex}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
@@ -71,7 +72,6 @@ def create_app(
     database = session_factory(get_engine(settings.database_url))
     ctx = app.ctx
     ctx.settings = settings
-    ctx.token = resolve_token(settings)
     ctx.secure_cookies = settings.staff_public_url.startswith("https://")
     ctx.clock = clock
     ctx.screening = load_screening(settings.screening_file)
@@ -79,6 +79,7 @@ def create_app(
     ctx.sessions = sessions or Sessions(database, clock=clock)
     ctx.limiter = limiter or LoginLimiter(database, clock=clock)
     ctx.audit = audit or AuditLog(database, clock=clock)
+    ctx.api_tokens = api_tokens or ApiTokens(database, clock=clock)
     ctx.casework = Casework(
         store or HandoffStore(database), transcripts or TranscriptReader(get_engine(settings.tracker_store_url)), ctx.audit
     )

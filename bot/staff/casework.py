@@ -1,9 +1,11 @@
 """What staff do with a handoff, the same for the console and the JSON API: open it with its
-conversation, change its status, add a note; each step written to the audit log.
+conversation, change its status, add a note; each step written to the audit log. The
+API's list of handoffs (names and contacts of many patients at once) is audited too.
 
-The audit entry of a view is written before the transcript is handed out, and a change's
-entry right after the change commits, so the log never misses one that happened. Entries
-name the actor (a staff e-mail or "api") and never carry patient or note text.
+The audit entry of a view is written before the transcript or list is handed out, and a
+change's entry right after the change commits, so the log never misses one that
+happened. Entries name the actor (a staff e-mail or "api:<token name>") and never carry
+patient or note text.
 
 Every method does blocking database I/O: async callers run it in a worker thread.
 """
@@ -36,6 +38,19 @@ class Casework:
         self.store = store
         self.transcripts = transcripts
         self.audit = audit
+
+    def list_handoffs(
+        self, actor: str, *, status: Optional[str], kind: Optional[str], limit: int, offset: int
+    ) -> List[HandoffView]:
+        """One page of the handoff list, recorded as `list_handoffs` with the filter and the row count.
+
+        The detail reads "status=new kind=any limit=100 offset=0 rows=3": which filter was
+        asked for and how many patients' details went out, never the details themselves.
+        """
+        handoffs = self.store.list(status=status, kind=kind, limit=limit, offset=offset)
+        detail = f"status={status or 'any'} kind={kind or 'any'} limit={limit} offset={offset} rows={len(handoffs)}"
+        self.audit.record(actor, "list_handoffs", detail=detail)
+        return handoffs
 
     def open(self, handoff_id: int, actor: str) -> Optional[CaseFile]:
         """The handoff, its conversation and notes, recording the view; None if there is no such id."""

@@ -1,28 +1,75 @@
-"""Console login rate limit: at most MAX_FAILURES failed logins per WINDOW, per e-mail and per client.
+"""Console login throttle: exponential backoff per account and per client address, never a lock.
 
-Counting per e-mail stops a guessing attack on one account spread over many addresses;
-counting per client address stops one address trying many accounts. Attempts live in
-the database, so the limit holds across restarts and across several console processes.
+A hard lock on an account (N failures, then nobody signs in for a while) lets anyone
+who knows a staff e-mail keep that person out. So nothing here counts failures on an
+account alone. Three throttles, each a wait that doubles with every failure beyond a
+free allowance, up to a cap, counted over the last MEMORY:
 
-A successful login clears the earlier failures of the same e-mail from the same client
-(the staff member's own typos), but not those from other addresses: otherwise a staff
-member signing in would hand whoever is guessing their password a fresh set of tries.
+- **account and client**: failures for one e-mail from one address (a guesser hammering
+  one account, or the owner's own typos). Five free, then 1 s, 2 s, 4 s ... up to 15
+  minutes. A success from that address clears its earlier failures for that e-mail.
+- **client**: how many *different* e-mails failed from one address (one address trying
+  many accounts). Ten free, then the same doubling up to 15 minutes.
+- **account**: from how many *different* addresses an e-mail failed (a guess spread over
+  many addresses). Ten free, then doubling up to one minute only, and never for an
+  address that signed in to that account within KNOWN_FOR.
+
+So a guesser hammering an account from one address slows only that address (and, when
+it tries many accounts, every attempt from it), and the owner signs in from any other
+address at once; a botnet makes new addresses wait at most a minute per try, while
+addresses the owner has used are not slowed at all. IPv6 clients count by their /64
+network, which one attacker usually holds whole.
+
+An attempt is counted when it is admitted, before the slow password check, so guesses
+sent in parallel see each other (except those arriving within the same few
+milliseconds); a success then marks it so. Attempts live in the database, so the
+throttle holds across restarts and across several console processes.
 """
 from __future__ import annotations
 
+import ipaddress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, ContextManager, List, Optional
+from typing import Callable, ContextManager, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.expression import ColumnElement
 
 from bot.db.models import LoginAttempt, utcnow
 from bot.db.session import unit_of_work
 from bot.staff.accounts import AccountError, normalize_email
 
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
+MEMORY = timedelta(hours=24)
+KNOWN_FOR = timedelta(days=30)
+FIRST_WAIT = timedelta(seconds=1)
+IPV6_NETWORK_BITS = 64
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """No wait for the first `free` counts, then FIRST_WAIT doubling with each count, at most `cap`."""
+
+    free: int
+    cap: timedelta
+
+    def wait(self, count: int) -> Optional[timedelta]:
+        """How long after the latest failure the next attempt must wait, or None."""
+        if count < self.free:
+            return None
+        return min(self.cap, FIRST_WAIT * 2 ** min(count - self.free, 32))  # 2**32 s is past any cap
+
+
+PAIR = Backoff(free=5, cap=timedelta(minutes=15))
+CLIENT = Backoff(free=10, cap=timedelta(minutes=15))
+ACCOUNT = Backoff(free=10, cap=timedelta(minutes=1))
+
+
+@dataclass(frozen=True)
+class Admission:
+    """An attempt let through (`attempt_id`, to mark it succeeded), or how long to wait first."""
+
+    attempt_id: Optional[int] = None
+    retry_after: Optional[timedelta] = None
 
 
 class LoginLimiter:
@@ -32,32 +79,38 @@ class LoginLimiter:
         self._sessions = sessions
         self._clock = clock
 
-    def retry_after(self, email: str, client: str) -> Optional[timedelta]:
-        """None if a login may be tried now; else how long until the e-mail and the client may both try.
+    def admit(self, email: str, client: str) -> Admission:
+        """Let one attempt through, counted as a failure until `succeeded`; or say how long to wait.
 
-        That is when enough failures have left the window to bring both counts below the
-        limit: with MAX_FAILURES failures, when the oldest of them turns WINDOW old.
+        A refused attempt is not recorded: it tested no password, so it adds no wait.
         """
-        now = self._clock()
+        address, origin, now = email_key(email), client_key(client), self._clock()
         with self._session() as session:
-            waits = [
-                _wait(session, LoginAttempt.email == _email_key(email), now),
-                _wait(session, LoginAttempt.client == _client_key(client), now),
-            ]
-        blocked = [wait for wait in waits if wait is not None]
-        return max(blocked) if blocked else None
+            wait = _longest_wait(session, address, origin, now)
+            if wait is not None:
+                return Admission(retry_after=wait)
+            attempt = LoginAttempt(email=address, client=origin, succeeded=False, at=now)
+            session.add(attempt)
+            session.commit()
+            return Admission(attempt_id=attempt.id)
 
-    def record(self, email: str, client: str, succeeded: bool) -> None:
-        """Remember one login attempt; a success clears this client's earlier failures for this e-mail."""
-        address, origin = _email_key(email), _client_key(client)
+    def succeeded(self, attempt_id: int) -> None:
+        """Mark an admitted attempt as a success, clearing that address's failures for that e-mail.
+
+        Failures of that e-mail from other addresses stay: otherwise the owner signing in
+        would hand whoever is guessing elsewhere a fresh allowance.
+        """
         with self._session() as session:
-            if succeeded:
-                session.execute(
-                    delete(LoginAttempt).where(
-                        LoginAttempt.email == address, LoginAttempt.client == origin, LoginAttempt.succeeded.is_(False)
-                    )
+            attempt = session.get(LoginAttempt, attempt_id)
+            if attempt is None:
+                return
+            session.execute(
+                delete(LoginAttempt).where(
+                    LoginAttempt.email == attempt.email, LoginAttempt.client == attempt.client,
+                    LoginAttempt.succeeded.is_(False), LoginAttempt.id != attempt_id,
                 )
-            session.add(LoginAttempt(email=address, client=origin, succeeded=succeeded, at=self._clock()))
+            )  # fmt: skip
+            session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))
             session.commit()
 
     def purge_older_than(self, cutoff: datetime) -> int:
@@ -71,22 +124,54 @@ class LoginLimiter:
         return unit_of_work(self._sessions, what="login attempt database")
 
 
-def _wait(session: Session, which: ColumnElement, now: datetime) -> Optional[timedelta]:
-    """How long until the failures matching `which` drop below the limit, or None if they are below it."""
-    recent: List[datetime] = list(
-        session.scalars(
-            select(LoginAttempt.at)
-            .where(which, LoginAttempt.succeeded.is_(False), LoginAttempt.at > now - WINDOW)
-            .order_by(LoginAttempt.at.desc())
-            .limit(MAX_FAILURES)
+def _longest_wait(session: Session, email: str, client: str, now: datetime) -> Optional[timedelta]:
+    """The longest wait any of the three throttles imposes on `email` from `client` now."""
+    recent = (LoginAttempt.succeeded.is_(False), LoginAttempt.at > now - MEMORY)
+    pair = session.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.client == client, *recent
         )
-    )
-    if len(recent) < MAX_FAILURES:
+    ).one()
+    spread_over_accounts = session.execute(
+        select(func.count(LoginAttempt.email.distinct()), func.max(LoginAttempt.at)).where(
+            LoginAttempt.client == client, *recent
+        )
+    ).one()
+    waits = [_remaining(PAIR, *pair, now), _remaining(CLIENT, *spread_over_accounts, now)]
+    spread_over_clients = session.execute(
+        select(func.count(LoginAttempt.client.distinct()), func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, *recent
+        )
+    ).one()
+    account_wait = _remaining(ACCOUNT, *spread_over_clients, now)
+    if account_wait is not None and not _known(session, email, client, now):
+        waits.append(account_wait)
+    blocked = [wait for wait in waits if wait is not None]
+    return max(blocked) if blocked else None
+
+
+def _remaining(backoff: Backoff, count: int, latest: Optional[datetime], now: datetime) -> Optional[timedelta]:
+    """What is left of `backoff`'s wait after the latest of `count` failures, or None."""
+    wait = backoff.wait(count)
+    if wait is None or latest is None:
         return None
-    return recent[-1] + WINDOW - now
+    left = latest + wait - now  # max() keeps the column's type: aware UTC
+    return left if left > timedelta(0) else None
 
 
-def _email_key(email: str) -> str:
+def _known(session: Session, email: str, client: str, now: datetime) -> bool:
+    """Whether `client` signed in to `email` within KNOWN_FOR."""
+    return session.execute(
+        select(LoginAttempt.id)
+        .where(
+            LoginAttempt.email == email, LoginAttempt.client == client,
+            LoginAttempt.succeeded.is_(True), LoginAttempt.at > now - KNOWN_FOR,
+        )
+        .limit(1)
+    ).first() is not None  # fmt: skip
+
+
+def email_key(email: str) -> str:
     """The e-mail as accounts store it, so spelling variants of one account share one count.
 
     Something that is not an e-mail at all still counts, under its lower-cased text,
@@ -99,8 +184,20 @@ def _email_key(email: str) -> str:
     return address[: _length("email")]
 
 
-def _client_key(client: str) -> str:
-    return client[: _length("client")]
+def client_key(client: str) -> str:
+    """The address an attempt is counted under: IPv4 as is, IPv6 as its /64 network.
+
+    Anything else (a proxy's odd header) counts under its own text, cut to the column.
+    """
+    try:
+        address = ipaddress.ip_address(client.strip())
+    except ValueError:
+        return client[: _length("client")]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # an IPv4 client on a dual-stack socket
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/{IPV6_NETWORK_BITS}", strict=False))
+    return str(address)
 
 
 def _length(column: str) -> int:

@@ -2,8 +2,9 @@
 
 - The login form is protected by a double-submit CSRF token: a random `login_csrf`
   cookie that must equal the form's hidden field (there is no session yet to hold one).
-- Attempts are rate-limited per e-mail and per client address (`LoginLimiter`), checked
-  before the password, so guessing costs the attacker time and not us an argon2 hash.
+- Attempts are throttled per e-mail and client address with exponential backoff, never
+  locked per account (`LoginLimiter`), checked before the password, so guessing costs the
+  attacker time and not us an argon2 hash. A refused attempt is a 429 with Retry-After.
 - A wrong password and an unknown e-mail get the same answer; the audit log records the
   attempt as "anonymous" with the typed e-mail as detail, never as the actor.
 - Every page behind `staff_only` needs a live session; a form post also needs the
@@ -81,9 +82,10 @@ async def login(request: Request) -> HTTPResponse:
     client = request.remote_addr or request.ip or "unknown"
     attempt = await asyncio.to_thread(_sign_in, request.app.ctx, email, form.get("password") or "", client)
     if attempt.retry_after is not None:
-        minutes = max(1, math.ceil(attempt.retry_after.total_seconds() / 60))
-        wait = f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}."
-        return _login_page(request, target, status=429, error=wait, email=email)
+        seconds = max(1, math.ceil(attempt.retry_after.total_seconds()))
+        response = _login_page(request, target, status=429, error=too_many(seconds), email=email)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     if attempt.token is None:
         return _login_page(request, target, status=200, error=WRONG, email=email)
     response = redirect(target, status=303)
@@ -108,16 +110,23 @@ async def logout(request: Request) -> HTTPResponse:
     return response
 
 
+def too_many(seconds: int) -> str:
+    """What a throttled sign-in reads: the wait in seconds, or in whole minutes (rounded up) from two minutes."""
+    if seconds < 120:
+        return f"Too many attempts, try again in {seconds} second{'s' if seconds != 1 else ''}."
+    return f"Too many attempts, try again in {math.ceil(seconds / 60)} minutes."
+
+
 def _sign_in(ctx: Any, email: str, password: str, client: str) -> Attempt:
-    """The rate limit, the password check, the attempt's record and audit entry, and the new session."""
-    wait = ctx.limiter.retry_after(email, client)
-    if wait is not None:
-        return Attempt(retry_after=wait)
+    """The throttle (which counts the attempt), the password check, the audit entry, and the new session."""
+    admission = ctx.limiter.admit(email, client)
+    if admission.retry_after is not None:
+        return Attempt(retry_after=admission.retry_after)
     account = ctx.accounts.verify(email, password)
-    ctx.limiter.record(email, client, succeeded=account is not None)
     if account is None:
         ctx.audit.record("anonymous", "login_failed", detail=email.lower() or None)
         return Attempt()
+    ctx.limiter.succeeded(admission.attempt_id)
     token = ctx.sessions.start(account)
     ctx.audit.record(account.email, "login")
     return Attempt(token=token)

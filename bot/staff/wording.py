@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.screening.interview import Screening
 
-CHANNELS = {"rest": "Website", "twilio": "SMS"}
+CHANNELS = {"rest": "Website", "widget": "Website", "twilio": "SMS"}
 KINDS = {"booking": "Booking", "question": "Question", "screening": "Screening", "red_flag": "Red flag"}
 STATUSES = {"new": "New", "contacted": "Contacted", "closed": "Closed"}
 CONTACT_KINDS = {"phone": "phone", "email": "e-mail"}

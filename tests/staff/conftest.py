@@ -1,4 +1,4 @@
-"""The staff API and console served from a migrated SQLite database with a known token,
+"""The staff API and console served from a migrated SQLite database with a known API token,
 a clock the tests move, conversations they choose, the audit log, and a signed-in staff
 account. Helpers that are not fixtures are in tests/staff/fixtures.py."""
 import dataclasses
@@ -14,6 +14,7 @@ from bot.db.models import utcnow
 from bot.handoffs.store import HandoffStore
 from bot.settings import Settings
 from bot.staff.accounts import Accounts, StaffAccount
+from bot.staff.api_tokens import ApiTokens
 from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
 from tests.clock import Clock
@@ -22,19 +23,22 @@ from tests.ports import free_port
 from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeTranscripts, sign_in
 
 TOKEN = "staff-token-for-tests-0123456789"
+TOKEN_NAME = "integration"  # the audit log names requests with TOKEN "api:integration"
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.from_env(
-        {"VAR_DIR": str(tmp_path / "var"), "STAFF_API_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
+        {"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
     )
 
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[HandoffStore]:
+    """The handoff store of the migrated test database, where TOKEN is a live API token."""
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
+    ApiTokens(session_factory(engine)).register(TOKEN_NAME, TOKEN)
     yield HandoffStore(session_factory(engine))
     engine.dispose()
 
@@ -45,7 +49,6 @@ def api(settings: Settings, store: HandoffStore) -> Iterator[str]:
     with serving(create_app(settings)) as url:
         yield url
     dispose_engines()
-
 
 
 @pytest.fixture

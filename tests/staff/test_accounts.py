@@ -73,6 +73,22 @@ def test_an_inactive_account_never_verifies_yet_costs_the_same(db, accounts, has
     assert len(hasher.verified) == 1
 
 
+def test_a_disabled_account_cannot_sign_in_until_enabled_again(accounts):
+    jo = accounts.add("jo@clinic.example", PASSWORD)
+    sam = accounts.add("sam@clinic.example", PASSWORD)
+    assert accounts.set_active(" JO@Clinic.Example ", False) == jo
+    assert accounts.verify("jo@clinic.example", PASSWORD) is None
+    assert accounts.verify("sam@clinic.example", PASSWORD) == sam
+    assert accounts.set_active("jo@clinic.example", True) == jo
+    assert accounts.verify("jo@clinic.example", PASSWORD) == jo
+
+
+@pytest.mark.parametrize("email", ["nobody@clinic.example", "not an e-mail"])
+def test_enabling_or_disabling_an_unknown_account_is_an_error(accounts, email):
+    with pytest.raises(AccountError):
+        accounts.set_active(email, False)
+
+
 @pytest.mark.parametrize("again", ["jo@clinic.example", "JO@Clinic.Example", " jo@clinic.example "])
 def test_an_email_can_have_only_one_account_whatever_its_case(accounts, again):
     accounts.add("jo@clinic.example", PASSWORD)

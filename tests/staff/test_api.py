@@ -1,20 +1,23 @@
-"""The staff JSON API: token required, filters checked, the conversation with each handoff,
-PATCH validated before anything changes, and every view and change audited as "api"."""
+"""The staff JSON API: a live named token required, filters checked, the conversation with
+each handoff, PATCH validated before anything changes, and every list, view and change
+audited under the token's name ("api:<name>")."""
 import http.client
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.db.models import Handoff
 from bot.handoffs.store import MAX_NOTE_LENGTH
 from bot.transcripts.transcript import Turn
-from tests.staff.conftest import TOKEN
+from bot.staff.api_tokens import ApiTokens
+from tests.staff.conftest import TOKEN, TOKEN_NAME
 from tests.staff.fixtures import add_handoff
 from tests.http_server import call
 
 COLUMNS = {column.name for column in Handoff.__table__.columns} - {"dedupe_key"}
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+ACTOR = f"api:{TOKEN_NAME}"
 
 
 def _patch(url: str, handoff_id: int, body: bytes):
@@ -56,6 +59,42 @@ def test_a_garbled_authorization_header_is_a_401_not_a_crash(api):
     response = connection.getresponse()
     assert (response.status, json.loads(response.read())) == (401, {"error": "unauthorized"})
     connection.close()
+
+
+def test_every_list_is_audited_with_the_token_time_filter_and_row_count(app_url, store, audit, clock):
+    add_handoff(store, "a", name="Ana Lima", contact="ana@example.com", contact_kind="email")
+    add_handoff(store, "b", kind="question", question="call me")
+    assert len(call(f"{app_url}/api/handoffs", token=TOKEN)[2]) == 2
+    clock.advance(timedelta(minutes=3))
+    assert len(call(f"{app_url}/api/handoffs?status=new&kind=booking&limit=10&offset=0", token=TOKEN)[2]) == 1
+    assert call(f"{app_url}/api/handoffs?offset=5", token=TOKEN)[2] == []
+    entries = [(e.at, e.actor, e.action, e.handoff_id, e.detail) for e in reversed(audit.entries())]
+    assert entries == [
+        (clock.now - timedelta(minutes=3), ACTOR, "list_handoffs", None, "status=any kind=any limit=500 offset=0 rows=2"),
+        (clock.now, ACTOR, "list_handoffs", None, "status=new kind=booking limit=10 offset=0 rows=1"),
+        (clock.now, ACTOR, "list_handoffs", None, "status=any kind=any limit=500 offset=5 rows=0"),
+    ]
+    assert not any("Ana" in (detail or "") or "ana@" in (detail or "") for *_, detail in entries)
+
+
+def test_a_refused_filter_lists_nothing_and_audits_nothing(api, audit):
+    assert call(f"{api}/api/handoffs?status=open", token=TOKEN)[0] == 400
+    assert audit.entries() == []
+
+
+def test_each_token_is_audited_under_its_name_and_a_revoked_one_is_refused_at_once(api, store, database, audit):
+    tokens = ApiTokens(database)
+    crm = tokens.issue("crm")
+    handoff = add_handoff(store)
+    assert call(f"{api}/api/handoffs", token=crm)[0] == 200
+    assert call(f"{api}/api/handoffs/{handoff.id}", token=crm)[0] == 200
+    tokens.revoke("crm")
+    assert call(f"{api}/api/handoffs", token=crm)[::2] == (401, {"error": "unauthorized"})
+    assert call(f"{api}/api/handoffs", token=TOKEN)[0] == 200  # the other integration is untouched
+    assert [(e.actor, e.action) for e in reversed(audit.entries())] == [
+        ("api:crm", "list_handoffs"), ("api:crm", "view_transcript"), (ACTOR, "list_handoffs")
+    ]
+    assert [t.name for t in tokens.live()] == [TOKEN_NAME]
 
 
 def test_the_list_is_newest_first_with_the_column_names(api, store):
@@ -134,7 +173,7 @@ def test_one_handoff_comes_with_its_conversation_notes_and_red_flag(app_url, sto
     ]  # fmt: skip
     assert [(note["author"], note["text"]) for note in body["notes"]] == [("nurse@clinic.example", "Left a voicemail")]
     assert call(f"{app_url}/api/handoffs/{other.id}", token=TOKEN)[2]["red_flag"] is False
-    assert _actions(audit, handoff.id) == [("api", "view_transcript", None)]
+    assert _actions(audit, handoff.id) == [(ACTOR, "view_transcript", None)]
 
 
 def test_unknown_ids_are_404_and_change_nothing(api, store, audit):
@@ -152,17 +191,17 @@ def test_patch_changes_the_status_and_audits_it(api, store, audit):
     assert status == 200 and body["status"] == "contacted"
     assert store.get(handoff.id).status == "contacted"
     assert _patch(api, handoff.id, b'{"status": "contacted"}')[0] == 200  # no change: not audited
-    assert _actions(audit, handoff.id) == [("api", "status_change", "new -> contacted")]
+    assert _actions(audit, handoff.id) == [(ACTOR, "status_change", "new -> contacted")]
 
 
 def test_patch_adds_a_note_and_audits_it_without_its_text(api, store, audit):
     handoff = add_handoff(store)
     status, _, body = _patch(api, handoff.id, json.dumps({"note": "  Booked for the 12th\r\nbring ID  "}).encode())
     assert status == 200 and body["status"] == "new"
-    assert [(n["author"], n["text"]) for n in body["notes"]] == [("api", "Booked for the 12th\nbring ID")]
+    assert [(n["author"], n["text"]) for n in body["notes"]] == [(ACTOR, "Booked for the 12th\nbring ID")]
     assert [n.text for n in store.notes(handoff.id)] == ["Booked for the 12th\nbring ID"]
     entries = audit.entries(handoff_id=handoff.id)
-    assert [(e.actor, e.action) for e in entries] == [("api", "add_note")]
+    assert [(e.actor, e.action) for e in entries] == [(ACTOR, "add_note")]
     assert "Booked" not in (entries[0].detail or "")
 
 

@@ -57,7 +57,7 @@ class BuggyStore:
     "store_, expected",
     [(DownStore(), (503, {"error": "handoff store unavailable"})), (BuggyStore(), (500, {"error": "internal error"}))],
 )
-def test_api_failures_are_json_without_internals(settings, store_, expected):
+def test_api_failures_are_json_without_internals(settings, store, store_, expected):  # `store`: TOKEN is live
     with serving(create_app(settings, store=store_)) as url:
         status, _, body = call(f"{url}/api/handoffs", token=TOKEN)
     assert (status, body) == expected

@@ -1,4 +1,6 @@
-"""`python -m bot.staff`: serves the console and API on STAFF_PORT, and runs the staff commands."""
+"""`python -m bot.staff`: serves the console and API on STAFF_PORT, and runs the staff commands:
+accounts (add, disable, enable), API tokens (add, revoke, list: a token is printed only
+when it is made), the NLU export and the purge."""
 import dataclasses
 import io
 import os
@@ -17,9 +19,14 @@ from bot.db.engine import get_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
 from bot.staff.accounts import Accounts
+from bot.staff.api_tokens import ApiTokens, digest
+from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
+from bot.staff.sessions import Sessions
+from bot.staff.token import LOCAL
 from tests.ports import free_port
-from tests.http_server import call
+from tests.http_server import call, serving
+from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeTranscripts, sign_in
 from tests.tracker_data import T0, rasa_trackers, said
 
 START_WAIT_S = 30.0
@@ -47,6 +54,7 @@ def test_the_module_serves_the_api(tmp_path):
         output = process.communicate(timeout=15)[0].decode()
     assert token not in output
     assert "GET /api/handoffs" not in output  # no access log
+    assert ApiTokens(session_factory(get_engine(url))).name_of(token) == LOCAL  # its hash, under `local`
 
 
 def _answers(url: str) -> bool:
@@ -96,6 +104,100 @@ def test_add_user_refuses_a_weak_password_in_one_line(cli_settings, monkeypatch,
     monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
     assert staff_cli.main(["add-user", "nurse@clinic.example", "--password-stdin"]) == 1
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def _tokens(settings: Settings) -> ApiTokens:
+    return ApiTokens(session_factory(get_engine(settings.database_url)))
+
+
+def test_add_token_prints_the_token_once_alone_on_stdout_and_stores_only_its_hash(cli_settings, capsys):
+    assert staff_cli.main(["add-token", "crm-sync"]) == 0
+    printed = capsys.readouterr()
+    token = printed.out.strip()
+    assert printed.out == token + "\n" and len(token) >= 43  # TOKEN=$(python -m bot.staff add-token NAME)
+    assert "shown only now" in printed.err and token not in printed.err
+    assert _tokens(cli_settings).authenticate(token) == "crm-sync"
+    engine = get_engine(cli_settings.database_url)
+    with engine.connect() as connection:
+        dumped = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM staff_api_tokens"))
+        audit = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM audit_log"))
+    assert token not in dumped and digest(token) in dumped
+    assert token not in audit
+    assert ("cli", "add_token") in _audit_actions(cli_settings)
+
+
+def test_a_second_token_of_the_same_name_is_refused(cli_settings, capsys):
+    assert staff_cli.main(["add-token", "crm"]) == 0
+    first = capsys.readouterr().out.strip()
+    assert staff_cli.main(["add-token", "crm"]) == 1
+    assert "a token named 'crm' already exists; revoke it first" in capsys.readouterr().err
+    assert _tokens(cli_settings).authenticate(first) == "crm"
+
+
+def test_a_bad_token_name_is_a_usage_error(cli_settings, capsys):
+    with pytest.raises(SystemExit) as exited:
+        staff_cli.main(["add-token", "crm sync"])
+    assert exited.value.code == 2 and "a token name is" in capsys.readouterr().err
+
+
+def test_list_tokens_shows_names_and_times_never_a_token(cli_settings, capsys):
+    assert staff_cli.main(["list-tokens"]) == 0
+    assert "No API tokens" in capsys.readouterr().out
+    staff_cli.main(["add-token", "crm"])
+    staff_cli.main(["add-token", "billing"])
+    crm, billing = capsys.readouterr().out.split()
+    _tokens(cli_settings).authenticate(crm)
+    assert staff_cli.main(["list-tokens"]) == 0
+    listing = capsys.readouterr().out
+    lines = listing.splitlines()
+    assert lines[0].split() == ["name", "created", "last", "used"]
+    assert lines[1].startswith("billing ") and lines[1].endswith("never")
+    assert lines[2].startswith("crm ") and lines[2].endswith(" UTC") and lines[2].count(" UTC") == 2
+    assert all(secret not in listing for secret in (crm, billing, digest(crm), digest(billing)))
+
+
+def test_revoke_token_ends_that_tokens_access_at_once_and_is_audited(cli_settings, capsys):
+    staff_cli.main(["add-token", "crm"])
+    token = capsys.readouterr().out.strip()
+    assert staff_cli.main(["revoke-token", "crm"]) == 0
+    assert "Revoked API token 'crm'" in capsys.readouterr().out
+    assert _tokens(cli_settings).authenticate(token) is None
+    assert ("cli", "revoke_token") in _audit_actions(cli_settings)
+    assert staff_cli.main(["revoke-token", "crm"]) == 1
+    assert "no live API token named 'crm'" in capsys.readouterr().err
+
+
+def test_revoking_local_says_make_run_makes_a_new_one(cli_settings, capsys):
+    _tokens(cli_settings).issue(LOCAL)
+    assert staff_cli.main(["revoke-token", LOCAL]) == 0
+    assert "makes a new `local` token at its next start" in capsys.readouterr().out
+
+
+def test_disable_user_ends_the_accounts_sessions_at_once_and_enable_user_reverses_it(cli_settings, capsys):
+    sessions = session_factory(get_engine(cli_settings.database_url))
+    Accounts(sessions).add(EMAIL, PASSWORD)
+    other = Accounts(sessions).add("sam@clinic.example", PASSWORD)
+    others_session = Sessions(sessions).start(other)
+    with serving(create_app(cli_settings, transcripts=FakeTranscripts())) as url:
+        browsers = [Client(url), Client(url)]
+        assert all(sign_in(browser).status_code == 303 for browser in browsers)
+        assert browsers[0].get("/handoffs").status_code == 200
+        assert staff_cli.main(["disable-user", "Nurse@Clinic.Example"]) == 0
+        assert f"Disabled staff account {EMAIL}: 2 sessions ended" in capsys.readouterr().out
+        for browser in browsers:  # the very next request, from each browser, is signed out
+            assert browser.get("/handoffs").headers["Location"].startswith("/login")
+        assert sign_in(Client(url)).status_code == 200  # "E-mail or password is wrong": no session
+        assert Sessions(sessions).resume(others_session) is not None  # other accounts keep theirs
+        assert staff_cli.main(["enable-user", EMAIL]) == 0
+        assert "Enabled staff account" in capsys.readouterr().out
+        assert sign_in(Client(url)).status_code == 303
+    actions = _audit_actions(cli_settings)
+    assert ("cli", "disable_user") in actions and ("cli", "enable_user") in actions
+
+
+def test_disabling_an_unknown_account_is_an_error(cli_settings, capsys):
+    assert staff_cli.main(["disable-user", "nobody@clinic.example"]) == 1
+    assert "there is no account for nobody@clinic.example" in capsys.readouterr().err
 
 
 def test_export_unanswered_writes_an_nlu_stub_rasa_can_load(cli_settings, tmp_path, capsys):

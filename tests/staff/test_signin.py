@@ -1,5 +1,6 @@
 """Signing in and out of the console: CSRF on the login form, one answer for every wrong
-login, rate limiting, cookie attributes, the idle logout, and no open redirect."""
+login, the login throttle (429 with Retry-After; never locking the owner out), cookie
+attributes, the idle logout, and no open redirect."""
 import dataclasses
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -8,9 +9,9 @@ import pytest
 
 from bot.db.engine import dispose_engines
 from bot.staff.app import create_app
-from bot.staff.login_limit import MAX_FAILURES
+from bot.staff.login_limit import CLIENT, PAIR
 from bot.staff.sessions import COOKIE_NAME
-from bot.staff.signin import LOGIN_CSRF_COOKIE
+from bot.staff.signin import LOGIN_CSRF_COOKIE, too_many
 from tests.staff.fixtures import EMAIL, PASSWORD, Client, csrf_of, sign_in
 from tests.http_server import serving
 
@@ -96,16 +97,28 @@ def test_a_login_post_without_the_matching_csrf_pair_is_refused(app_url, account
     assert audit.entries() == []
 
 
-def test_too_many_failures_are_refused_for_a_while_even_with_the_right_password(app_url, account, clock):
+def test_after_the_free_failures_each_wait_doubles_even_for_the_right_password(app_url, account, clock):
     client = Client(app_url)
-    for _ in range(MAX_FAILURES):
+    for _ in range(PAIR.free):
         assert WRONG in sign_in(client, password="wrong password 123").text
     blocked = sign_in(client)
-    assert blocked.status_code == 429
-    assert "Too many attempts, try again in 15 minutes" in blocked.text
+    assert (blocked.status_code, blocked.headers["Retry-After"]) == (429, "1")
+    assert "Too many attempts, try again in 1 second." in blocked.text
     assert COOKIE_NAME not in client.cookies
-    clock.advance(timedelta(minutes=16))
+    clock.advance(timedelta(seconds=1))
+    assert WRONG in sign_in(client, password="wrong password 123").text
+    blocked = sign_in(client)
+    assert (blocked.status_code, blocked.headers["Retry-After"]) == (429, "2")
+    clock.advance(timedelta(seconds=2))
     assert sign_in(client).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "seconds, says",
+    [(1, "1 second."), (2, "2 seconds."), (119, "119 seconds."), (120, "2 minutes."), (121, "3 minutes."), (900, "15 minutes.")],
+)
+def test_the_wait_is_said_in_seconds_then_minutes(seconds, says):
+    assert too_many(seconds) == f"Too many attempts, try again in {says}"
 
 
 def test_a_page_without_a_session_redirects_to_login_and_back(app_url, account):
@@ -159,10 +172,35 @@ def test_behind_a_proxy_failures_count_per_forwarded_client(settings, store, acc
     with serving(create_app(behind_proxy, clock=clock, transcripts=transcripts)) as url:
         attacker = Client(url)
         attacker.headers["X-Forwarded-For"] = "203.0.113.7"
-        for n in range(MAX_FAILURES):
+        for n in range(CLIENT.free):
             sign_in(attacker, email=f"guess{n}@clinic.example", password="wrong password 123")
-        assert sign_in(attacker).status_code == 429  # that client is blocked, whichever account it tries
+        assert sign_in(attacker).status_code == 429  # that client is slowed, whichever account it tries
         colleague = Client(url)
         colleague.headers["X-Forwarded-For"] = "198.51.100.20"
         assert sign_in(colleague).status_code == 303  # the proxy's other clients are not
     dispose_engines()
+
+
+def test_an_attacker_hammering_the_owners_account_cannot_keep_the_owner_out(
+    settings, store, account, clock, transcripts, audit
+):
+    behind_proxy = dataclasses.replace(settings, staff_proxies=1)
+    with serving(create_app(behind_proxy, clock=clock, transcripts=transcripts)) as url:
+        attacker = Client(url)
+        attacker.headers["X-Forwarded-For"] = "203.0.113.7"
+        guesses, waits = 0, []
+        while guesses < PAIR.free + 6:  # guessing the owner's password, as fast as allowed
+            guess = sign_in(attacker, password="wrong password 123")
+            if guess.status_code == 429:
+                waits.append(int(guess.headers["Retry-After"]))
+                clock.advance(timedelta(seconds=waits[-1]))
+            else:
+                guesses += 1
+        assert waits == [1, 2, 4, 8, 16, 32]
+        assert sign_in(attacker).headers["Retry-After"] == "64"
+        owner = Client(url)
+        owner.headers["X-Forwarded-For"] = "198.51.100.20"  # an address the owner never used before
+        assert sign_in(owner).status_code == 303
+        assert owner.get("/handoffs").status_code == 200
+    dispose_engines()
+    assert [action for _, action, _ in _actions(audit)].count("login") == 1

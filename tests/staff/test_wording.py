@@ -7,7 +7,9 @@ SCREENING = load_screening(get_settings().screening_file)
 
 
 def test_channels_read_as_where_the_patient_wrote_from():
-    assert [channel_name(c) for c in ("rest", "twilio", "facebook", None)] == ["Website", "SMS", "facebook", "unknown"]
+    assert [channel_name(c) for c in ("rest", "widget", "twilio", "facebook", None)] == [
+        "Website", "Website", "SMS", "facebook", "unknown"
+    ]
 
 
 def test_screening_answers_use_the_labels_of_the_screening_file_in_its_order():
