@@ -144,7 +144,7 @@ def ours_instances(settings: Settings, instances: int, extra_env: Optional[Mappi
 
 def _actions(settings: Settings) -> ProcessSpec:
     return ProcessSpec(
-        "actions", launcher.action_server_cmd(settings), {**launcher.server_env(settings), **QUIET_ENV},
+        "actions", launcher.action_server_cmd(settings), {**launcher.action_env(settings), **QUIET_ENV},
         PROJECT_ROOT, Ready(f"http://127.0.0.1:{settings.action_port}/health", "health"),
     )  # fmt: skip
 

@@ -62,7 +62,9 @@ def test_endpoints_take_the_action_port_and_tracker_file_from_the_environment(mo
     from rasa.core.utils import read_endpoints_from_path
 
     monkeypatch.setenv("ACTION_PORT", "5099")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-secret-0123456789")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
     endpoints = read_endpoints_from_path(str(PROJECT_ROOT / "endpoints.yml"))
     assert endpoints.action.url == "http://localhost:5099/webhook"
+    assert endpoints.action.headers == {"Authorization": "Bearer action-secret-0123456789"}
     assert endpoints.tracker_store.kwargs["db"] == str(tmp_path / "tracker.db")

@@ -264,6 +264,7 @@ def test_rasa_builds_ours_from_an_endpoint_config_like_endpoints_yml(domain, tmp
 
 def test_rasa_builds_ours_from_the_real_endpoints_yml(domain, tmp_path, monkeypatch):
     monkeypatch.setenv("ACTION_PORT", "5055")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-secret-0123456789")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "var" / "tracker.db"))
     (tmp_path / "var").mkdir()
     config = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "tracker_store")
@@ -279,6 +280,7 @@ def test_rasa_builds_ours_from_the_real_endpoints_yml(domain, tmp_path, monkeypa
 def test_rasa_builds_ours_on_postgresql_from_the_real_endpoints_prod_yml(domain, monkeypatch, tmp_path):
     with fresh_database("postgresql", tmp_path) as url:
         monkeypatch.setenv("ACTION_PORT", "5055")
+        monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-secret-0123456789")
         monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
         monkeypatch.setenv("TRACKER_STORE_URL", url)
         config = read_endpoint_config(str(PROJECT_ROOT / "endpoints.prod.yml"), "tracker_store")

@@ -5,7 +5,7 @@ message. `read_details` is the entry point; the single readers are exported for 
 that validate one slot at a time.
 """
 from bot.booking.concern import find_concern
-from bot.booking.contact import Contact, ContactResult, find_contact
+from bot.booking.contact import Contact, ContactResult, canonical_contact, find_contact
 from bot.booking.details import BookingDetails, read_details
 from bot.booking.name import find_name, validate_name
 from bot.booking.preferred_time import find_preferred_time
@@ -14,6 +14,7 @@ __all__ = [
     "BookingDetails",
     "Contact",
     "ContactResult",
+    "canonical_contact",
     "find_concern",
     "find_contact",
     "find_name",

@@ -125,6 +125,18 @@ def find_contact(text: str, region: str = "US") -> ContactResult:
     return ContactResult(contact=None, attempted=attempted)
 
 
+def canonical_contact(value: object, region: str = "US") -> Optional[Contact]:
+    """The contact `value` is, when it is exactly one this reader gives: an E.164 phone
+    number or a normalized e-mail address (`Contact.value`); None for anything else.
+
+    What the forms store in `booking_contact`, and what a handoff stores, is checked
+    with this again: a slot set some other way than through `find_contact` (a forged
+    payload, a bug) never reaches staff as a way to reach the patient.
+    """
+    found = find_contact(value, region).contact if isinstance(value, str) else None
+    return found if found is not None and found.value == value else None
+
+
 def contact_spans(text: str) -> List[Span]:
     """Where the text gives (or tries to give) contact details, with their lead-in words.
 

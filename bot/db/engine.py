@@ -5,7 +5,9 @@ reads and updates them, and (with the SQLite default) the Rasa server writes
 conversations into the same file. SQLite therefore runs in WAL mode, where readers do
 not block the writer, and waits up to `SQLITE_BUSY_TIMEOUT_S` for a lock instead of
 failing at once. PostgreSQL connections are checked before use, so a database restart
-costs one reconnect rather than one failed patient request.
+costs one reconnect rather than one failed patient request. A SQLite file holds patient
+data, so whichever process creates it creates it private: the file 0600 (SQLite gives
+its journals the same mode) in a directory made 0700.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
+from bot.private_files import create_private_file, private_dir
 from bot.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_S = 15.0
@@ -32,7 +35,7 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        _create_parent_dir(parsed)
+        _create_private_file(parsed)
         engine = create_engine(
             parsed,
             future=True,
@@ -46,14 +49,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, **options)
 
 
-def _create_parent_dir(url: URL) -> None:
-    """Create the SQLite file's directory; if that fails, the first connection says why."""
+def _create_private_file(url: URL) -> None:
+    """Create the SQLite file (0600) and its directory (0700) unless they exist; if that
+    fails, the first connection says why."""
     if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
         return
+    path = Path(url.database)
     try:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            private_dir(path.parent)
+        create_private_file(path)
     except OSError as exc:
-        logger.warning("cannot create the directory of the SQLite database %s: %s", url.database, exc)
+        logger.warning("cannot create the SQLite database %s: %s", url.database, exc)
 
 
 def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:

@@ -74,7 +74,7 @@ def test_database_down_raises_and_notifies_nobody():
 def fresh_service(monkeypatch, tmp_path):
     """get_handoff_service() as a new process would build it, from patched settings."""
     url = f"sqlite:///{tmp_path / 'handoffs.db'}"
-    settings = SimpleNamespace(database_url=url, smtp_host="")
+    settings = SimpleNamespace(database_url=url, smtp_host="", clinic=SimpleNamespace(country="US"))
     monkeypatch.setattr(service, "get_settings", lambda: settings)
     monkeypatch.setattr(service, "_service", None)
     yield url
@@ -105,3 +105,46 @@ def test_a_red_flag_is_notified_once_per_group_and_hour(timed_store, clock):
     later = submitted.submit(red_flag)
     assert (first.created, again.created, later.created) == (True, False, True)
     assert recorder.seen == [first.handoff, later.handoff]
+
+
+# --- the contact is read again before it is stored ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "contact, kind",
+    [
+        ("call me maybe", "phone"),
+        ("+15550100100", "phone"),  # no such area code
+        ("646-555-0123", "phone"),  # a number, but not as the form stores it (E.164)
+        ("646-555-0123 or ana@example.com", "email"),
+        ("ana@example", "email"),
+        ("=HYPERLINK(\"http://evil.example\")", "email"),
+    ],
+)
+def test_an_invalid_contact_is_not_stored_but_the_handoff_is(store, contact, kind, caplog):
+    recorder = Recorder()
+    forged = HandoffRequest(kind="red_flag", sender_id="p", channel="rest", question="my lips are swelling",
+                            red_flags=["swelling"], contact=contact, contact_kind=kind)
+    with caplog.at_level(logging.WARNING, logger="bot.handoffs.service"):
+        result = HandoffService(store, recorder).submit(forged)
+    stored = store.get(result.handoff.id)
+    assert result.created and (stored.contact, stored.contact_kind) == (None, None)
+    assert recorder.seen[0].contact is None  # staff are not told it either
+    assert "stored without its contact" in caplog.text and contact not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "contact, kind", [("+16465550123", "phone"), ("ana@example.com", "email"), ("+16465550123", "email")]
+)
+def test_a_valid_contact_is_stored_with_the_kind_the_reader_gives(store, contact, kind):
+    request = HandoffRequest(kind="booking", sender_id="p", channel="rest", name="Ana Lima", contact=contact,
+                             contact_kind=kind)
+    stored = store.get(HandoffService(store, Recorder()).submit(request).handoff.id)
+    assert (stored.contact, stored.contact_kind) == (contact, "phone" if contact.startswith("+") else "email")
+
+
+def test_a_clinic_abroad_keeps_its_patients_numbers(store):
+    """A canonical (E.164) number reads the same in every region: the one the forms store."""
+    uk = HandoffRequest(kind="question", sender_id="p", channel="twilio", contact="+442079460958", contact_kind="phone")
+    stored = store.get(HandoffService(store, Recorder(), region="GB").submit(uk).handoff.id)
+    assert stored.contact == "+442079460958"

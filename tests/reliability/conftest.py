@@ -74,6 +74,7 @@ def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "PATIENT_RATE_LIMIT": RATE_LIMIT,
                 "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN,
                 "TWILIO_WEBHOOK_URL": f"http://localhost:{proxy_port}/webhooks/twilio/webhook",
+                "CORS_ORIGINS": "https://www.clinic.example",  # production names the widget's sites
             }
         )
         if not settings.model_path.exists():
