@@ -17,7 +17,7 @@ free text the same way, so the decision lives here once:
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import FrozenSet, List, Optional, Set, Text
+from typing import FrozenSet, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,6 +29,30 @@ REQUESTED_SLOT = "requested_slot"
 SAVED_SLOT = "handoff_saved"
 MISSES_SLOT = "form_misses"
 MISSES_BEFORE_HELP = 2  # unusable answers in a row before a person is offered
+
+# What the patient told the forms: who they are, how to reach them, when, and their
+# screening answers. Kept only while the request they are for is open: forgotten once
+# it is saved (or could not be), on "never mind" and on goodbye (`ActionForgetDetails`),
+# and never carried into a new session (domain.yml: carry_over_slots_to_new_session).
+# A completed screening is kept for the booking it offers (the handoff tells staff the
+# outcome), and a red flag forgets nothing: a second one in the same session still
+# reaches staff with the contact the patient gave.
+PERSONAL_SLOTS: Tuple[str, ...] = (
+    "pregnant_or_nursing",
+    "active_acne",
+    "keloids",
+    "screening_review",
+    "screening_outcome",
+    "screening_unclear",
+    "booking_name",
+    "booking_contact",
+    "booking_contact_display",
+    "booking_contact_kind",
+    "booking_time",
+    "booking_confirmed",
+    "booking_correcting",
+    "handoff_contact_declined",
+)
 
 # Messages that end any form; each has a rule that answers it and deactivates the form.
 ENDING_INTENTS: FrozenSet[str] = frozenset(
@@ -71,6 +95,11 @@ def inline_answer(tracker: Tracker, domain: DomainDict) -> Optional[str]:
 def accepted(events: List[EventType], form_slots: Set[str]) -> bool:
     """Whether the events keep a value for one of the form's slots."""
     return any(e["name"] in form_slots and e.get("value") is not None for e in events if e.get("event") == "slot")
+
+
+def forget_details() -> List[EventType]:
+    """Events that empty every slot of `PERSONAL_SLOTS`."""
+    return [SlotSet(slot, None) for slot in PERSONAL_SLOTS]
 
 
 def filled_slots(events: List[EventType]) -> List[str]:

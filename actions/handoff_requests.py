@@ -18,7 +18,8 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.eligibility import screening_answers
 from actions.form_turns import SAVED_SLOT
-from bot.booking import Contact, find_concern, find_contact
+from bot.booking import Contact, canonical_contact, find_concern, find_contact
+from bot.conversation_ids import sms_number
 from bot.handoffs import HandoffStoreUnavailable
 from bot.handoffs.request import HandoffRequest
 from bot.handoffs.service import SubmitResult, get_handoff_service
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 NOT_A_QUESTION = frozenset(
     {"request_human", "affirm", "deny", "inform", "greet", "thank", "stop", "goodbye"}
 )
-SMS_CHANNELS = frozenset({"twilio"})
 
 
 def patient_texts(tracker: Tracker) -> List[str]:
@@ -55,10 +55,11 @@ def last_question(tracker: Tracker) -> Optional[str]:
 
 
 def channel_contact(tracker: Tracker) -> Optional[Contact]:
-    """On SMS the sender id is the patient's phone number: no need to ask for it."""
-    if tracker.get_latest_input_channel() not in SMS_CHANNELS:
+    """On SMS the conversation is the patient's verified number (`sms:<number>`): no need to ask for it."""
+    number = sms_number(tracker.sender_id)
+    if number is None:
         return None
-    return find_contact(tracker.sender_id, region=get_settings().clinic.country).contact
+    return find_contact(number, region=get_settings().clinic.country).contact
 
 
 def contact_slots(contact: Contact) -> List[EventType]:
@@ -74,10 +75,11 @@ def revalidated_contact(value: Any) -> Dict[str, Any]:
     """Slot values for a contact that validates again; empty slots when it does not.
 
     Forms call this from `validate_booking_contact`, so nothing reaches a handoff that
-    bot.booking did not accept, whatever set the slot.
+    bot.booking did not accept, whatever set the slot (the handoff service checks the
+    stored contact once more).
     """
-    found = find_contact(value, region=get_settings().clinic.country).contact if isinstance(value, str) else None
-    if found is None or found.value != value:
+    found = canonical_contact(value, region=get_settings().clinic.country)
+    if found is None:
         return {"booking_contact": None, "booking_contact_display": None, "booking_contact_kind": None}
     return {event["name"]: event["value"] for event in contact_slots(found)}
 

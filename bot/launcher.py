@@ -32,17 +32,26 @@ import redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from bot.action_auth import action_token
+from bot.channels.widget_tokens import widget_secret
 from bot.db import migrate
 from bot.db.engine import make_engine, session_factory
 from bot.db.session import DatabaseUnavailable
-from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.private_files import PRIVATE_UMASK, make_private, open_private_log, private_dir
+from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, cors_problem, get_settings
 from bot.staff.accounts import Accounts
-from bot.staff.token import resolve_token
+from bot.staff.token import local_token
 from bot.transcripts.events import tracker_metadata
 
 START_TIMEOUT_S = 180.0
-# Passed only to the one server that needs each, even when exported in the shell.
-SECRETS = frozenset({"STAFF_API_TOKEN", "TWILIO_AUTH_TOKEN", "REDIS_URL"})
+# Passed only to the servers that use each, even when exported in the shell (the
+# database URLs may carry a password).
+SECRETS = frozenset(
+    {
+        "STAFF_API_TOKEN", "TWILIO_AUTH_TOKEN", "REDIS_URL", "SMTP_PASSWORD", "ACTION_SERVER_TOKEN",
+        "DATABASE_URL", "TRACKER_STORE_URL", "WIDGET_SECRET",
+    }
+)  # fmt: skip
 STOP_TIMEOUT_S = 15.0
 
 EMBEDDED, PROD = "embedded", "prod"
@@ -59,6 +68,7 @@ def prod_settings(settings: Settings) -> Settings:
     set, else DATABASE_URL (Rasa's `events` table beside the handoff tables). Every
     safety answer names the clinic's phone number, so the clinic profile must have a
     real one (not empty, not the demo's); each server checks it again (RUN_PROFILE=prod).
+    So are the CORS origins: the clinic's own sites, never '*'.
     """
     _require_postgresql("DATABASE_URL", settings.database_url)
     if not settings.redis_url:
@@ -69,7 +79,7 @@ def prod_settings(settings: Settings) -> Settings:
     if tracker_url == f"sqlite:///{settings.tracker_db}":  # the embedded default, not a choice
         tracker_url = settings.database_url
     _require_postgresql("TRACKER_STORE_URL", tracker_url)
-    problem = settings.clinic.production_problem(settings.clinic_profile_path)
+    problem = settings.clinic.production_problem(settings.clinic_profile_path) or cors_problem(settings.cors_origins)
     if problem:
         raise ConfigurationError(problem)
     return dataclasses.replace(settings, tracker_store_url=tracker_url, run_profile=PROD)
@@ -88,29 +98,27 @@ def _require_postgresql(name: str, url: str) -> None:
 
 
 def server_env(settings: Settings) -> Dict[str, str]:
-    """The environment all servers run with, so each reads the settings this launcher has.
+    """The environment all servers share, with no secret in it, so each reads the
+    settings this launcher has.
 
-    Every server reads the clinic profile the launcher checked (CLINIC_PROFILE), and
-    RUN_PROFILE=prod makes each refuse one without a real phone number on its own.
-    `endpoints.yml` reads ACTION_PORT and TRACKER_DB (`endpoints.prod.yml`: ACTION_PORT,
-    TRACKER_STORE_URL and REDIS_URL); the action server and the staff API read
-    DATABASE_URL; the staff API listens on STAFF_HOST:STAFF_PORT, and the action
-    server's e-mails link to STAFF_PUBLIC_URL. Secrets go only to the server that uses
-    them: the staff token to the staff API (`staff_env`), the Twilio token and Redis
-    (whose URL may carry a password) to the Rasa servers (`rasa_env`).
+    Every server reads the clinic profile the launcher checked (CLINIC_PROFILE) and the
+    CORS origins, and RUN_PROFILE=prod makes each refuse a profile without a real phone
+    number, or CORS open to any site, on its own. `endpoints.yml` reads ACTION_PORT and
+    TRACKER_DB; the staff API listens on STAFF_HOST:STAFF_PORT, and the action server's
+    e-mails link to STAFF_PUBLIC_URL. Secrets (SECRETS) go only to the servers that use
+    them: `rasa_env`, `action_env` and `staff_env` add them; the proxy gets none.
     """
     env = {name: value for name, value in os.environ.items() if name not in SECRETS}
     env.update(
         CLINIC_PROFILE=str(settings.clinic_profile_path),
         RUN_PROFILE=settings.run_profile,
+        CORS_ORIGINS=" ".join(settings.cors_origins),
         ACTION_PORT=str(settings.action_port),
         TRACKER_DB=str(settings.tracker_db),
-        DATABASE_URL=settings.database_url,
         STAFF_HOST=settings.staff_host,
         STAFF_PORT=str(settings.staff_port),
         STAFF_PUBLIC_URL=settings.staff_public_url,
         STAFF_PROXIES=str(settings.staff_proxies),
-        TRACKER_STORE_URL=settings.tracker_store_url,
         RETENTION_DAYS=str(settings.retention_days),
         RASA_TELEMETRY_ENABLED="false",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -120,8 +128,20 @@ def server_env(settings: Settings) -> Dict[str, str]:
 
 
 def action_server_cmd(settings: Settings) -> List[str]:
-    """rasa-sdk's own entry point: it starts faster than `rasa run actions`."""
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    """rasa-sdk's app behind our guard (bot/action_server.py); it reads its address and token from `action_env`."""
+    return [sys.executable, "-m", "bot.action_server"]
+
+
+def action_env(settings: Settings) -> Dict[str, str]:
+    """`server_env` plus what only the action server uses: its bind address, the shared
+    secret it requires from Rasa, the handoff database and the SMTP password."""
+    return {
+        **server_env(settings),
+        "ACTION_HOST": settings.action_host,
+        "ACTION_SERVER_TOKEN": action_token(settings, create=True),
+        "DATABASE_URL": settings.database_url,
+        "SMTP_PASSWORD": settings.smtp_password,
+    }
 
 
 def rasa_server_cmd(settings: Settings, profile: str = EMBEDDED, port: Optional[int] = None) -> List[str]:
@@ -141,9 +161,12 @@ def rasa_server_cmd(settings: Settings, profile: str = EMBEDDED, port: Optional[
 
 
 def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
-    """`server_env` plus what only the Rasa server reads: the SMS channel's token and
-    URL, the patient rate limit, Redis (locks and the shared rate limit), how many
-    messages it works on at once, and its Sanic workers.
+    """`server_env` plus what the Rasa server reads: the action server's secret (which
+    `endpoints.yml` sends), the databases (SMS state; conversations, which
+    `endpoints.prod.yml` reads from TRACKER_STORE_URL), the SMS channel's token and URL,
+    the widget's secret (made here, once, so several Rasa servers starting together
+    sign with the same one), the patient rate limit, Redis (locks and the shared rate
+    limit), how many messages it works on at once, and its Sanic workers.
 
     SANIC_WORKERS is Rasa's own variable. The embedded profile always gets 1, even when
     it is exported in the shell: its in-memory locks cannot span processes (Rasa would
@@ -151,8 +174,12 @@ def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
     """
     return {
         **server_env(settings),
+        "ACTION_SERVER_TOKEN": action_token(settings, create=True),
+        "DATABASE_URL": settings.database_url,
+        "TRACKER_STORE_URL": settings.tracker_store_url,
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
         "TWILIO_WEBHOOK_URL": settings.twilio_webhook_url,
+        "WIDGET_SECRET": widget_secret(settings),
         "REDIS_URL": settings.redis_url,
         "PATIENT_RATE_LIMIT": str(settings.patient_rate_limit),
         "PATIENT_RATE_WINDOW": str(settings.patient_rate_window),
@@ -168,8 +195,14 @@ def proxy_cmd(settings: Settings, upstream_ports: List[int]) -> List[str]:
 
 
 def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
-    """`server_env` plus the token, so the staff API and the launcher's printout agree."""
-    return {**server_env(settings), "STAFF_API_TOKEN": staff_token}
+    """`server_env` plus the `local` token the launcher made, so the staff process finds it
+    registered rather than making another (it reads no token file of its own then)."""
+    return {
+        **server_env(settings),
+        "STAFF_API_TOKEN": staff_token,
+        "DATABASE_URL": settings.database_url,
+        "TRACKER_STORE_URL": settings.tracker_store_url,
+    }
 
 
 def staff_server_cmd(settings: Settings) -> List[str]:
@@ -292,7 +325,7 @@ class Stack:
             ]
             rasa.append(Server("proxy", proxy_cmd(settings, self.instance_ports), env, self.rasa_url + health))
         return [
-            Server("actions", action_server_cmd(settings), env, f"{self.action_url}/health"),
+            Server("actions", action_server_cmd(settings), action_env(settings), f"{self.action_url}/health"),
             *rasa,
             Server(
                 "staff", staff_server_cmd(settings), staff_env(settings, self.staff_token), f"{self.staff_url}/healthz"
@@ -300,13 +333,16 @@ class Stack:
         ]
 
     def start(self) -> None:
-        """Migrate, start the servers and wait until each answers HTTP; raise if one dies first."""
+        """Migrate, start the servers and wait until each answers HTTP; raise if one dies first.
+
+        `var/`, the log directory and every file in them that holds patient data or a
+        secret are made private first (`secure_files`).
+        """
         settings = self.settings
         if not settings.model_path.exists():
             raise RuntimeError(f"no trained model at {settings.model_path}: run `make train`")
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for directory in (settings.var_dir, settings.tracker_db.parent, self.log_dir):
+            private_dir(directory)
         for port in (settings.action_port, settings.rasa_port, settings.staff_port, *self.instance_ports):
             if _port_in_use(port):
                 raise RuntimeError(
@@ -315,9 +351,11 @@ class Stack:
                 )
         prepare_databases(settings, self.profile)
         try:
-            self.staff_token = resolve_token(self.settings, create=True)
+            self.staff_token = local_token(self.settings)
+            action_token(settings, create=True)
         except ConfigurationError as exc:
             raise RuntimeError(str(exc)) from exc
+        secure_files(settings, self.log_dir)
         servers = self.servers()
         for server in servers:
             self._spawn(server)
@@ -340,10 +378,11 @@ class Stack:
         stop_processes([self.processes.pop(name)], sig)
 
     def _spawn(self, server: Server) -> None:
-        with open(self.log_dir / f"{server.name}.log", "ab") as log:
+        """Start `server`, logging to its own file; whatever it creates is private (umask 077)."""
+        with open_private_log(self.log_dir / f"{server.name}.log") as log:
             self.processes[server.name] = subprocess.Popen(
                 server.cmd, cwd=PROJECT_ROOT, env=server.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
+                start_new_session=True, umask=PRIVATE_UMASK,
             )  # fmt: skip
 
     def _wait_until_up(self, name: str, url: str) -> None:
@@ -371,6 +410,31 @@ class Stack:
         return next((name for name, p in self.processes.items() if p.poll() is not None), None)
 
 
+def secure_files(settings: Settings, log_dir: Path) -> None:
+    """Tighten what an earlier run (or an older version) left readable to others: the
+    SQLite databases with their journals, the token files and the servers' logs (0600).
+    New files are created private: by `bot.private_files`, and by the servers, which
+    run with umask 077."""
+    databases = {_sqlite_path(url) for url in (settings.database_url, settings.tracker_store_url)} - {None}
+    files = [
+        *(Path(f"{database}{suffix}") for database in databases for suffix in ("", "-wal", "-shm", "-journal")),
+        settings.staff_token_file,
+        settings.action_token_file,
+        settings.widget_secret_file,
+        *log_dir.glob("*.log"),
+    ]
+    for path in files:
+        make_private(path)
+
+
+def _sqlite_path(url: str) -> Optional[Path]:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
 def stop_processes(processes: List[subprocess.Popen], sig: int = signal.SIGTERM) -> None:
     """Send `sig` to each process group, then SIGKILL whatever is alive after STOP_TIMEOUT_S."""
     for process in processes:
@@ -385,9 +449,10 @@ def stop_processes(processes: List[subprocess.Popen], sig: int = signal.SIGTERM)
 
 
 def _token_source(settings: Settings) -> str:
+    """Where the `local` API token is; the banner never shows a token itself."""
     if settings.staff_api_token:
-        return "from STAFF_API_TOKEN"
-    return f"kept in {settings.staff_token_file}; delete the file and restart for a new token"
+        return "`local`, the value of STAFF_API_TOKEN"
+    return f"`local`, in {settings.staff_token_file} (owner-only): Bearer $(cat {settings.staff_token_file})"
 
 
 def _staff_accounts(settings: Settings) -> str:
@@ -495,8 +560,8 @@ def _started(stack: Stack) -> str:
         f"  Action server:  {stack.action_url}/health",
         f"  Staff console:  {stack.staff_url}/  ({_staff_accounts(settings)})",
         f"  Staff API:      GET {stack.staff_url}/api/handoffs (header 'Authorization: Bearer <token>')",
-        f"  Staff token:    {stack.staff_token}",
-        f"                  ({_token_source(settings)})",
+        f"  Staff token:    {_token_source(settings)}",
+        "                  (more: python -m bot.staff add-token NAME; list-tokens, revoke-token NAME)",
         f"  Logs:           {stack.log_dir}/",
         "Press Ctrl-C to stop.",
     ]

@@ -12,16 +12,23 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | CLINIC_PROFILE     | clinic/profile.yml           | clinic name, phone, hours, links, country (as shipped: the |
 |                    |                              | demo profile, `demo: true`, a fictional phone number)      |
 | RUN_PROFILE        | embedded                     | embedded, or prod: then every process refuses a clinic     |
-|                    |                              | profile without a phone number or marked `demo: true`      |
-|                    |                              | (the launcher sets it for `make run-prod`)                 |
+|                    |                              | profile without a phone number or marked `demo: true`, and |
+|                    |                              | CORS_ORIGINS unset or '*' (the launcher sets it for        |
+|                    |                              | `make run-prod`)                                           |
 | RED_FLAGS_FILE     | clinic/red_flags.yml         | deterministic red-flag symptom patterns                    |
 | SCREENING_FILE     | clinic/screening.yml         | pre-treatment screening questions                          |
-| VAR_DIR            | var                          | where the SQLite databases and logs live                   |
+| VAR_DIR            | var                          | where the SQLite databases, logs and generated tokens live |
+|                    |                              | (a directory of its own: `make run` makes it 0700)         |
 | TRACKER_DB         | $VAR_DIR/tracker.db          | SQLite tracker store (conversations)                       |
 | RASA_PORT          | 5005                         | Rasa server (REST channel)                                 |
 | ACTION_PORT        | 5055                         | rasa-sdk action server                                     |
-| CORS_ORIGINS       | *                            | origins allowed to call the REST channel (the widget's     |
-|                    |                              | sites), separated by spaces or commas                      |
+| ACTION_HOST        | 127.0.0.1                    | action server bind address; only the Rasa servers call it  |
+| ACTION_SERVER_TOKEN| (empty: the token file)      | secret the Rasa servers send the action server (header     |
+|                    |                              | `Authorization: Bearer`); it refuses requests without it   |
+| ACTION_TOKEN_FILE  | $VAR_DIR/action_server_token | token file, generated (mode 0600) by `make run`            |
+| CORS_ORIGINS       | * (prod: required)           | origins allowed to call the REST channel (the widget's     |
+|                    |                              | sites), separated by spaces or commas; the prod profile    |
+|                    |                              | refuses to start without them, or with '*'                 |
 | RASA_MODEL         | models/current.tar.gz        | the trained model `make run` serves                        |
 | DATABASE_URL       | sqlite:///$TRACKER_DB        | handoff records (SQLAlchemy URL); PostgreSQL in production |
 | STAFF_HOST         | 127.0.0.1                    | staff API bind address; it serves patient contacts, so     |
@@ -54,7 +61,12 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | PATIENT_RATE_WINDOW| 60                           | that window, in seconds                                    |
 | TWILIO_AUTH_TOKEN  | (empty: SMS refused)         | the Twilio account's auth token; signs every SMS webhook   |
 | TWILIO_WEBHOOK_URL | (empty: the request's URL)   | the public URL Twilio posts to, as configured at Twilio;   |
-|                    |                              | set it behind a proxy, which changes scheme and host       |
+|                    |                              | set it behind a proxy, which changes scheme and host; the  |
+|                    |                              | prod profile's SMS channel refuses to start without it     |
+|                    |                              | (when TWILIO_AUTH_TOKEN is set) rather than trust the Host |
+| WIDGET_SECRET      | (empty: the secret file)     | signs the conversation ids the website widget is given     |
+|                    |                              | (at least 32 characters); the same on every Rasa server    |
+| WIDGET_SECRET_FILE | $VAR_DIR/widget_secret       | secret file, generated (mode 0600) by `make run`           |
 
 Relative paths are resolved against the project root, not the working directory, so
 the Rasa server, the action server and the tests all read the same files.
@@ -251,6 +263,9 @@ class Settings:
     model_path: Path
     rasa_port: int
     action_port: int
+    action_host: str
+    action_server_token: str = field(repr=False)
+    action_token_file: Path
     cors_origins: Tuple[str, ...]
     screening_file: Path
     database_url: str
@@ -269,6 +284,8 @@ class Settings:
     staff_email: Tuple[str, ...]
     twilio_auth_token: str = field(repr=False)
     twilio_webhook_url: str
+    widget_secret: str = field(repr=False)
+    widget_secret_file: Path
     tracker_store_url: str
     retention_days: int
     redis_url: str = field(repr=False)  # may carry a password
@@ -300,8 +317,9 @@ class Settings:
         if run_profile not in RUN_PROFILES:
             raise ConfigurationError(f"RUN_PROFILE must be one of {', '.join(RUN_PROFILES)}, not {run_profile!r}")
         clinic = ClinicProfile.load(profile_path)
+        cors_origins = tuple(_text(env, "CORS_ORIGINS").replace(",", " ").split()) or ("*",)
         if run_profile == PROD:
-            problem = clinic.production_problem(profile_path)
+            problem = clinic.production_problem(profile_path) or cors_problem(cors_origins)
             if problem:
                 raise ConfigurationError(f"the prod profile cannot start: {problem}")
         return cls(
@@ -314,7 +332,10 @@ class Settings:
             model_path=_path(env, "RASA_MODEL", "models/current.tar.gz"),
             rasa_port=_port(env, "RASA_PORT", 5005),
             action_port=_port(env, "ACTION_PORT", 5055),
-            cors_origins=tuple(_text(env, "CORS_ORIGINS").replace(",", " ").split()) or ("*",),
+            action_host=_text(env, "ACTION_HOST") or "127.0.0.1",
+            action_server_token=_text(env, "ACTION_SERVER_TOKEN"),
+            action_token_file=_path(env, "ACTION_TOKEN_FILE", str(var_dir / "action_server_token")),
+            cors_origins=cors_origins,
             screening_file=_path(env, "SCREENING_FILE", "clinic/screening.yml"),
             # The tracker's SQLite file by default: one file to back up on a laptop.
             database_url=_text(env, "DATABASE_URL") or f"sqlite:///{tracker_db}",
@@ -333,6 +354,8 @@ class Settings:
             staff_email=staff_email,
             twilio_auth_token=_text(env, "TWILIO_AUTH_TOKEN"),
             twilio_webhook_url=_url(env, "TWILIO_WEBHOOK_URL"),
+            widget_secret=_text(env, "WIDGET_SECRET"),
+            widget_secret_file=_path(env, "WIDGET_SECRET_FILE", str(var_dir / "widget_secret")),
             tracker_store_url=_text(env, "TRACKER_STORE_URL") or f"sqlite:///{tracker_db}",
             retention_days=_positive(env, "RETENTION_DAYS", 365),
             redis_url=_text(env, "REDIS_URL"),
@@ -342,6 +365,22 @@ class Settings:
             patient_rate_limit=_positive(env, "PATIENT_RATE_LIMIT", 20),
             patient_rate_window=_positive(env, "PATIENT_RATE_WINDOW", 60),
         )
+
+
+def cors_problem(origins: Tuple[str, ...]) -> Optional[str]:
+    """Why `origins` may not be CORS_ORIGINS in production, or None when they may.
+
+    The REST channel is what the widget calls across origins. With '*' (the default, for
+    a laptop) any website could embed the chat and talk to the clinic's assistant from
+    its visitors' browsers, so production names the clinic's own sites.
+    """
+    if not origins or any("*" in origin for origin in origins):
+        return (
+            "CORS_ORIGINS is unset or '*', which lets any website call the assistant from its visitors' "
+            "browsers: set CORS_ORIGINS to the sites that embed the widget, e.g. "
+            "CORS_ORIGINS=https://www.your-clinic.example (several: separated by spaces or commas)"
+        )
+    return None
 
 
 def _text(env: Mapping[str, str], name: str) -> str:

@@ -63,10 +63,12 @@ def test_servers_get_the_values_endpoints_yml_reads(settings):
 
 def test_servers_share_the_database_and_only_the_staff_api_gets_the_token(settings, monkeypatch):
     monkeypatch.setenv("STAFF_API_TOKEN", "exported-in-the-shell")
-    env = launcher.server_env(settings)
-    assert (env["DATABASE_URL"], env["STAFF_PORT"]) == (settings.database_url, str(settings.staff_port))
-    assert "STAFF_API_TOKEN" not in env
-    assert launcher.staff_env(settings, "staff-token-0123456789")["STAFF_API_TOKEN"] == "staff-token-0123456789"
+    assert launcher.server_env(settings)["STAFF_PORT"] == str(settings.staff_port)
+    assert "STAFF_API_TOKEN" not in launcher.server_env(settings)
+    staff = launcher.staff_env(settings, "staff-token-0123456789")
+    assert staff["STAFF_API_TOKEN"] == "staff-token-0123456789"
+    for env in (staff, launcher.action_env(settings), launcher.rasa_env(settings)):
+        assert env["DATABASE_URL"] == settings.database_url
 
 
 def test_only_the_rasa_server_gets_the_twilio_token(settings, monkeypatch):
@@ -119,7 +121,7 @@ def test_the_stack_migrates_then_serves_the_staff_api_with_its_token(settings, t
     assert staff.poll() is not None
 
 
-def test_make_run_prints_where_staff_find_handoffs_and_the_token(settings, monkeypatch, capsys):
+def test_make_run_prints_where_staff_find_handoffs_and_the_token_file_never_the_token(settings, monkeypatch, capsys):
     migrate.upgrade(settings.database_url)
     monkeypatch.setattr(launcher, "get_settings", lambda: settings)
     monkeypatch.setattr(launcher.signal, "signal", lambda signum, handler: None)
@@ -128,8 +130,8 @@ def test_make_run_prints_where_staff_find_handoffs_and_the_token(settings, monke
     assert launcher.main([]) == 1
     printed = capsys.readouterr().out
     assert f"GET http://localhost:{settings.staff_port}/api/handoffs" in printed
-    assert "printed-token-0123456789" in printed
-    assert str(settings.staff_token_file) in printed
+    assert "printed-token-0123456789" not in printed
+    assert f"`local`, in {settings.staff_token_file} (owner-only)" in printed
     assert f"http://localhost:{settings.rasa_port}/webhooks/widget/demo" in printed
     assert f"Staff console:  http://localhost:{settings.staff_port}/  (no staff accounts yet; add one: make staff-user" in printed
     assert f'<script src="http://localhost:{settings.rasa_port}/webhooks/widget/widget.js" defer></script>' in printed
@@ -181,10 +183,15 @@ REDIS = "redis://127.0.0.1:6379/0"
 REAL_CLINIC = ClinicProfile(name="Atalo Aesthetics", phone="(617) 555-0142")
 
 
+CLINIC_SITE = "https://www.clinic.example"
+
+
 @pytest.fixture
 def prod(settings) -> Settings:
-    """`settings` as the prod profile wants them: PostgreSQL, Redis and the clinic's real number."""
-    return dataclasses.replace(settings, database_url=POSTGRES, redis_url=REDIS, clinic=REAL_CLINIC)
+    """`settings` as the prod profile wants them: PostgreSQL, Redis, the clinic's real number and its site."""
+    return dataclasses.replace(
+        settings, database_url=POSTGRES, redis_url=REDIS, clinic=REAL_CLINIC, cors_origins=(CLINIC_SITE,)
+    )
 
 
 def test_prod_keeps_conversations_in_database_url_unless_a_tracker_store_is_chosen(prod):
@@ -319,6 +326,7 @@ def test_embedded_keeps_one_rasa_server_on_rasa_port_with_endpoints_yml(settings
 
 def test_endpoints_prod_yml_reads_the_stores_from_the_environment(monkeypatch):
     monkeypatch.setenv("ACTION_PORT", "5055")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-secret-0123456789")
     monkeypatch.setenv("TRACKER_STORE_URL", POSTGRES + "?options=-csearch_path%3Dclinic")
     monkeypatch.setenv("REDIS_URL", REDIS)
     endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.prod.yml"))
@@ -356,8 +364,11 @@ def test_a_prod_stack_prepares_postgresql_and_answers_through_the_proxy(tmp_path
         profile = tmp_path / "profile.yml"  # the servers read it themselves, and refuse the demo one
         profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
         base = Settings.from_env(
-            {"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "CLINIC_PROFILE": str(profile)}
-        )
+            {
+                "VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
+                "CLINIC_PROFILE": str(profile), "CORS_ORIGINS": CLINIC_SITE,
+            }
+        )  # fmt: skip
         first = consecutive_free_ports(3)
         prod = dataclasses.replace(
             base, model_path=model, rasa_port=first, action_port=free_port(), staff_port=free_port()
@@ -369,3 +380,118 @@ def test_a_prod_stack_prepares_postgresql_and_answers_through_the_proxy(tmp_path
             assert {"handoffs", "events"} <= set(tables)
             assert _status(f"{stack.rasa_url}/") == 200  # the proxy, forwarding to a stand-in
             assert sorted(stack.processes) == ["actions", "proxy", "rasa-1", "rasa-2", "staff"]
+
+
+# --- the action server's secret, and each secret to its own process ----------------------
+
+
+def test_the_action_server_starts_through_our_guard_on_loopback(settings):
+    assert launcher.action_server_cmd(settings) == [sys.executable, "-m", "bot.action_server"]
+    assert launcher.action_env(settings)["ACTION_HOST"] == "127.0.0.1"
+    assert launcher.action_env(dataclasses.replace(settings, action_host="0.0.0.0"))["ACTION_HOST"] == "0.0.0.0"
+
+
+def test_the_launcher_passes_one_generated_secret_to_rasa_and_the_action_server(settings, tmp_path):
+    stack = launcher.Stack(settings, tmp_path / "logs")
+    envs = {server.name: server.env for server in stack.servers()}
+    token = settings.action_token_file.read_text().strip()
+    assert stat.S_IMODE(settings.action_token_file.stat().st_mode) == 0o600
+    assert envs["actions"]["ACTION_SERVER_TOKEN"] == envs["rasa"]["ACTION_SERVER_TOKEN"] == token
+    assert "ACTION_SERVER_TOKEN" not in envs["staff"]
+    exported = dataclasses.replace(settings, action_server_token="exported-action-0123456789")
+    assert launcher.rasa_env(exported)["ACTION_SERVER_TOKEN"] == "exported-action-0123456789"
+    assert launcher.action_env(exported)["ACTION_SERVER_TOKEN"] == "exported-action-0123456789"
+
+
+def test_an_unusable_action_token_stops_the_start_before_any_server(settings, tmp_path):
+    stack = launcher.Stack(dataclasses.replace(settings, action_server_token="short"), tmp_path / "logs")
+    with pytest.raises(RuntimeError, match="action server token from ACTION_SERVER_TOKEN must be at least 16"):
+        stack.start()
+    assert stack.processes == {}
+
+
+# Which servers may see each secret (prod: every kind of server runs).
+SECRET_USERS = {
+    "STAFF_API_TOKEN": {"staff"},
+    "TWILIO_AUTH_TOKEN": {"rasa-1", "rasa-2"},
+    "REDIS_URL": {"rasa-1", "rasa-2"},
+    "SMTP_PASSWORD": {"actions"},
+    "ACTION_SERVER_TOKEN": {"actions", "rasa-1", "rasa-2"},
+    "DATABASE_URL": {"actions", "rasa-1", "rasa-2", "staff"},
+    "TRACKER_STORE_URL": {"rasa-1", "rasa-2", "staff"},
+    "WIDGET_SECRET": {"rasa-1", "rasa-2"},
+}
+
+
+def test_each_secret_reaches_only_the_servers_that_use_it(prod, tmp_path, monkeypatch):
+    for name in SECRET_USERS:  # exported in the shell that runs `make run-prod`
+        monkeypatch.setenv(name, f"exported-{name}")
+    secrets = dataclasses.replace(
+        prod, smtp_password="mail-secret", twilio_auth_token="twilio-secret", action_server_token="action-secret-0123456789"
+    )
+    stack = launcher.Stack(secrets, tmp_path / "logs", profile=launcher.PROD)
+    envs = {server.name: server.env for server in stack.servers()}
+    assert set(envs) == {"actions", "rasa-1", "rasa-2", "proxy", "staff"}
+    for name, users in SECRET_USERS.items():
+        assert {server for server, env in envs.items() if name in env} == users, name
+        assert not any(env.get(name) == f"exported-{name}" for env in envs.values()), name
+    assert envs["actions"]["SMTP_PASSWORD"] == "mail-secret"
+    assert envs["proxy"]["CORS_ORIGINS"] == CLINIC_SITE  # settings every server checks are no secret
+
+
+@pytest.mark.parametrize("origins", [("*",), (CLINIC_SITE, "*")])
+def test_prod_refuses_cors_open_to_any_site_before_anything_starts(prod, tmp_path, origins):
+    with pytest.raises(ConfigurationError, match="CORS_ORIGINS is unset or '\\*'.*CORS_ORIGINS=https://"):
+        launcher.Stack(dataclasses.replace(prod, cors_origins=origins), tmp_path / "logs", profile=launcher.PROD)
+
+
+def test_make_run_prod_without_cors_origins_exits_2_and_says_which_variable(prod, monkeypatch, capsys):
+    monkeypatch.setattr(launcher, "get_settings", lambda: dataclasses.replace(prod, cors_origins=("*",)))
+    monkeypatch.setattr(launcher.Stack, "start", lambda self: pytest.fail("nothing may start"))
+    assert launcher.main(["--profile", "prod"]) == 2
+    assert "set CORS_ORIGINS to the sites that embed the widget" in capsys.readouterr().err
+
+
+def test_a_prod_server_started_without_cors_origins_refuses_to_start(tmp_path):
+    """What each server does at start-up when its process manager forgot CORS_ORIGINS."""
+    profile = tmp_path / "profile.yml"
+    profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
+    env = {"RUN_PROFILE": "prod", "CLINIC_PROFILE": str(profile), "PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import actions"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0 and "the prod profile cannot start: CORS_ORIGINS is unset" in done.stderr
+
+
+# --- files: var/ 0700; databases, logs and tokens 0600 -----------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_stack_keeps_var_private_and_tightens_what_an_older_run_left_open(settings, monkeypatch):
+    var, logs = settings.var_dir, settings.var_dir / "logs"
+    logs.mkdir(parents=True)
+    for directory in (var, logs):
+        directory.chmod(0o755)
+    old_log = logs / "rasa.log"
+    old_log.write_text("an older run\n")
+    settings.tracker_db.touch()
+    for path in (old_log, settings.tracker_db):
+        path.chmod(0o644)
+    made_by_a_server = var / "made-by-the-action-server"
+    serve = "import runpy, sys; sys.argv = ['http.server', sys.argv[1], '--bind', '127.0.0.1']; runpy.run_module('http.server', run_name='__main__')"
+    monkeypatch.setattr(
+        launcher, "action_server_cmd",
+        lambda s: [sys.executable, "-c", f"open({str(made_by_a_server)!r}, 'w').close(); {serve}", str(s.action_port)],
+    )  # fmt: skip
+    monkeypatch.setattr(launcher, "rasa_server_cmd", lambda s: _http_stand_in(s.rasa_port))
+    with launcher.running_stack(settings, logs):
+        assert (_mode(var), _mode(logs)) == (0o700, 0o700)
+        databases = [settings.tracker_db, *(Path(f"{settings.tracker_db}{s}") for s in ("-wal", "-shm"))]
+        for path in [*databases, settings.action_token_file, *logs.glob("*.log"), made_by_a_server]:
+            if path.exists():  # SQLite's journals come and go
+                assert _mode(path) == 0o600, path
+        assert {"rasa.log", "actions.log", "staff.log"} <= {log.name for log in logs.glob("*.log")}
+        assert made_by_a_server.exists() and _mode(settings.tracker_db) == 0o600

@@ -22,6 +22,8 @@ from bot.db.models import (
 )
 from bot.db.session import DatabaseUnavailable
 from bot.retention import PurgeReport, purge
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+
 from bot.transcripts.events import events
 from bot.transcripts.transcript import TranscriptReader
 from tests.ports import free_port
@@ -136,6 +138,34 @@ def test_the_conversations_left_still_read_for_staff_and_for_rasa(databases):
     assert [turn.text for turn in reader.transcript("returning").turns] == ["can I book?", "Of course."]
     tracker = asyncio.run(databases.rasa.store.retrieve_full_tracker("returning"))
     assert [event.text for event in tracker.events] == ["can I book?", "Of course."]
+
+
+def test_slots_a_session_start_carried_over_are_purged_whatever_their_age(databases):
+    """Before carry-over was turned off, each new session restated the last one's slots under
+    a fresh timestamp: a name given long ago would never reach the cutoff."""
+    moment = lambda minute: at(minute).timestamp()  # noqa: E731
+    databases.rasa.save(
+        "sms:+16465550123",
+        [
+            said("I'm Priya Shah", "inform", minute=-600),
+            SlotSet("booking_name", "Priya Shah", timestamp=moment(-600)),
+            ActionExecuted("action_session_start", timestamp=moment(30)),
+            SessionStarted(timestamp=moment(30)),
+            SlotSet("booking_name", "Priya Shah", timestamp=moment(30)),  # carried over
+            SlotSet("booking_contact", "+16465550123", timestamp=moment(30)),  # carried over
+            ActionExecuted("action_listen", timestamp=moment(30)),
+            said("Saturdays", "inform", minute=31),
+            SlotSet("booking_time", "Saturdays", timestamp=moment(31)),  # said in this session: kept
+        ],
+    )
+    report = purge(databases.app, databases.tracker, CUTOFF, clock=lambda: NOW)
+    assert report.tracker_events == 4  # the old message and slot, the two copies
+    left = _rows(databases.tracker, events.c.id, events.c.type_name, events.c.action_name)
+    assert [(kind, name) for _, kind, name in left] == [
+        ("action", "action_session_start"), ("session_started", None), ("action", "action_listen"),
+        ("user", None), ("slot", "booking_time"),
+    ]  # fmt: skip
+    assert purge(databases.app, databases.tracker, CUTOFF, clock=lambda: NOW).tracker_events == 0
 
 
 def test_a_second_purge_finds_nothing(databases):

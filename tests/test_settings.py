@@ -116,8 +116,49 @@ def test_production_refuses_a_profile_without_a_real_phone_number(tmp_path, prof
 
 def test_production_accepts_a_profile_with_the_clinics_number(tmp_path):
     path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
-    settings = Settings.from_env({"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod"})
+    settings = Settings.from_env({"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod", "CORS_ORIGINS": CLINIC_SITE})
     assert (settings.run_profile, settings.clinic.phone) == ("prod", "(617) 555-0142")
+
+
+# ----- production names the sites that may call the REST channel -------------------------
+
+CLINIC_SITE = "https://www.clinic.example"
+
+
+@pytest.mark.parametrize("origins", [None, "", "*", f"{CLINIC_SITE} *", "https://*.clinic.example"])
+def test_production_refuses_cors_open_to_any_site(tmp_path, origins):
+    path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
+    env = {"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod", **({"CORS_ORIGINS": origins} if origins is not None else {})}
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_env(env)
+    message = str(raised.value)
+    assert message.startswith("the prod profile cannot start: CORS_ORIGINS is unset or '*'")
+    assert "set CORS_ORIGINS to the sites that embed the widget, e.g. CORS_ORIGINS=https://" in message
+    assert Settings.from_env({**env, "RUN_PROFILE": "embedded"}).cors_origins  # a laptop may keep '*'
+
+
+def test_production_accepts_the_clinics_sites(tmp_path):
+    path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
+    env = {"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod", "CORS_ORIGINS": f"{CLINIC_SITE}, https://clinic.example"}
+    assert Settings.from_env(env).cors_origins == (CLINIC_SITE, "https://clinic.example")
+
+
+# ----- the action server ---------------------------------------------------------------
+
+
+def test_the_action_server_listens_on_loopback_with_a_token_file_by_default(tmp_path):
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path)})
+    assert (settings.action_host, settings.action_server_token) == ("127.0.0.1", "")
+    assert settings.action_token_file == tmp_path / "action_server_token"
+
+
+def test_the_action_server_settings_from_the_environment(tmp_path):
+    settings = Settings.from_env(
+        {"ACTION_HOST": "0.0.0.0", "ACTION_SERVER_TOKEN": " action-secret-0123456789 ", "ACTION_TOKEN_FILE": str(tmp_path / "t")}
+    )
+    assert (settings.action_host, settings.action_server_token) == ("0.0.0.0", "action-secret-0123456789")
+    assert settings.action_token_file == tmp_path / "t"
+    assert "action-secret" not in repr(settings)
 
 
 def test_an_unknown_run_profile_is_a_clear_error():

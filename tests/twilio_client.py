@@ -10,7 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ElementTree
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from twilio.request_validator import RequestValidator
 
@@ -23,25 +23,40 @@ def new_sid() -> str:
 
 
 def sms_params(phone: str, body: str, sid: Optional[str] = None) -> Dict[str, str]:
-    """The fields Twilio posts for an inbound SMS (the ones the channel reads, and a few more)."""
+    """The fields Twilio posts for an inbound SMS, as a real webhook carries them."""
+    sid = sid or new_sid()
     return {
-        "MessageSid": sid or new_sid(),
-        "SmsSid": sid or "",
+        "ToCountry": "US",
+        "ToState": "NY",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": sid,
+        "FromState": "NY",
+        "SmsStatus": "received",
+        "FromCity": "NEW YORK",
+        "Body": body,
+        "FromCountry": "US",
+        "To": "+15550100999",
+        "ToZip": "",
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": sid,
         "AccountSid": "AC" + "0" * 32,
         "From": phone,
-        "To": "+15550100999",
-        "Body": body,
-        "NumMedia": "0",
+        "ApiVersion": "2010-04-01",
     }
 
 
 def post(
-    url: str, params: Dict[str, str], token: Optional[str], signed_url: Optional[str] = None,
-    signature: Optional[str] = None,
+    url: str, params: Union[Dict[str, str], Sequence[Tuple[str, str]]], token: Optional[str],
+    signed_url: Optional[str] = None, signature: Optional[str] = None,
 ) -> Tuple[int, str]:
     """(status, body) of a form post to `url`, signed for `signed_url` (default: `url`) with `token`.
 
-    `token=None` sends no signature header; `signature` overrides the computed one.
+    `token=None` sends no signature header; `signature` overrides the computed one (and
+    is needed when `params` is a list of pairs, which may repeat a name).
     """
     headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
     if token is not None:

@@ -13,8 +13,10 @@ its `?stream=true` mode, and adds what a public endpoint needs (`bot.channels.gu
   `utter_rate_limited` and a `Retry-After` header;
 - the text is capped at 2,000 characters (the widget allows 1,000), and a `/payload`
   passes only when it is one of the domain's own intents, with nothing after it;
-- the input channel is always "rest": Rasa would take `input_channel` from the body,
-  and our actions read "twilio" as "the sender id is the patient's phone number";
+- the conversation is the REST channel's own, `rest:<sender>` (`bot.conversation_ids`):
+  a client picks its sender, so it must never reach a widget or SMS conversation (an
+  SMS patient's phone number as `sender` opens a fresh `rest:+1...` conversation);
+- the input channel is always "rest": Rasa would take `input_channel` from the body;
 - client `metadata` is dropped: neither the widget nor the evaluation sends any, and a
   client must not write arbitrary JSON into every tracker event.
 
@@ -26,6 +28,9 @@ instead of silence.
 
 The checks run as the blueprint's request middleware, before Rasa's handler, because a
 400 or a rate-limited answer has to end the request there; Rasa's handler is not copied.
+They screen the message webhook only: a subclass (the widget's channel) may add routes
+of its own to the blueprint. A subclass names its conversations in `conversation`, and
+a sender it cannot name (a forged widget token) is refused with a 403.
 Messages that pass enter Rasa's pipeline MESSAGE_CONCURRENCY at a time, in arrival order
 (`bot.channels.admission`), so that no patient waits far longer than another under load.
 """
@@ -45,17 +50,23 @@ from bot import action_responses
 from bot.channels.admission import admitted
 from bot.channels.guard import RateLimiter, patient_text, rate_limiter, request_intents
 from bot.channels.responses import DomainNotLoaded, render_text
+from bot.conversation_ids import REST, conversation_id
 from bot.settings import get_settings
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 2000
-MAX_SENDER_CHARS = 255  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
+# Rasa's SQL tracker store keeps sender ids in a VARCHAR(255), "rest:" included.
+MAX_SENDER_CHARS = 255 - len(conversation_id(REST, ""))
+WEBHOOK_PATH = "/webhook"  # the message route of Rasa's REST blueprint
 # Lone UTF-16 surrogates can come out of a JSON "\ud800" escape; no database stores them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class GuardedRestInput(RestInput):
     """Rasa's REST channel ("rest") with the checks of the module docstring."""
+
+    #: why a sender that `conversation` cannot name is refused (the REST channel names every one)
+    unknown_conversation = "unknown conversation"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -79,13 +90,16 @@ class GuardedRestInput(RestInput):
         return blueprint
 
     async def _screen(self, request: Request) -> Optional[HTTPResponse]:
-        """A 400/413 for a bad body, the polite answer past the rate limit, else None (go on)."""
-        if request.method != "POST":  # the health check
+        """A 400/413 for a bad body, 403 for a sender that names no conversation of ours,
+        the polite answer past the rate limit, else None (go on)."""
+        if not _is_message(request):  # the health check, a subclass's own routes
             return None
         refusal = _body_refusal(request)
         if refusal is not None:
             return refusal
-        sender = request.json["sender"]
+        sender = self.conversation(request.json["sender"])
+        if sender is None:
+            return _error(self.unknown_conversation, 403)
         wait = await self.limiter.allow(self.name(), sender)
         if wait is None:
             request.ctx.reaches_rasa = True
@@ -97,7 +111,14 @@ class GuardedRestInput(RestInput):
         silent = answer.status == 200 and answer.body == b"[]"
         if not (silent and getattr(request.ctx, "reaches_rasa", False)):
             return None
-        return response.json(await self._answer(request, request.json["sender"], "utter_unavailable"))
+        return response.json(await self._answer(request, await self._extract_sender(request), "utter_unavailable"))
+
+    def conversation(self, sender: str) -> Optional[str]:
+        """The sender id Rasa stores for the body's `sender`: `rest:<sender>`."""
+        return conversation_id(REST, sender)
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        return self.conversation(req.json["sender"])
 
     async def _answer(self, request: Request, sender: str, name: str) -> List[Dict[str, Any]]:
         """The domain response `name`, shaped as Rasa's REST answers are (empty without a model)."""
@@ -120,6 +141,12 @@ class GuardedRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return None
+
+
+def _is_message(request: Request) -> bool:
+    """Whether `request` is a POST to the message webhook (Rasa's `receive`)."""
+    route = getattr(request, "route", None)
+    return request.method == "POST" and route is not None and f"/{route.path}".endswith(WEBHOOK_PATH)
 
 
 def _body_refusal(request: Request) -> Optional[HTTPResponse]:

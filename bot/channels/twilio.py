@@ -6,7 +6,13 @@ talk to the assistant as any phone number. This channel:
 - refuses (403, nothing processed) a request whose `X-Twilio-Signature` does not match
   `TWILIO_AUTH_TOKEN` over the public URL Twilio posted to (`TWILIO_WEBHOOK_URL`,
   because a proxy changes the scheme and host this server sees), and refuses every
-  request, with a log line saying why, when no auth token is configured;
+  request, with a log line saying why, when no auth token is configured; with
+  RUN_PROFILE=prod it refuses to start with a token but no TWILIO_WEBHOOK_URL, rather
+  than check signatures against whatever Host header a client sends;
+- refuses (400, nothing processed) a signed request that is not an inbound SMS as
+  Twilio sends one (`bot.sms.inbound`: the SID's exact shape, an E.164 sender, only
+  Twilio's parameters, none twice), so a captured request replayed with its parameter
+  boundaries shifted, which keeps the signature valid, is never a new message;
 - answers in the HTTP response as TwiML, so no outbound API call or account SID is
   needed, and the text is XML-escaped;
 - honours the carrier keywords (STOP, START, HELP: `bot.sms.keywords`), storing opt-outs
@@ -25,8 +31,9 @@ talk to the assistant as any phone number. This channel:
   not processed either;
 - opens each conversation with a one-line notice that texts are not secure.
 
-The conversation itself is Rasa's: the phone number is the sender id, and responses
-come in their `channel: twilio` variants, sized for SMS.
+The conversation itself is Rasa's, `sms:<number>` (`bot.conversation_ids`): only this
+channel, after the signature check, names a conversation by a phone number, so no other
+channel can reach it. Responses come in their `channel: twilio` variants, sized for SMS.
 """
 from __future__ import annotations
 
@@ -46,10 +53,11 @@ from bot import action_responses
 from bot.channels.admission import admitted
 from bot.channels.guard import patient_text, rate_limiter, request_intents
 from bot.channels.responses import render_text
+from bot.conversation_ids import SMS, conversation_id
 from bot.db.engine import get_engine, session_factory
-from bot.db.models import SmsMessage
 from bot.nlu.escalation import RED_FLAG_INTENTS  # from an opted-out number only these reach Rasa
-from bot.settings import Settings, get_settings
+from bot.settings import PROD, ConfigurationError, Settings, get_settings
+from bot.sms.inbound import NotInbound, read_inbound
 from bot.sms.keywords import Keyword, classify
 from bot.sms.render import SmsReply, build_reply, number_choice, twiml
 from bot.sms.store import SmsStore, SmsStoreUnavailable
@@ -65,8 +73,6 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 # larger than that is not from Twilio.
 MAX_BODY_BYTES = 32 * 1024
 MAX_TEXT_CHARS = 1600
-_SID_MAX = SmsMessage.__table__.c.message_sid.type.length
-_PHONE_MAX = SmsMessage.__table__.c.phone.type.length
 # The privacy notice opens a conversation; after this much silence Rasa starts a new
 # session, and we use the domain's own value when the agent is loaded.
 DEFAULT_SESSION_MINUTES = 60
@@ -95,6 +101,12 @@ class TwilioInput(InputChannel):
         return cls(get_settings())
 
     def __init__(self, settings: Settings, store: Optional[SmsStore] = None) -> None:
+        if settings.run_profile == PROD and settings.twilio_auth_token and not settings.twilio_webhook_url:
+            raise ConfigurationError(
+                "the prod profile cannot start the SMS channel without TWILIO_WEBHOOK_URL: set it to the exact "
+                "webhook URL entered at Twilio (e.g. https://bot.your-clinic.example/webhooks/twilio/webhook); "
+                "without it signatures would be checked against the Host header the client sends"
+            )
         self.settings = settings
         self._store = store
         self.limiter = rate_limiter(settings)
@@ -129,13 +141,14 @@ class TwilioInput(InputChannel):
             refusal = self._refusal(request, form)
             if refusal is not None:
                 return refusal
-            sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
-            phone = (form.get("From") or "").strip()
-            if not sid or not phone or len(sid) > _SID_MAX or len(phone) > _PHONE_MAX:
-                return response.text("MessageSid and From are required", status=400)
-            text = _clean_text(form.get("Body") or "")
             try:
-                bodies = await self._answer(request, on_new_message, sid, phone, text)
+                inbound = read_inbound(form)
+            except NotInbound as problem:
+                logger.warning("SMS webhook refused: signed, but not an inbound SMS as Twilio sends one (%s)", problem)
+                return response.text("not an inbound SMS webhook", status=400)
+            text = _clean_text(inbound.body)
+            try:
+                bodies = await self._answer(request, on_new_message, inbound.sid, inbound.phone, text)
             except SmsStoreUnavailable:
                 logger.exception("SMS not handled: the SMS database is unavailable")
                 bodies = [self._render(request, "utter_unavailable")]
@@ -263,7 +276,7 @@ class TwilioInput(InputChannel):
     ) -> SmsReply:
         """Pass the message to Rasa and collect its answer as SMS bodies and a menu."""
         collector = TwilioCollector()
-        await on_new_message(UserMessage(text, collector, phone, input_channel=CHANNEL))
+        await on_new_message(UserMessage(text, collector, conversation_id(SMS, phone), input_channel=CHANNEL))
         return build_reply(collector.messages)
 
     @staticmethod

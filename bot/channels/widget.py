@@ -2,11 +2,24 @@
 
 A clinic adds one `<script src=".../webhooks/widget/widget.js" defer>` tag to its site.
 Serving the script, its styles and its texts from the Rasa server keeps the widget on
-the same origin as the REST channel it talks to, and leaves nothing else to host: no
+the same origin as the conversation it talks to, and leaves nothing else to host: no
 CDN, no npm build, no third party that could read patients' messages.
 
-This channel receives no messages: the widget posts to Rasa's REST channel
-(`POST /webhooks/rest/webhook`). It only serves
+It is also the widget's conversation channel. Each conversation is named by the
+server, never by the browser (`bot.channels.widget_tokens`):
+
+- `POST conversations`: a new conversation's signed token, `{"token": ...}`;
+- `POST webhook` with `{"sender": <token>, "message": ...}`: a patient message, handled
+  exactly as the REST channel handles one (`bot.channels.rest.GuardedRestInput`: body
+  checks, rate limit, payload policy, never silent), in the conversation
+  `widget:<id>` on the input channel "widget"; a token the server did not sign (made
+  up, altered, or an old widget's own id) is refused with a 403, and the widget asks
+  for a new one;
+- `POST history` with `{"sender": <token>}`: `{"messages": [...]}`, the conversation's
+  current session (`bot.channels.widget_history`), so the browser need not keep it;
+  403 for a token the server did not sign.
+
+It serves as well
 
 - `widget.js` and `widget.css` (from `bot/widget/static/`); the script carries the
   clinic's name, phone, emergency number and demo flag (`served_defaults`), so its
@@ -23,16 +36,23 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Mapping, Text
+from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.domain import Domain
 from sanic import Blueprint, Request
+from sanic.exceptions import InvalidUsage
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from bot import action_responses
+from bot.channels.guard import RateLimiter, rate_limiter
 from bot.channels.responses import DomainNotLoaded, render, request_domain
+from bot.channels.rest import GuardedRestInput
+from bot.channels.widget_history import history
+from bot.channels.widget_tokens import WidgetTokens, widget_secret
 from bot.settings import ClinicProfile, get_settings
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
@@ -43,13 +63,14 @@ DEMO_STYLES = WIDGET_DIR / "demo.css"
 # Response names stay literal strings: scripts/validate_data.py counts them as used.
 GREETING_RESPONSE = "utter_greet"
 NOTICE_RESPONSE = "utter_web_notice"
-OUTPUT_CHANNEL = "rest"  # the channel the widget's conversation runs on
+OUTPUT_CHANNEL = "rest"  # the website's response variants (the domain's default ones)
 
 JS, CSS, HTML = ("text/javascript; charset=utf-8", "text/css; charset=utf-8", "text/html; charset=utf-8")
 # Short, so a fixed widget reaches every site within minutes of a restart.
 CACHE_CONTROL = "public, max-age=300"
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": CACHE_CONTROL}
-UNAVAILABLE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}  # never cache a failure
+# Never cached: a failure, a token, a transcript.
+PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 # The line in widget.js that `served_script` fills with the clinic profile's values.
 SERVED_MARKER = "var SERVED = {};"
 # The widget must work under this policy: same origin only, no inline script or style.
@@ -121,16 +142,33 @@ def _file_handler(
     return serve
 
 
-class WidgetInput(InputChannel):
-    """Serves the widget's files and texts; the conversation itself goes through the REST channel."""
+class WidgetInput(GuardedRestInput):
+    """Serves the widget's files and texts, and its conversations under server-issued, signed ids."""
+
+    unknown_conversation = "unknown conversation: ask for a new one at conversations"
 
     @classmethod
     def name(cls) -> Text:
         return "widget"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """Settings come from the environment via `bot.settings`; the secret is made on first start."""
+        action_responses.install()
+        settings = get_settings()
+        return cls(rate_limiter(settings), WidgetTokens(widget_secret(settings)))
+
+    def __init__(self, limiter: RateLimiter, tokens: WidgetTokens) -> None:
+        super().__init__(limiter)
+        self.tokens = tokens
+
+    def conversation(self, sender: str) -> Optional[str]:
+        """`widget:<id>` of a token this server signed; None (refused) for any other sender."""
+        return self.tokens.conversation(sender)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Routes under /webhooks/widget/."""
-        widget = Blueprint("widget_webhook", __name__)
+        """Routes under /webhooks/widget/: the guarded message webhook, then the widget's own."""
+        widget = super().blueprint(on_new_message)
         files = {
             "widget.js": _file_handler(served_script((STATIC_DIR / "widget.js").read_bytes(), get_settings().clinic), JS),
             "widget.css": _file_handler((STATIC_DIR / "widget.css").read_bytes(), CSS),
@@ -140,16 +178,41 @@ class WidgetInput(InputChannel):
         for route, handler in files.items():
             widget.add_route(handler, f"/{route}", methods=["GET"], name=route.replace(".", "_"))
 
-        @widget.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return json_response({"status": "ok"})
-
         @widget.route("/config.json", methods=["GET"])
         async def config(request: Request) -> HTTPResponse:
             try:
                 body = widget_config(request_domain(request))
             except DomainNotLoaded:
-                return json_response({"error": "assistant not ready"}, status=503, headers=UNAVAILABLE_HEADERS)
+                return json_response({"error": "assistant not ready"}, status=503, headers=PRIVATE_HEADERS)
             return json_response(body, headers=COMMON_HEADERS)
 
+        @widget.route("/conversations", methods=["POST"])
+        async def conversations(request: Request) -> HTTPResponse:
+            return json_response({"token": self.tokens.issue()}, headers=PRIVATE_HEADERS)
+
+        @widget.route("/history", methods=["POST"])
+        async def transcript(request: Request) -> HTTPResponse:
+            return await self._history(request)
+
         return widget
+
+    async def _history(self, request: Request) -> HTTPResponse:
+        """The current session of the token's conversation; 403 for a token we did not sign."""
+        try:
+            body = request.load_json()
+        except InvalidUsage:
+            body = None
+        sender = self.conversation(body.get("sender")) if isinstance(body, dict) else None
+        if sender is None:
+            return json_response({"error": self.unknown_conversation}, status=403, headers=PRIVATE_HEADERS)
+        wait = await self.limiter.allow(self.name(), sender)
+        if wait is not None:
+            return json_response({"error": "too many requests"}, status=429, headers={"Retry-After": str(wait)})
+        agent = getattr(request.app.ctx, "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        domain = getattr(agent, "domain", None)
+        if store is None or domain is None:
+            return json_response({"error": "assistant not ready"}, status=503, headers=PRIVATE_HEADERS)
+        tracker = await store.retrieve(sender)
+        messages = history(tracker, domain.session_config.session_expiration_time, time.time())
+        return json_response({"messages": messages}, headers=PRIVATE_HEADERS)

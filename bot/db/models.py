@@ -1,5 +1,5 @@
 """Our tables: handoffs and their notes, the SMS channel's state, and the staff console's
-accounts, sessions, login attempts and audit log.
+accounts, sessions, login attempts, API tokens and audit log.
 
 The allowed values below are the single source for the check constraints, the request
 validation in `bot.handoffs` and the staff API's filters. Migrations copy them (a
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional, Tuple
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, MetaData, String, Text, false, true
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, false, text, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import registry
@@ -192,6 +192,28 @@ class LoginAttempt(Base):
     at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
 
+class StaffApiToken(Base):
+    """A named bearer token of the staff JSON API. Only the SHA-256 of the token is stored
+    (it is high-entropy, so a plain hash cannot be reversed), so a copy of the database
+    cannot call the API. A revoked token keeps its row, so its hash can never come back;
+    a name belongs to at most one live token (the partial unique index)."""
+
+    __tablename__ = "staff_api_tokens"
+    __table_args__ = (
+        Index(
+            "uq_staff_api_tokens_live_name", "name", unique=True,
+            sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )  # fmt: skip
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at = Column(UTCDateTime)
+    revoked_at = Column(UTCDateTime)
+
+
 class AuditEntry(Base):
     """Who did what, when: every transcript view and every change. Append-only: the
     database itself refuses UPDATE and DELETE on this table (triggers, migration 0003)."""
@@ -200,7 +222,7 @@ class AuditEntry(Base):
 
     id = Column(Integer, primary_key=True)
     at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
-    actor = Column(String(254), nullable=False)  # a staff e-mail, "api" (bearer token) or "system"
+    actor = Column(String(254), nullable=False)  # a staff e-mail, "api:<token name>", "cli" or "anonymous"
     action = Column(String(32), nullable=False)
     handoff_id = Column(Integer, index=True)  # no foreign key: the entry outlives a purged handoff
     detail = Column(Text)  # what changed ("status: new -> contacted"); never patient text

@@ -27,7 +27,7 @@ KIND_TITLES = {
     "screening": "screening result",
     "red_flag": "red flag",
 }
-CHANNEL_NAMES = {"rest": "website chat", "twilio": "SMS"}
+CHANNEL_NAMES = {"rest": "website chat", "widget": "website chat", "twilio": "SMS"}
 
 
 class SmtpNotifier:

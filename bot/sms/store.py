@@ -30,7 +30,8 @@ class Claim:
     """The outcome of claiming an inbound MessageSid.
 
     `new` is True for the first delivery, which the caller must process. For a retry,
-    `reply` is what the first delivery answered (None while it is still being processed).
+    `reply` is what the first delivery answered (None while it is still being processed,
+    and never another number's: a SID claimed again for another number gets None).
     """
 
     new: bool
@@ -65,7 +66,9 @@ class SmsStore:
         """Record `message_sid` as received; a second claim of the same SID is a retry.
 
         The primary key decides between two instances receiving the same retry at once:
-        one insert wins, the other sees the row.
+        one insert wins, the other sees the row. A retry is Twilio's same message again,
+        so it comes from the same number; a SID claimed for another number is not
+        processed either, and gets no reply meant for someone else.
         """
         with self._session() as session:
             session.add(SmsMessage(message_sid=message_sid, phone=phone, received_at=self._clock()))
@@ -77,7 +80,7 @@ class SmsStore:
                 existing = session.get(SmsMessage, message_sid)
                 if existing is None:  # the constraint that failed was not the SID's
                     raise
-                return Claim(new=False, reply=existing.reply)
+                return Claim(new=False, reply=existing.reply if existing.phone == phone else None)
 
     def state(self, phone: str) -> ContactState:
         """The number's opt-out, last message time and last menu (defaults for a new number)."""

@@ -37,6 +37,8 @@ events = Table(
 
 USER = "user"  # type_name of what the patient sent (rasa.shared.core.events.UserUttered)
 BOT = "bot"  # type_name of what the bot said (BotUttered)
+SLOT = "slot"  # type_name of a slot's new value (SlotSet)
+SESSION_STARTED = "session_started"  # type_name of a session's start (SessionStarted)
 # Rasa's prefix for a message that names an intent instead of text: a button's payload
 # ("/faq_pain", '/inform{"time": "morning"}'), sent as the patient's message.
 PAYLOAD_PREFIX = "/"

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine
 
 from bot.db.engine import session_factory
 from bot.transcripts.events import BOT, USER, epoch, event_data, event_time, events, patient_message, with_events
@@ -34,6 +34,7 @@ class Turn:
     at: datetime  # aware UTC
     channel: Optional[str]  # input channel of the patient's message ("rest", "twilio", ...)
     buttons: Tuple[str, ...] = ()  # bot turn: titles of the buttons it offered
+    payloads: Tuple[str, ...] = ()  # bot turn: what each of those buttons sends, in the same order
     chosen_button: bool = False  # patient turn: True when this was a button click (text is its title)
     intent: Optional[str] = None
     confidence: Optional[float] = None
@@ -75,7 +76,7 @@ class TranscriptReader:
             .limit(limit)
         )
         rows = with_events(self._sessions, lambda connection: connection.execute(query).all(), [])
-        return Transcript(sender_id, tuple(_turns(reversed(rows))))
+        return Transcript(sender_id, tuple(turns((r.type_name, r.timestamp, event_data(r.data)) for r in reversed(rows))))
 
     def red_flag_senders(self, sender_ids: Iterable[str]) -> Set[str]:
         """Which of `sender_ids` mentioned a red-flag symptom (one query per
@@ -117,18 +118,28 @@ class TranscriptReader:
         return found
 
 
-def _turns(rows: Iterable[Row]) -> Iterator[Turn]:
-    """Turns of `rows` (oldest first); a payload becomes the title of the latest button that sent it."""
+def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[Turn]:
+    """Turns of `entries` (oldest first): each event's type name (`user`, `bot`, others
+    skipped), timestamp and data as Rasa stores them. A payload becomes the title of the
+    latest button that sent it.
+
+    The staff console reads stored rows with it, the website widget its own conversation
+    (bot.channels.widget_history).
+    """
     titles: Dict[str, str] = {}  # payload -> title, of every button offered so far
-    for row in rows:
-        data = event_data(row.data)
-        at = event_time(row.timestamp)
-        if row.type_name == BOT:
+    for type_name, timestamp, data in entries:
+        if type_name not in (USER, BOT):
+            continue
+        at = event_time(timestamp)
+        if type_name == BOT:
             buttons = _buttons(data)
             titles.update((payload, title) for title, payload in buttons)
             text = data.get("text") or ""
             if text or buttons:
-                yield Turn("bot", text, at, None, buttons=tuple(title for title, _ in buttons))
+                yield Turn(
+                    "bot", text, at, None,
+                    buttons=tuple(title for title, _ in buttons), payloads=tuple(payload for _, payload in buttons),
+                )
             continue
         message = patient_message(data)
         if message.is_payload:

@@ -1,4 +1,6 @@
 """A question for a person: contact asked unless known, "skip" respected, the question stored."""
+import pytest
+
 from actions.handoff import ActionSubmitQuestion, ValidateHandoffForm
 from actions.booking import CONTACT_HELP
 from tests.actions.conftest import run, slots_set, texts, tracker_for, user_event
@@ -18,9 +20,17 @@ def test_a_number_in_the_request_itself_is_used():
 
 
 def test_on_sms_the_sender_number_is_the_contact():
-    tracker = tracker_for("human please", "request_human", sender="+13475550190", channel="twilio")
+    tracker = tracker_for("human please", "request_human", sender="sms:+13475550190", channel="twilio")
     _, events = run(ValidateHandoffForm(), tracker)
     assert slots_set(events)["booking_contact"] == "+13475550190"
+
+
+@pytest.mark.parametrize("sender", ["rest:+13475550190", "widget:+13475550190", "+13475550190"])
+def test_only_an_sms_conversation_vouches_for_a_number(sender):
+    """A REST client may name its conversation after anyone's number, even claim the twilio channel."""
+    tracker = tracker_for("human please", "request_human", sender=sender, channel="twilio")
+    _, events = run(ValidateHandoffForm(), tracker)
+    assert slots_set(events).get("booking_contact") is None
 
 
 def test_skip_is_respected_and_ends_the_form():

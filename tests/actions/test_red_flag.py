@@ -44,7 +44,7 @@ def test_an_emergency_on_the_website_is_stored_then_confirmed(service, store, no
 
 
 def test_an_urgent_sms_keeps_the_senders_number_as_the_contact(service, store):
-    tracker = _red_flag(FEVER, "red_flag_urgent", ["fever", "infection"], channel="twilio", sender=PHONE)
+    tracker = _red_flag(FEVER, "red_flag_urgent", ["fever", "infection"], channel="twilio", sender=f"sms:{PHONE}")
     messages, _ = run(ActionRedFlagHandoff(), tracker)
     [handoff] = store.list()
     assert (handoff.channel, handoff.contact, handoff.contact_kind) == ("twilio", PHONE, "phone")

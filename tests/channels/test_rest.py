@@ -1,8 +1,9 @@
 """The guarded REST channel, mounted as `rasa run` mounts it, with Rasa replaced by a scripted bot.
 
 What reaches the bot is what a patient may send: payloads of the domain's own intents
-only, at most 2,000 characters, always on the "rest" channel, and no more than the rate
-limit allows. Whatever the body, the answer is never a 500.
+only, at most 2,000 characters, always on the "rest" channel and in its own `rest:`
+conversations, and no more than the rate limit allows. Whatever the body, the answer is
+never a 500.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from sanic import Sanic
 
 from bot.channels.guard import MemoryRateLimiter
 from bot.channels.rest import MAX_TEXT_CHARS, GuardedRestInput
+from bot.conversation_ids import namespace_of, sms_number
 from bot.settings import PROJECT_ROOT, Settings
 from tests.http_server import call, serving
 
@@ -92,16 +94,26 @@ def test_the_channel_keeps_rasas_name_and_url_and_is_what_credentials_yml_loads(
 def test_a_message_reaches_the_bot_on_the_rest_channel_and_its_answer_comes_back(url, bot):
     sender = _sender()
     status, _, messages = _say(url, {"sender": sender, "message": "how long will I be red?"})
-    assert status == 200 and messages == [{"recipient_id": sender, "text": "echo: how long will I be red?"}]
+    assert status == 200 and messages == [{"recipient_id": f"rest:{sender}", "text": "echo: how long will I be red?"}]
     [message] = bot.received
-    assert (message.sender_id, message.input_channel, message.metadata) == (sender, "rest", None)
+    assert (message.sender_id, message.input_channel, message.metadata) == (f"rest:{sender}", "rest", None)
+
+
+@pytest.mark.parametrize(
+    "sender", ["+16465550123", "sms:+16465550123", "widget:AAAAAAAAAAAAAAAAAAAAAAAA", "rest:x", "eval-0a1b"]
+)
+def test_a_sender_only_ever_names_a_rest_conversation(url, bot, sender):
+    """An SMS patient's number, or another channel's id, as `sender` is a fresh REST conversation of its own."""
+    assert _say(url, {"sender": sender, "message": "what did I book?"})[0] == 200
+    assert bot.received[-1].sender_id == f"rest:{sender}"
+    assert namespace_of(bot.received[-1].sender_id) == "rest" and sms_number(bot.received[-1].sender_id) is None
 
 
 def test_when_the_bot_answers_nothing_the_patient_gets_an_apology_with_the_contact(url, bot):
     bot.silent = True
     sender = _sender()
     status, _, [message] = _say(url, {"sender": sender, "message": "Priya Shah"})
-    assert status == 200 and message["recipient_id"] == sender
+    assert status == 200 and message["recipient_id"] == f"rest:{sender}"
     assert "something went wrong on our side" in message["text"] and "Emergency: 911." in message["text"]
 
 
@@ -189,9 +201,10 @@ def test_a_body_rasa_cannot_handle_is_a_400_with_a_json_error(url, bot, body):
     assert bot.received == []
 
 
-def test_a_sender_of_255_characters_is_fine(url, bot):
-    assert _say(url, {"sender": "s" * 255, "message": "hi"})[0] == 200
-    assert bot.received[-1].sender_id == "s" * 255
+def test_a_sender_fits_the_tracker_stores_255_characters_with_its_namespace(url, bot):
+    assert _say(url, {"sender": "s" * 250, "message": "hi"})[0] == 200
+    assert bot.received[-1].sender_id == "rest:" + "s" * 250
+    assert _say(url, {"sender": "s" * 251, "message": "hi"})[0] == 400
 
 
 def test_a_huge_body_is_a_413(url, bot):
@@ -210,7 +223,7 @@ def test_past_the_limit_the_answer_is_polite_with_retry_after_and_the_bot_sees_n
     status, headers, messages = _say(url, {"sender": sender, "message": "hi again"}, {"Origin": ORIGIN})
     assert status == 200 and 1 <= int(headers["Retry-After"]) <= 60
     [answer] = messages
-    assert answer["recipient_id"] == sender
+    assert answer["recipient_id"] == f"rest:{sender}"
     assert "faster than I can answer" in answer["text"] and "Emergency: 911." in answer["text"]
     assert "Atalo Aesthetics" in answer["text"]  # the clinic's contact, filled in
     assert headers["Access-Control-Allow-Origin"] == ORIGIN  # so the widget can read it

@@ -9,7 +9,7 @@ import dataclasses
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Iterator, List
+from typing import Dict, Iterator, List
 
 import pytest
 from rasa.core.channels.channel import UserMessage
@@ -19,7 +19,7 @@ from sanic import Sanic
 from bot.channels.twilio import TwilioInput
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, ConfigurationError, Settings
 from bot.sms.store import Claim, SmsStore, SmsStoreUnavailable
 from tests import twilio_client
 from tests.clock import Clock
@@ -102,10 +102,10 @@ def _text(url: str, body: str, phone: str = PHONE, sid: str = "") -> List[str]:
 # --- signatures ----------------------------------------------------------------------
 
 
-def test_a_signed_message_reaches_the_bot_as_the_phone_number_on_the_twilio_channel(url, bot):
+def test_a_signed_message_reaches_the_bot_in_the_numbers_sms_conversation_on_the_twilio_channel(url, bot):
     _text(url, "hello")
     [message] = bot.received
-    assert (message.text, message.sender_id, message.input_channel) == ("hello", PHONE, "twilio")
+    assert (message.text, message.sender_id, message.input_channel) == ("hello", f"sms:{PHONE}", "twilio")
     assert message.output_channel.name() == "twilio"  # so Rasa picks the SMS response variants
 
 
@@ -154,13 +154,121 @@ def test_without_an_auth_token_every_request_is_refused_with_a_log_line(tmp_path
     assert "TWILIO_AUTH_TOKEN is not set" in caplog.text
 
 
-@pytest.mark.parametrize("missing", ["MessageSid", "From"])
-def test_a_signed_request_without_sid_or_sender_is_a_400(url, bot, missing):
+@pytest.mark.parametrize("missing", ["MessageSid", "AccountSid", "From", "To", "Body"])
+def test_a_signed_request_without_what_twilio_always_sends_is_a_400(url, bot, missing):
     params = twilio_client.sms_params(PHONE, "hi")
     params.pop(missing)
-    params.pop("SmsSid")
     assert twilio_client.post(url, params, TOKEN)[0] == 400
     assert bot.received == []
+
+
+# --- replays -------------------------------------------------------------------------
+
+
+def _concatenated(params) -> str:
+    """What Twilio's signature covers besides the URL: each name and value, in name order, no separator."""
+    return "".join(name + value for name, value in sorted(params.items()))
+
+
+def _shifted(params: Dict[str, str]) -> Dict[str, str]:
+    """The same signed request with parameter boundaries moved: MessageSid swallowed by the
+    value before it, and SmsSid (the old fallback) given three more characters: a new SID."""
+    shifted = dict(params)
+    sid = shifted.pop("MessageSid")
+    shifted["FromZip"] += "MessageSid" + sid
+    shifted["SmsSid"] += "Sms"
+    shifted["Status"] = shifted.pop("SmsStatus")
+    return shifted
+
+
+def test_a_replay_with_shifted_parameter_boundaries_is_not_processed_as_a_new_message(url, bot, store, caplog):
+    params = twilio_client.sms_params(PHONE, "yes")
+    assert _text(url, "yes", sid=params["MessageSid"])
+    signature = twilio_client.RequestValidator(TOKEN).compute_signature(url, params)
+    replay = _shifted(params)
+    assert replay["SmsSid"] != params["MessageSid"] and _concatenated(replay) == _concatenated(params)
+    assert twilio_client.RequestValidator(TOKEN).validate(url, replay, signature)  # still signed: only its shape tells
+
+    status, body = twilio_client.post(url, replay, TOKEN, signature=signature)
+    assert status == 400 and "<Message>" not in body
+    assert [m.text for m in bot.received] == ["yes"]
+    assert store.claim(replay["SmsSid"], PHONE).new  # never recorded as a message
+    assert "'Status'" in caplog.text and "yes" not in caplog.text.replace("'Status'", "")  # names, never values
+
+
+def test_a_shift_that_keeps_every_name_known_leaves_the_sid_and_is_answered_as_the_retry_it_is(url, bot):
+    params = twilio_client.sms_params(PHONE, "what is CIT?")
+    first = _text(url, "what is CIT?", sid=params["MessageSid"])
+    signature = twilio_client.RequestValidator(TOKEN).compute_signature(url, params)
+    replay = dict(params)
+    replay["FromCity"] += "FromCountry" + replay.pop("FromCountry")  # FromCity swallows FromCountry
+    assert _concatenated(replay) == _concatenated(params)
+    status, body = twilio_client.post(url, replay, TOKEN, signature=signature)
+    assert status == 200 and twilio_client.messages(body) == first
+    assert len(bot.received) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"MessageSid": "SM123", "SmsSid": "SM123", "SmsMessageSid": "SM123"},
+        {"MessageSid": "SM" + "A" * 32},  # Twilio's SIDs are lowercase hex
+        {"MessageSid": "XX" + "0" * 32},
+        {"SmsSid": "SM" + "f" * 32},  # not the MessageSid
+        {"AccountSid": "AC123"},
+        {"MessagingServiceSid": "MGnope"},
+        {"From": "+1 646 555 0123"},
+        {"From": "+16465550123MessageSid"},
+        {"Status": "received"},
+        {"Nonsense": ""},
+    ],
+)
+def test_a_signed_request_twilio_would_not_send_is_refused(url, bot, change):
+    params = {**twilio_client.sms_params(PHONE, "hi"), **change}
+    assert twilio_client.post(url, params, TOKEN)[0] == 400
+    assert bot.received == []
+
+
+def test_a_parameter_posted_twice_is_refused_though_the_signature_holds(url, bot):
+    params = twilio_client.sms_params(PHONE, "hi")
+    signature = twilio_client.RequestValidator(TOKEN).compute_signature(url, params)
+    twice = [*params.items(), ("Body", "hi")]  # the validator reads each value once: still valid
+    assert twilio_client.post(url, twice, TOKEN, signature=signature)[0] == 400
+    assert bot.received == []
+
+
+def test_an_mms_sid_with_media_is_a_message(url, bot):
+    sid = "MM" + "ab" * 16
+    params = {**twilio_client.sms_params(PHONE, "", sid=sid), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/x",
+              "MediaContentType0": "image/jpeg"}  # fmt: skip
+    assert twilio_client.post(url, params, TOKEN)[0] == 200
+    assert [m.sender_id for m in bot.received] == [f"sms:{PHONE}"]
+
+
+def test_a_sid_claimed_again_from_another_number_gets_no_reply_and_no_processing(url, bot):
+    sid = twilio_client.new_sid()
+    _text(url, "my name is Priya Shah", sid=sid)
+    assert _text(url, "my name is Priya Shah", phone="+15550100002", sid=sid) == []
+    assert len(bot.received) == 1
+
+
+# --- production ----------------------------------------------------------------------
+
+
+def _prod(tmp_path, **env) -> Settings:
+    profile = tmp_path / "profile.yml"
+    profile.write_text("name: Skin Clinic\nphone: (212) 555-0188\n")
+    base = {"VAR_DIR": str(tmp_path / "var"), "CLINIC_PROFILE": str(profile), "RUN_PROFILE": "prod",
+            "CORS_ORIGINS": "https://www.clinic.example", "TWILIO_AUTH_TOKEN": TOKEN}  # fmt: skip
+    return Settings.from_env({**base, **env})
+
+
+def test_in_production_the_channel_refuses_to_start_without_its_public_url(tmp_path):
+    with pytest.raises(ConfigurationError, match="TWILIO_WEBHOOK_URL"):
+        TwilioInput(_prod(tmp_path))
+    TwilioInput(_prod(tmp_path, TWILIO_WEBHOOK_URL="https://bot.clinic.example/webhooks/twilio/webhook"))
+    TwilioInput(_prod(tmp_path, TWILIO_AUTH_TOKEN=""))  # SMS off: every webhook is refused anyway
+    TwilioInput(_settings(tmp_path))  # a laptop: the URL the request came to
 
 
 # --- replies -------------------------------------------------------------------------
@@ -361,7 +469,7 @@ def test_an_opted_out_red_flag_reaches_the_assistant_but_nothing_is_sent(tmp_pat
         assert _text(url, "how long does the redness last?") == []
         assert _text(url, "I have a fever of 102 and pus", sid=sid) == []  # Twilio's retry: handled once
     assert [(m.text, m.sender_id, m.input_channel) for m in bot.received] == [
-        ("I have a fever of 102 and pus", PHONE, "twilio")
+        ("I have a fever of 102 and pus", f"sms:{PHONE}", "twilio")
     ]
     assert nlu.parsed == ["I have a fever of 102 and pus", "how long does the redness last?"]
     assert store.claim(sid, PHONE) == Claim(new=False, reply=[])

@@ -94,5 +94,5 @@ def test_conversations_are_kept_in_the_sqlite_tracker_store(stack):
     sender = f"e2e-{uuid.uuid4().hex}"
     _say(stack, sender, "what is microneedling?")
     with sqlite3.connect(stack.settings.tracker_db) as db:
-        rows = db.execute("SELECT type_name FROM events WHERE sender_id = ?", (sender,)).fetchall()
+        rows = db.execute("SELECT type_name FROM events WHERE sender_id = ?", (f"rest:{sender}",)).fetchall()
     assert ("user",) in rows and ("bot",) in rows

@@ -21,6 +21,7 @@ from bot.launcher import Stack
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
 from tests.notify.smtp_server import Inbox, smtp_server
+from tests.senders import stored_id
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,7 @@ def _handoffs(stack: Stack, **params: str) -> List[Dict]:
 
 
 def _of(handoffs: List[Dict], sender: str, kind: Optional[str] = None) -> List[Dict]:
-    return [h for h in handoffs if h["sender_id"] == sender and (kind is None or h["kind"] == kind)]
+    return [h for h in handoffs if h["sender_id"] == stored_id(sender) and (kind is None or h["kind"] == kind)]
 
 
 def _mails_about(inbox: Inbox, handoff_id: int, wait: float = DELIVERY_WAIT_S) -> List[EmailMessage]:

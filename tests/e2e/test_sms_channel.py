@@ -106,5 +106,5 @@ def test_a_booking_by_sms_uses_the_senders_number_and_reaches_staff(stack):
     handoffs = requests.get(
         f"{stack.staff_url}/api/handoffs", headers={"Authorization": f"Bearer {stack.staff_token}"}, timeout=10
     ).json()
-    [handoff] = [h for h in handoffs if h["sender_id"] == phone]
+    [handoff] = [h for h in handoffs if h["sender_id"] == f"sms:{phone}"]
     assert (handoff["channel"], handoff["contact"], handoff["name"]) == ("twilio", phone, "Priya Shah")

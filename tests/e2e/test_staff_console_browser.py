@@ -21,6 +21,7 @@ from bot.staff.accounts import Accounts
 from tests import twilio_client
 from tests.e2e.browser import text_contrast
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
+from tests.senders import stored_id
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +77,7 @@ def handoffs_of(stack: Stack, sender: str, kind: Optional[str] = None) -> List[d
     return [
         handoff
         for handoff in response.json()
-        if handoff["sender_id"] == sender and kind in (None, handoff["kind"])
+        if handoff["sender_id"] == stored_id(sender) and kind in (None, handoff["kind"])
     ]
 
 
@@ -238,7 +239,7 @@ def test_a_screening_shows_its_answers_and_outcome_in_plain_words(stack, staff, 
 def test_a_patient_name_and_message_with_html_show_as_text_and_run_nothing(stack, staff, page, problems):
     sender = f"e2e-staff-xss-{uuid.uuid4().hex}"
     say(stack, sender, XSS_MESSAGE)
-    handoff, _ = store_of(stack).add(HandoffRequest(kind="question", sender_id=sender, channel="rest", name=XSS))
+    handoff, _ = store_of(stack).add(HandoffRequest(kind="question", sender_id=stored_id(sender), channel="rest", name=XSS))
     sign_in_with_keyboard(page, stack.staff_url, staff)
     page.goto(f"{stack.staff_url}/handoffs?kind=question")  # other tests' red flags come first
     link = page.get_by_role("link", name=XSS, exact=True)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import threading
+import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Dict, Iterator, List
 from urllib.parse import urlsplit
@@ -54,8 +57,11 @@ def demo(rasa: str) -> str:
     return f"{rasa}/webhooks/widget/demo"
 
 
-def is_rest_call(response_or_request) -> bool:
-    return response_or_request.url.endswith("/webhooks/rest/webhook")
+WEBHOOK = "**/webhooks/widget/webhook"
+
+
+def is_message_call(response_or_request) -> bool:
+    return response_or_request.url.endswith("/webhooks/widget/webhook")
 
 
 def user_texts(page: Page) -> Locator:
@@ -84,7 +90,7 @@ def send(page: Page, text: str) -> None:
     """Type `text`, press Enter, and wait until the bot's answer is on screen."""
     box = page.get_by_label("Message")
     box.fill(text)
-    with page.expect_response(is_rest_call):
+    with page.expect_response(is_message_call):
         box.press("Enter")
     wait_for_reply(page)
 
@@ -93,6 +99,16 @@ def stored_conversation(page: Page) -> dict:
     return page.evaluate(
         "JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('ccw:'))))"
     )
+
+
+def stored_raw(page: Page) -> str:
+    """Everything the widget keeps in the browser's storage, as text."""
+    return page.evaluate("JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
+
+
+def store_before_load(page: Page, rasa: str, state: dict) -> None:
+    """What an earlier visit (or an older widget) left in localStorage for this bot."""
+    page.add_init_script(f"localStorage.setItem({json.dumps('ccw:' + rasa)}, {json.dumps(json.dumps(state))});")
 
 
 def press_until_focused(page: Page, key: str, target: Locator, limit: int = 25) -> None:
@@ -177,7 +193,7 @@ def test_an_faq_gets_the_articles_answer(page, rasa):
 def test_a_quick_reply_sends_its_payload_and_shows_its_title(page, rasa, widget_config):
     dialog = open_widget(page, demo(rasa))
     first = widget_config["greeting"]["buttons"][0]
-    with page.expect_request(is_rest_call) as sent:
+    with page.expect_request(is_message_call) as sent:
         dialog.get_by_role("button", name=first["title"]).click()
     assert sent.value.post_data_json["message"] == first["payload"]
     wait_for_reply(page)
@@ -192,22 +208,27 @@ def test_a_quick_reply_sends_its_payload_and_shows_its_title(page, rasa, widget_
 def test_history_survives_a_reload_until_a_new_conversation(page, rasa, widget_config):
     open_widget(page, demo(rasa))
     send(page, FAQ)
-    sender = stored_conversation(page)["sender"]
+    token = stored_conversation(page)["token"]
 
-    page.reload()
+    with page.expect_response("**/webhooks/widget/history") as restored:
+        page.reload()
+    assert restored.value.request.post_data_json == {"sender": token}
     page.get_by_role("button", name=LAUNCHER).click()
-    expect(user_texts(page)).to_have_text([FAQ])
+    expect(user_texts(page)).to_have_text([FAQ])  # read back from the server with the token
+    expect(bot_texts(page).first).to_have_text(widget_config["greeting"]["text"])
     expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
     send(page, "thanks")  # the same conversation goes on
-    assert stored_conversation(page)["sender"] == sender
+    assert stored_conversation(page)["token"] == token
 
     page.get_by_role("button", name="New conversation").click()
     expect(user_texts(page)).to_have_count(0)
     expect(bot_texts(page)).to_have_text([widget_config["greeting"]["text"]])
     titles = [button["title"] for button in widget_config["greeting"]["buttons"]]
     expect(page.locator(".ccw-quick")).to_have_text(titles)
-    assert stored_conversation(page)["sender"] != sender
+    assert stored_conversation(page)["token"] is None  # forgotten: the next message gets a new conversation
     expect(page.get_by_label("Message")).to_be_focused()
+    send(page, FAQ)
+    assert stored_conversation(page)["token"] not in (None, token)
 
 
 def test_a_conversation_idle_for_a_day_starts_fresh(page, rasa, widget_config):
@@ -227,24 +248,43 @@ def test_a_conversation_idle_for_a_day_starts_fresh(page, rasa, widget_config):
     expect(user_texts(page)).to_have_count(0)
 
 
-def test_the_stored_transcript_keeps_the_last_100_messages(page, rasa):
+def test_the_browser_keeps_the_conversations_token_and_nothing_the_patient_said(page, rasa):
     open_widget(page, demo(rasa))
+    for text in ("I'd like to book a consultation", "Nadia Zabriskie", "nadia.z@example.com"):
+        send(page, text)
+    expect(bot_texts(page).last).to_contain_text("time")
+    assert set(stored_conversation(page)) == {"token", "updated"}
+    kept = stored_raw(page)
+    for detail in ("Nadia", "Zabriskie", "nadia.z", "consultation", FAQ_ANSWER):
+        assert detail not in kept
+
+
+def test_an_older_widgets_own_id_and_stored_transcript_start_afresh_without_an_error(page, rasa, widget_config):
+    old = {"sender": str(uuid.uuid4()), "updated": int(time.time() * 1000), "messages": [
+        {"from": "user", "text": "I'm Priya Shah, 646-555-0123"}, {"from": "bot", "text": "Here's your request: Priya Shah"},
+    ]}  # fmt: skip
+    store_before_load(page, rasa, old)
+    problems: List[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    open_widget(page, demo(rasa))
+    expect(bot_texts(page)).to_have_text([widget_config["greeting"]["text"]])
+    expect(page.locator(".ccw-root")).not_to_contain_text("Priya")
+    assert "Priya" not in stored_raw(page)  # the old transcript is gone from the browser too
     send(page, FAQ)
-    page.evaluate(
-        """() => {
-          const key = Object.keys(localStorage).find(k => k.startsWith('ccw:'));
-          const state = JSON.parse(localStorage.getItem(key));
-          for (let i = 0; state.messages.length < 100; i++) state.messages.push({from: 'user', text: `old ${i}`});
-          localStorage.setItem(key, JSON.stringify(state));
-        }"""
-    )
-    page.reload()
-    page.get_by_role("button", name=LAUNCHER).click()
-    expect(page.locator(".ccw-msg")).to_have_count(100)
+    expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
+    assert stored_conversation(page)["token"] and "sender" not in stored_conversation(page)
+    assert problems == [] and page.locator(".ccw-error").count() == 0
+
+
+def test_a_token_the_server_did_not_sign_is_replaced(page, rasa):
+    forged = "A" * 24 + "." + "B" * 43
+    store_before_load(page, rasa, {"token": forged, "updated": int(time.time() * 1000)})
+    open_widget(page, demo(rasa))
+    expect(user_texts(page)).to_have_count(0)
     send(page, FAQ)
-    expect(page.locator(".ccw-msg")).to_have_count(100)
-    assert len(stored_conversation(page)["messages"]) == 100
-    expect(user_texts(page).last).to_have_text(FAQ)
+    expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
+    assert stored_conversation(page)["token"] not in (None, forged)
+    assert page.locator(".ccw-error").count() == 0
 
 
 def test_without_local_storage_the_widget_works_in_memory(page, rasa):
@@ -278,7 +318,7 @@ def test_bot_text_is_text_and_only_http_urls_become_links(page, rasa):
             "custom": {"html": '<img src=x onerror="window.__pwned=1">'},
         }
     ]
-    page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(json=reply))
+    page.route(WEBHOOK, lambda route: route.fulfill(json=reply))
     open_widget(page, demo(rasa))
     send(page, "hello")
     answer = page.locator(".ccw-msg--bot").last
@@ -300,7 +340,7 @@ def test_bot_text_is_text_and_only_http_urls_become_links(page, rasa):
 
 def test_while_waiting_it_shows_typing_and_sends_nothing_twice(page, rasa):
     pending: List[Route] = []
-    page.route("**/webhooks/rest/webhook", lambda route: pending.append(route))  # answered below
+    page.route(WEBHOOK, lambda route: pending.append(route))  # answered below
     page.emulate_media(reduced_motion="reduce")
     open_widget(page, demo(rasa))
     box = page.get_by_label("Message")
@@ -327,7 +367,7 @@ def test_while_waiting_it_shows_typing_and_sends_nothing_twice(page, rasa):
 
 def test_an_unreachable_bot_offers_retry_and_the_clinics_phone(page, rasa):
     page.route("**/webhooks/widget/config.json", with_phone("(555) 010-0142"))
-    page.route("**/webhooks/rest/webhook", lambda route: route.abort())
+    page.route(WEBHOOK, lambda route: route.abort())
     open_widget(page, demo(rasa))
     box = page.get_by_label("Message")
     box.fill(FAQ)
@@ -337,8 +377,8 @@ def test_an_unreachable_bot_offers_retry_and_the_clinics_phone(page, rasa):
     expect(error).to_contain_text("Worried about a symptom after a treatment? Call (555) 010-0142. Emergency: 911.")
     expect(error.get_by_role("link", name="(555) 010-0142")).to_have_attribute("href", "tel:5550100142")
 
-    page.unroute("**/webhooks/rest/webhook")
-    with page.expect_response(is_rest_call) as answered:
+    page.unroute(WEBHOOK)
+    with page.expect_response(is_message_call) as answered:
         error.get_by_role("button", name="Retry").click()
     assert answered.value.request.post_data_json["message"] == FAQ
     wait_for_reply(page)
@@ -350,7 +390,7 @@ def test_an_unreachable_bot_offers_retry_and_the_clinics_phone(page, rasa):
 def test_an_error_carries_the_safety_line_with_the_profiles_number_and_the_demo_label(page, rasa, widget_config):
     phone = widget_config["clinic"]["phone"]
     assert phone and widget_config["clinic"]["demo"], "make run's profile is the demo profile, with a number"
-    page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(status=500, json={"error": "boom"}))
+    page.route(WEBHOOK, lambda route: route.fulfill(status=500, json={"error": "boom"}))
     open_widget(page, demo(rasa))
     expect(page.locator(".ccw-demo")).to_be_visible()
     expect(page.locator(".ccw-demo")).to_contain_text("Demo")
@@ -388,7 +428,7 @@ def test_keyboard_only(page, rasa):
     expect(bot_texts(page)).to_have_count(1)
 
     page.keyboard.type(FAQ)
-    with page.expect_response(is_rest_call):
+    with page.expect_response(is_message_call):
         page.keyboard.press("Enter")
     wait_for_reply(page)
     expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
@@ -401,7 +441,7 @@ def test_keyboard_only(page, rasa):
     assert style[0] != "none" and style[1] >= 2
     assert contrast_ratio(style[2], "rgb(255, 255, 255)") >= 3
     title = quick.text_content()
-    with page.expect_response(is_rest_call):
+    with page.expect_response(is_message_call):
         page.keyboard.press("Space")
     wait_for_reply(page)
     expect(user_texts(page).last).to_have_text(title)
@@ -439,9 +479,9 @@ def _assert_contrast(page: Page, selectors: Dict[str, str]) -> None:
 
 def test_text_contrast_is_at_least_4_5_to_1(page, rasa):
     open_widget(page, demo(rasa))
-    page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(json=[{"text": "More at https://example.org/x"}]))
+    page.route(WEBHOOK, lambda route: route.fulfill(json=[{"text": "More at https://example.org/x"}]))
     send(page, "a link please")
-    page.unroute("**/webhooks/rest/webhook")
+    page.unroute(WEBHOOK)
     send(page, FAQ)
     _assert_contrast(
         page,
@@ -459,7 +499,7 @@ def test_text_contrast_is_at_least_4_5_to_1(page, rasa):
             "send": ".ccw-send",
         },
     )
-    page.route("**/webhooks/rest/webhook", lambda route: route.fulfill(status=500, json={}))
+    page.route(WEBHOOK, lambda route: route.fulfill(status=500, json={}))
     page.get_by_label("Message").fill("and now an error")
     page.get_by_label("Message").press("Enter")
     expect(page.locator(".ccw-error")).to_be_visible()
@@ -476,9 +516,9 @@ def test_one_tag_on_another_origin_is_enough(page, rasa):
     with page_server(clinic_page(f'<script src="{rasa}/webhooks/widget/widget.js" defer></script>')) as site:
         assert urlsplit(site).netloc != urlsplit(rasa).netloc
         open_widget(page, site)
-        with page.expect_request(is_rest_call) as sent:
+        with page.expect_request(is_message_call) as sent:
             send(page, FAQ)
-        assert sent.value.url == f"{rasa}/webhooks/rest/webhook"
+        assert sent.value.url == f"{rasa}/webhooks/widget/webhook"
         expect(bot_texts(page).last).to_contain_text(FAQ_ANSWER)
 
 
@@ -490,7 +530,7 @@ def test_the_tags_settings_override_the_servers(page, rasa):
         'data-clinic-phone="(555) 010-0199" data-title="Ask Demo Skin" data-primary-color="#ffff00" defer></script>'
     )
     with page_server(clinic_page(tag)) as site:
-        page.route("**/webhooks/rest/webhook", lambda route: route.abort())
+        page.route(WEBHOOK, lambda route: route.abort())
         dialog = open_widget(page, site, launcher="Chat with Demo Skin")
         expect(dialog.locator(".ccw-title")).to_have_text("Ask Demo Skin")
         launcher = page.get_by_role("button", name="Chat with Demo Skin")
@@ -516,7 +556,7 @@ def test_no_request_leaves_this_machine(context, rasa):
     page = context.new_page()
     open_widget(page, demo(rasa))
     send(page, FAQ)
-    with page.expect_response(is_rest_call):
+    with page.expect_response(is_message_call):
         page.locator(".ccw-quick").first.click()
     wait_for_reply(page)
     page.reload()

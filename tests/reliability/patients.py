@@ -18,6 +18,7 @@ from bot.launcher import Stack
 from bot.transcripts.transcript import Transcript, TranscriptReader
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
+from tests.senders import stored_id
 
 REQUEST_TIMEOUT_S = 120
 # A booking as a patient types it: the request, then one detail per message, then yes.
@@ -73,11 +74,11 @@ def texts(messages: List[Dict[str, Any]]) -> str:
 
 def transcript(stack: Stack, sender: str) -> Transcript:
     """What the tracker store holds of `sender`'s conversation."""
-    return TranscriptReader(get_engine(stack.settings.tracker_store_url)).transcript(sender, limit=10_000)
+    return TranscriptReader(get_engine(stack.settings.tracker_store_url)).transcript(stored_id(sender), limit=10_000)
 
 
 def handoff_rows(stack: Stack, sender: str) -> List[Any]:
     """The `handoffs` rows of `sender` (kind, name, contact, preferred_time)."""
     query = text("SELECT kind, name, contact, preferred_time FROM handoffs WHERE sender_id = :sender ORDER BY id")
     with get_engine(stack.settings.database_url).connect() as connection:
-        return list(connection.execute(query, {"sender": sender}))
+        return list(connection.execute(query, {"sender": stored_id(sender)}))

@@ -30,7 +30,16 @@ from sqlalchemy import text
 from bot.db.engine import get_engine
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
-from tests.reliability.patients import FAQ, REQUEST_TIMEOUT_S, handoff_rows, rest_url, say, say_async, sms_async
+from tests.reliability.patients import (
+    FAQ,
+    REQUEST_TIMEOUT_S,
+    handoff_rows,
+    rest_url,
+    say,
+    say_async,
+    sms_async,
+)
+from tests.senders import stored_id
 
 pytestmark = pytest.mark.e2e
 
@@ -130,9 +139,10 @@ def tracked(stack, senders: List[str]) -> Dict[str, List[dict]]:
         "WHERE type_name IN ('user', 'slot') AND sender_id = ANY(:senders) ORDER BY id"
     )
     events: Dict[str, List[dict]] = {sender: [] for sender in senders}
+    sender_of = {stored_id(sender): sender for sender in senders}
     with get_engine(stack.settings.tracker_store_url).connect() as connection:
-        for sender, data in connection.execute(query, {"senders": senders}):
-            events[sender].append(json.loads(data))
+        for stored, data in connection.execute(query, {"senders": list(sender_of)}):
+            events[sender_of[stored]].append(json.loads(data))
     return events
 
 

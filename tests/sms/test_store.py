@@ -86,6 +86,12 @@ def test_a_retry_after_finishing_gets_the_stored_reply(store):
     assert store.claim("SM1", PHONE) == Claim(new=False, reply=["Hello \u00e9 <b>", "Reply 1: Book"])
 
 
+def test_a_sid_claimed_for_another_number_is_no_retry_of_its_reply(store):
+    store.claim("SM1", PHONE)
+    store.finish("SM1", PHONE, ["Here's your request: Priya Shah, (646) 555-0123"])
+    assert store.claim("SM1", "+15550100999") == Claim(new=False, reply=None)  # not processed, and nothing of theirs
+
+
 def test_a_reply_of_nothing_is_not_mistaken_for_unfinished(store):
     store.claim("SM1", PHONE)
     store.finish("SM1", PHONE, [])

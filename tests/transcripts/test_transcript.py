@@ -43,7 +43,10 @@ def test_both_sides_in_order_with_times_channels_and_buttons(rasa, reader):
         "patient-1",
         (
             Turn("patient", "hi there", at(1), "rest", intent="greet", confidence=0.97),
-            Turn("bot", "Hello! What would you like to know?", at(1), None, buttons=("Does it hurt?", "Book a visit")),
+            Turn(
+                "bot", "Hello! What would you like to know?", at(1), None,
+                buttons=("Does it hurt?", "Book a visit"), payloads=("/faq_pain", "/request_booking"),
+            ),
             Turn("patient", "Does it hurt?", at(2), "rest", chosen_button=True, intent="faq_pain", confidence=1.0),
             Turn("bot", "Most people feel mild discomfort.", at(2), None),
             Turn("patient", "thanks, and downtime?", at(3), "twilio", intent="aftercare_redness", confidence=0.88),

@@ -1,6 +1,6 @@
 /*
  * Clinic chat widget: one <script src=".../webhooks/widget/widget.js" defer></script> tag
- * adds a chat launcher and panel that talk to the Rasa server's REST channel.
+ * adds a chat launcher and panel that talk to the Rasa server's widget channel.
  *
  * Dependency-free on purpose: no build step, no CDN, no request to anyone but the bot.
  * It runs under a strict Content-Security-Policy (no inline script or style): styles
@@ -25,7 +25,13 @@
  * (fictional phone number) is labelled as a demo in the panel.
  *
  * Patient and bot text is only ever set as text (textContent, text nodes), never as HTML.
- * The transcript is kept as data in localStorage (in memory when that is unavailable).
+ *
+ * The conversation is the server's: the widget asks it for a signed conversation token
+ * (POST conversations), sends each message with it (POST webhook) and, after a reload,
+ * reads the transcript back with it (POST history). localStorage holds the token and when
+ * it was last used, nothing else: no message, no name, no number. A token the server
+ * refuses (an old widget's own id, a changed secret) is replaced by a new one.
+ * "New conversation" forgets the token. Without localStorage the token lives in memory.
  */
 (function () {
   "use strict";
@@ -74,6 +80,7 @@
   var script = document.currentScript || findOwnScript();
   var options = readOptions(script);
   var botUrl = options.botUrl.replace(/\/+$/, "");
+  var widgetUrl = botUrl + "/webhooks/widget/";
   var store = createStore(ID + ":" + botUrl);
 
   // ---------------------------------------------------------------- settings
@@ -121,7 +128,7 @@
       storage.setItem(key + ":probe", "1");
       storage.removeItem(key + ":probe");
     } catch (error) {
-      storage = null; // privacy mode or blocked: the conversation lives in memory only
+      storage = null; // privacy mode or blocked: the token lives in memory only
     }
     return {
       load: function () {
@@ -143,24 +150,9 @@
     };
   }
 
-  function newId() {
-    var cryptoApi = window.crypto;
-    if (cryptoApi && typeof cryptoApi.randomUUID === "function") {
-      return cryptoApi.randomUUID();
-    }
-    if (cryptoApi && typeof cryptoApi.getRandomValues === "function") {
-      // randomUUID needs a secure context; getRandomValues does not.
-      return Array.prototype.map
-        .call(cryptoApi.getRandomValues(new Uint8Array(16)), function (byte) {
-          return ("0" + byte.toString(16)).slice(-2);
-        })
-        .join("");
-    }
-    return Date.now().toString(36) + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
-  }
-
+  /** What is stored: the server's token for the conversation (none until the first message) and its last use. */
   function freshState() {
-    return { sender: newId(), updated: Date.now(), messages: [] };
+    return { token: null, updated: Date.now() };
   }
 
   function isButton(button) {
@@ -181,15 +173,22 @@
     return Date.now() - saved.updated > IDLE_MS;
   }
 
+  /** The stored conversation; anything else (an older widget's own id and transcript) starts afresh. */
   function loadState() {
     var saved = store.load();
-    var valid =
-      saved &&
-      typeof saved.sender === "string" &&
-      typeof saved.updated === "number" &&
-      Array.isArray(saved.messages) &&
-      saved.messages.every(isMessage);
-    return valid && !isIdle(saved) ? saved : freshState();
+    var valid = saved && typeof saved.token === "string" && saved.token && typeof saved.updated === "number";
+    return valid && !isIdle(saved) ? { token: saved.token, updated: saved.updated } : freshState();
+  }
+
+  /** POST `body` as JSON to the widget channel's `path`; the response, whatever its status. */
+  function postJson(path, body, signal) {
+    return fetch(widgetUrl + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+      signal: signal,
+    });
   }
 
   // ---------------------------------------------------------------- colours
@@ -290,7 +289,8 @@
 
   function start() {
     var state = loadState();
-    store.save(state); // drops an expired or unreadable transcript right away
+    store.save(state); // drops an expired token, and an older widget's stored transcript, right away
+    var messages = []; // this tab's transcript, in memory only
     var texts = {
       clinicName: options.clinicName || served("clinicName"),
       clinicPhone: options.clinicPhone || served("clinicPhone"),
@@ -348,7 +348,7 @@
     updateLabels();
     document.body.appendChild(root);
 
-    var ready = fetch(botUrl + "/webhooks/widget/config.json", { credentials: "omit" })
+    var configured = fetch(widgetUrl + "config.json", { credentials: "omit" })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("config.json answered " + response.status);
@@ -357,11 +357,85 @@
       })
       .then(applyConfig)
       .catch(function () {
-        // The launcher and a static greeting still work; the REST channel may be fine.
+        // The launcher and a static greeting still work; the conversation may be fine.
       })
       .then(updateLabels);
+    var ready = Promise.all([configured, readHistory()]).then(function (results) {
+      restore(results[1]);
+    });
 
-    state.messages.forEach(renderMessage);
+    /** The conversation's current session from the server (none without a token, or when refused). */
+    function readHistory() {
+      if (!state.token) {
+        return Promise.resolve([]);
+      }
+      var token = state.token;
+      return postJson("history", { sender: token })
+        .then(function (response) {
+          if (response.status === 403) {
+            forgetToken(token); // not a conversation of this server: start a new one
+          }
+          if (!response.ok) {
+            throw new Error("history answered " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (body) {
+          return body && Array.isArray(body.messages) ? body.messages.filter(isMessage) : [];
+        })
+        .catch(function () {
+          return [];
+        });
+    }
+
+    /** Show a restored transcript under the greeting (the greeting's suggestions are long gone). */
+    function restore(restored) {
+      if (!restored.length || messages.length) {
+        return;
+      }
+      addGreeting(false);
+      restored.forEach(function (message) {
+        var copy = { from: message.from, text: message.text };
+        if (message.buttons && message.buttons.length) {
+          copy.buttons = message.buttons.map(function (button) {
+            return { title: button.title, payload: button.payload };
+          });
+        }
+        addMessage(copy);
+      });
+    }
+
+    function forgetToken(token) {
+      if (state.token === token) {
+        state.token = null;
+        store.save(state);
+      }
+    }
+
+    /** The conversation's token: the stored one, or a new one from the server. */
+    function conversationToken(signal) {
+      if (state.token) {
+        return Promise.resolve(state.token);
+      }
+      var generation = conversation;
+      return postJson("conversations", {}, signal)
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("conversations answered " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (body) {
+          if (!body || typeof body.token !== "string" || !body.token) {
+            throw new Error("no conversation token");
+          }
+          if (generation === conversation) {
+            state.token = body.token;
+            store.save(state);
+          }
+          return body.token;
+        });
+    }
 
     function applyConfig(config) {
       var clinic = (config && config.clinic) || {};
@@ -456,10 +530,10 @@
     }
 
     function addMessage(message) {
-      state.messages.push(message);
-      var excess = state.messages.length - MAX_MESSAGES;
+      messages.push(message);
+      var excess = messages.length - MAX_MESSAGES;
       if (excess > 0) {
-        state.messages.splice(0, excess);
+        messages.splice(0, excess);
         Array.prototype.slice.call(log.querySelectorAll(".ccw-msg"), 0, excess).forEach(function (node) {
           node.remove();
         });
@@ -474,11 +548,11 @@
       log.scrollTop = Math.min(item.offsetTop - SCROLL_MARGIN_PX, log.scrollHeight);
     }
 
-    function addGreeting() {
-      if (!state.messages.length) {
+    function addGreeting(withButtons) {
+      if (!messages.length) {
         var greeting = texts.greeting || { text: fallbackGreeting(), buttons: [] };
         // A copy: sending removes a message's buttons, and the next greeting needs them.
-        addMessage({ from: "bot", text: greeting.text, buttons: greeting.buttons.slice() });
+        addMessage({ from: "bot", text: greeting.text, buttons: withButtons ? greeting.buttons.slice() : [] });
       }
     }
 
@@ -509,7 +583,7 @@
       Array.prototype.forEach.call(log.querySelectorAll(".ccw-quick-replies, .ccw-error"), function (node) {
         node.remove();
       });
-      state.messages.forEach(function (message) {
+      messages.forEach(function (message) {
         delete message.buttons;
       });
     }
@@ -553,19 +627,7 @@
       }, REQUEST_TIMEOUT_MS);
       inflight = controller;
       setBusy(true);
-      fetch(botUrl + "/webhooks/rest/webhook", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: payload }),
-        credentials: "omit",
-        signal: controller.signal,
-      })
-        .then(function (response) {
-          if (!response.ok) {
-            throw new Error("the bot answered " + response.status);
-          }
-          return response.json();
-        })
+      deliver(payload, controller.signal, false)
         .then(function (replies) {
           if (generation !== conversation) {
             return;
@@ -590,12 +652,29 @@
         });
     }
 
+    /** The bot's replies to `payload`; a refused token is replaced once, and the message sent again. */
+    function deliver(payload, signal, renewed) {
+      return conversationToken(signal)
+        .then(function (token) {
+          return postJson("webhook", { sender: token, message: payload }, signal).then(function (response) {
+            if (response.status === 403 && !renewed) {
+              forgetToken(token);
+              return deliver(payload, signal, true);
+            }
+            if (!response.ok) {
+              throw new Error("the bot answered " + response.status);
+            }
+            return response.json();
+          });
+        });
+    }
+
     /** Send `payload` to the bot and show `shown` as the patient's message; false while busy. */
     function sendMessage(payload, shown) {
       if (busy) {
         return false;
       }
-      if (isIdle(state) && state.messages.length) {
+      if (isIdle(state) && messages.length) {
         reset();
       }
       clearTransient();
@@ -612,8 +691,9 @@
       setBusy(false);
       state = freshState();
       store.save(state);
+      messages = [];
       log.textContent = "";
-      addGreeting();
+      addGreeting(true);
     }
 
     // ------------------------------------------------------------ open, close, input
@@ -623,12 +703,12 @@
       panel.hidden = false;
       root.classList.add("ccw-root--open");
       launcher.setAttribute("aria-expanded", "true");
-      if (isIdle(state) && state.messages.length) {
+      if (isIdle(state) && messages.length) {
         reset();
       }
       ready.then(function () {
         if (isOpen) {
-          addGreeting();
+          addGreeting(true);
         }
       });
       scrollToEnd();
