@@ -61,7 +61,7 @@ TARGET = Bar(min_recall=0.99, max_emergency_misses=0, max_false_alarms=0.05)
 # What `make test` enforces: the measured level (docs/safety.md) less a margin for a
 # retrained model, so a change that makes red flags worse fails CI. Raise it with the
 # measurement; it reaches TARGET when the detector does.
-FLOOR = Bar(min_recall=0.95, max_emergency_misses=8, max_false_alarms=0.075)
+FLOOR = Bar(min_recall=0.975, max_emergency_misses=5, max_false_alarms=0.06)
 
 
 # One message of a set: its text, whether it must escalate, its group and its file.
