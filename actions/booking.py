@@ -8,7 +8,6 @@ to be contacted; only then is the request stored and handed to staff.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -29,19 +28,20 @@ from actions.handoff_requests import (
     revalidated_contact,
     save_handoff,
 )
+from bot import patterns
 from bot.booking import read_details, validate_name
 from bot.settings import get_settings
 
 # Which slot each free-text reader fills, and what the reader calls it.
 ASKED = {"booking_name": "name", "booking_contact": "contact", "booking_time": "preferred_time"}
 SCREENED_OUT = frozenset({"not_recommended", "needs_review"})
-YES = re.compile(r"^\s*(yes|yep|yeah|yup|ya|correct|right|confirm(ed)?|looks (good|right)|that'?s (right|correct)|all (good|correct))\b", re.I)
-NO = re.compile(r"^\s*(no|nope|nah|wrong|incorrect|not (quite|right|correct))\b", re.I)
+YES = patterns.compile(r"^\s*(yes|yep|yeah|yup|ya|correct|right|confirm(ed)?|looks (good|right)|that'?s (right|correct)|all (good|correct))\b", patterns.IGNORECASE)
+NO = patterns.compile(r"^\s*(no|nope|nah|wrong|incorrect|not (quite|right|correct))\b", patterns.IGNORECASE)
 # "change the phone number": which detail a correction is about, when no new value came with it.
 DETAIL_WORDS = {
-    "booking_name": re.compile(r"\bname\b", re.I),
-    "booking_contact": re.compile(r"\b(phone|number|cell|mobile|e-?mail|contact)\b", re.I),
-    "booking_time": re.compile(r"\b(time|day|days|date|when)\b", re.I),
+    "booking_name": patterns.compile(r"\bname\b", patterns.IGNORECASE),
+    "booking_contact": patterns.compile(r"\b(phone|number|cell|mobile|e-?mail|contact)\b", patterns.IGNORECASE),
+    "booking_time": patterns.compile(r"\b(time|day|days|date|when)\b", patterns.IGNORECASE),
 }
 
 NAME_HELP = "Sorry, I couldn't read that as a name. Please type just your name in letters, for example Sam Lee."

@@ -7,7 +7,6 @@ passed on, with the clinic's number for the patient.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -24,10 +23,11 @@ from actions.handoff_requests import (
     revalidated_contact,
     save_handoff,
 )
+from bot import patterns
 from bot.booking import find_contact
 from bot.settings import get_settings
 
-DECLINE = re.compile(r"^\s*(skip|no|nope|nah|no thanks|i'?d rather not|rather not|don'?t want to)\b", re.I)
+DECLINE = patterns.compile(r"^\s*(skip|no|nope|nah|no thanks|i'?d rather not|rather not|don'?t want to)\b", patterns.IGNORECASE)
 
 
 class ValidateHandoffForm(GuardedFormValidation):

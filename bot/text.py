@@ -3,15 +3,20 @@
 Curly quotes, long dashes, case and runs of whitespace vary between a patient's phone,
 the clinic's article and our YAML files without changing what the text says.
 """
-import re
 import unicodedata
+
+from bot import patterns
+
+MAX_MESSAGE_CHARS = 2000
+"""The longest message a channel lets in (the website's; an SMS is at most 1,600 characters).
+Readers of free text look at no more, so a pasted page costs them no more than that."""
 
 # Phones type curly apostrophes and quotes and long dashes; we match them straight.
 _TYPOGRAPHY = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
      "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"}
 )  # fmt: skip
-_SPACES = re.compile(r"\s+")
+_SPACES = patterns.compile(r"\s+")
 
 
 def fold_typography(text: str) -> str:

@@ -8,10 +8,10 @@ keeps the text's length, so spans found by one reader stay valid for the next.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Iterable, Iterator, List, Tuple
 
+from bot import patterns
 from bot.booking.vocabulary import ABBREVIATIONS, word_key
 from bot.text import fold_typography
 
@@ -21,9 +21,11 @@ keeps an absurd paste (10k characters) from costing the action server time."""
 
 Span = Tuple[int, int]
 
-_SPACES = re.compile(r"[^\S\n]+")
-_CUT = re.compile(r"[,;!?\n]|:(?=\s|$)|(?<![^\s,;!?])(?P<word>[^\s,;!?]*)\.(?=\s|$)")
-_LEADING_JOIN = re.compile(r"^(?:and|but|plus|also|&)\s+", re.IGNORECASE)
+_SPACES = patterns.compile(r"[^\S\n]+")
+# A mark that ends a clause, or a run of other characters up to a space or a mark: a run
+# may end with a clause-ending period or colon (see `_cuts`).
+_CUT = patterns.compile(r"(?P<mark>[,;!?\n])|[^\s,;!?]+")
+_LEADING_JOIN = patterns.compile(r"^(?:and|but|plus|also|&)\s+", patterns.IGNORECASE)
 
 
 def is_control(char: str) -> bool:
@@ -44,13 +46,18 @@ def _cuts(text: str) -> Iterator[int]:
     initial or abbreviation; a colon only when followed by a space ("14:30" is a time).
     """
     for match in _CUT.finditer(text):
-        word = match.group("word")
-        if word is None:
+        if match.group("mark") is not None:
             yield match.start()
             continue
-        key = word_key(word.strip("(\"'"))
-        if not ((len(key) == 1 and key.isalpha()) or key in ABBREVIATIONS):
-            yield match.end() - 1
+        run, end = match.group(), match.end()
+        if end < len(text) and not text[end].isspace():
+            continue  # a run followed by a mark: the mark cuts
+        if run.endswith(":"):
+            yield end - 1
+        elif run.endswith("."):
+            key = word_key(run[:-1].strip("(\"'"))
+            if not ((len(key) == 1 and key.isalpha()) or key in ABBREVIATIONS):
+                yield end - 1
 
 
 def clauses(text: str) -> List[str]:

@@ -5,16 +5,17 @@ mentioned acne scars or fine lines, the booking request carries it for the clini
 """
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from bot import patterns
 from bot.booking.clauses import prepare
 from bot.booking.vocabulary import CONCERNS
 
-_PATTERNS: List[Tuple[re.Pattern, str]] = [
-    (re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE), label)
-    for label, patterns in CONCERNS.items()
-    for pattern in patterns
+# Each of the ways to write a concern, as whole words.
+_PATTERNS: List[Tuple[patterns.Delimited, str]] = [
+    (patterns.Delimited([patterns.Alternative(pattern, not_before=r"\w", not_after=r"\w")], patterns.IGNORECASE), label)
+    for label, written in CONCERNS.items()
+    for pattern in written
 ]
 
 

@@ -5,33 +5,35 @@ only find *candidates* (tokens with an '@', runs of digits) and never decide val
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from bot import patterns
 from bot.booking.clauses import Span, prepare
 from bot.booking.time_expressions import without_times
 
 # A token with an '@', delimited by spaces and the punctuation that wraps addresses in
 # prose ("<a@b.com>", "(a@b.com)", "mailto:a@b.com"); edge punctuation is stripped after.
-_EMAIL_TOKEN = re.compile(r"[^\s<>(),;:\[\]\"]*@[^\s<>(),;:\[\]\"]*")
+_EMAIL_TOKEN = patterns.compile(r"[^\s<>(),;:\[\]\"]*@[^\s<>(),;:\[\]\"]*")
 _EMAIL_EDGE = ".'!?*_"
 # Any phone-like run (7+ digits with separators), valid or not, for other readers to ignore.
-_PHONE_RUN = re.compile(r"\+?\d(?:[\s().-]{0,3}\d){6,}")
+_PHONE_RUN = patterns.compile(r"\+?\d(?:[\s().-]{0,3}\d){6,}")
 # What makes a failed answer look like a try at a number.
-_DIGIT_RUN = re.compile(r"\d{3}")
-_BARE_NUMBER = re.compile(r"[\d\s().+-]*\d[\d\s().+-]*")
+_DIGIT_RUN = patterns.compile(r"\d{3}")
+_BARE_NUMBER = patterns.compile(r"[\d\s().+-]*\d[\d\s().+-]*")
 # The words that introduce a contact ("sure, my cell is", "email me at"), blanked with it.
-_LEAD_IN = re.compile(
+# (Under `re`, `\s*:?\s*$` after a long run of spaces made this one cubic in the message:
+# issue 15. RE2 reads it in one pass.)
+_LEAD_IN = patterns.compile(
     r"(?:(?:sure|ok|okay|yes|yeah|and|or|it'?s|it\s+is|here'?s|here\s+is)[\s,]+)*"
     r"(?:(?:you\s+can\s+)?(?:call|text|email|e-mail|reach|contact)\s+me(?:\s+(?:at|on|via))?"
     r"|(?:(?:my|the|our)\s+)?(?:cell|cellphone|mobile|phone|number|email|e-mail|tel|telephone)"
     r"(?:\s+(?:number|no\.?|#|address))?(?:\s+is)?)?"
     r"\s*:?\s*$",
-    re.IGNORECASE,
+    patterns.IGNORECASE,
 )
 
 

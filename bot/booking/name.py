@@ -7,11 +7,11 @@ strict. Bare text counts as a name only when the form has just asked for it, and
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
+from bot import patterns
 from bot.booking.clauses import Span, blank, clause_end, clauses, is_control, prepare
 from bot.booking.contact import contact_spans
 from bot.booking.vocabulary import NON_NAME_WORDS, TITLES, word_key
@@ -20,19 +20,28 @@ from bot.text import fold_typography
 MAX_LENGTH = 60
 MAX_WORDS = 5
 _PUNCTUATION = " -'."  # besides letters and marks, the only characters a name may have
-_SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"\S+")
+_SPACES = patterns.compile(r"\s+")
+_WORD = patterns.compile(r"\S+")
 # Strong cues always introduce a name; weak ones ("I'm", "it's") often do not
 # ("I'm free on Saturdays"), so what follows them must look like a name, see `_after_cue`.
-_CUE = re.compile(
-    r"(?<![\w'])(?:"
-    r"(?P<strong>(?:my\s+)?name\s*:|(?:(?:my\s+)?name\s+is|my\s+name'?s|name's|call\s+me)(?![\w']))"
-    r"|(?P<weak>(?:i'?m|i\s+am|this\s+is|it'?s)(?![\w']))"
-    r")",
-    re.IGNORECASE,
+# Each starts a word; all but "name:" end one too.
+_CUE = patterns.Delimited(
+    [
+        patterns.Alternative(r"(?:my\s+)?name\s*:", not_before=r"\w'"),
+        patterns.Alternative(
+            r"(?:(?:my\s+)?name\s+is|my\s+name'?s|name's|call\s+me)", not_before=r"\w'", not_after=r"\w'"
+        ),
+        patterns.Alternative(r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s)", not_before=r"\w'", not_after=r"\w'"),
+    ],
+    patterns.IGNORECASE,
 )
 # Capitals a writer cannot help: the start of a sentence and the pronoun I.
-_AUTOMATIC_CAPITALS = re.compile(r"(?:^|[.!?\n])\s*\S|(?<![\w'])I(?:'[a-z]+|m)?(?![\w'])")
+_AUTOMATIC_CAPITALS = patterns.Delimited(
+    [
+        patterns.Alternative(r"(?:^|[.!?\n])\s*\S"),
+        patterns.Alternative(r"I(?:'[a-z]+|m)?", not_before=r"\w'", not_after=r"\w'"),
+    ]
+)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
+from bot import patterns
 from bot.db.models import CONTACT_KINDS, KINDS, RED_FLAG, SCREENING_OUTCOMES, column_limit
 from bot.text import normalize
 
@@ -27,7 +27,7 @@ MAX_ANSWER_TEXT_LENGTH = 200
 _ELLIPSIS = "\u2026"
 # A red-flag group as the detector names it (clinic/red_flags.yml): "breathing",
 # "redness_worsening"; "unspecified" when the model alone flagged the message.
-RED_FLAG_GROUP = re.compile(r"[a-z][a-z0-9_]{0,31}")
+RED_FLAG_GROUP = patterns.compile(r"[a-z][a-z0-9_]{0,31}")
 UNSPECIFIED_GROUP = "unspecified"
 
 

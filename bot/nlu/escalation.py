@@ -35,6 +35,7 @@ from bot.nlu.report_guard import (
     is_plain_question,
     without_expected_signs,
 )
+from bot.text import MAX_MESSAGE_CHARS
 
 RED_FLAG_INTENTS = {"red_flag_emergency": EMERGENCY, "red_flag_urgent": URGENT}
 # The model's summed red-flag confidence at or above which a message escalates without a
@@ -148,10 +149,12 @@ def decide(
 
     `ranking` is the intent classifier's, `report_probability` the report classifier's
     (None: no report classifier, as in the rules-only evaluation). A button payload is
-    never a symptom; rules first, since they name the symptom groups.
+    never a symptom; rules first, since they name the symptom groups. Every part reads at
+    most `MAX_MESSAGE_CHARS`, what a channel lets in.
     """
     if not text or text.lstrip().startswith("/"):
         return Decision(None, (), 0.0, False, False, report_probability)
+    text = text[:MAX_MESSAGE_CHARS]
     scan = rules.scan(text)
     score = model_score(ranking)
     general = is_general_question(text)

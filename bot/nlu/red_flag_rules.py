@@ -6,18 +6,21 @@ still learns the red-flag intents (so it catches phrasings nobody wrote a patter
 these rules make the listed phrasings certain.
 
 This module has no Rasa import so that other parts of the project (the staff console's
-red-flag marker, tests) can use the same rules cheaply.
+red-flag marker, tests) can use the same rules cheaply. Patterns are RE2's
+(`bot.patterns`): matching takes time linear in the message whatever the clinic writes,
+and a pattern RE2 cannot match that way is refused when the file is loaded.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import yaml
 
-from bot.text import normalize
+from bot import patterns
+from bot.patterns import IGNORECASE, Pattern, PatternError
+from bot.text import MAX_MESSAGE_CHARS, normalize
 
 SYMPTOM_WORDS = "symptom_words"  # the file's list of plain symptom words (see RedFlagScan)
 EMERGENCY = "emergency"
@@ -28,7 +31,7 @@ LEVELS = (EMERGENCY, URGENT)  # in order of precedence
 # A negation directly in front of the symptom ("no fever or pus", "I don't have a
 # fever", "not having trouble breathing") cancels the match; anything further away
 # ("not sure if it's infected") does not, because a hedged report is still a report.
-_NEGATED = re.compile(
+_NEGATED = patterns.compile(
     r"\b(no|not|never|without|free of|history of|prone to|zero|nothing|"
     r"worried (i'?d|id|i would|i'?ll|that i'?d)|afraid (i'?d|id|of)|scared (i'?d|id|of)|thought (i'?d|id|it would|i would)|"
     r"don'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|hadn'?t|isn'?t|aren'?t|wasn'?t|weren'?t)\s+"
@@ -36,14 +39,14 @@ _NEGATED = re.compile(
     r"(a\s+|any\s+|an\s+|the\s+)?(signs?\s+of\s+)?(a\s+|any\s+|an\s+)?"
     r"(\w+\s+(or|and|nor)\s+)*$"
 )
-_LISTED_NEGATION = re.compile(
+_LISTED_NEGATION = patterns.compile(
     r"\b(no|not|without|zero|isn'?t|aren'?t|didn'?t|doesn'?t|hasn'?t|haven'?t|wasn'?t|never)\s+(\w+\s+(or|and|nor)\s+)*$"
 )
 # "fever? no", "pus: none", "swelling - nope": the symptom named, then denied.
-_ANSWERED_NO = re.compile(r"\s*[?:=-]+\s*(no|nope|nah|none|negative|not really)\b")
+_ANSWERED_NO = patterns.compile(r"\s*[?:=-]+\s*(no|nope|nah|none|negative|not really)\b")
 # "no fever but ...": a denial followed by a turn is no all-clear.
-_CONTRAST = re.compile(r"\b(but|though|except|however|although|only thing|apart from)\b")
-_LAST_WORD = re.compile(r"\w+\W*$")
+_CONTRAST = patterns.compile(r"\b(but|though|except|however|although|only thing|apart from)\b")
+_LAST_WORD = patterns.compile(r"\w+\W*$")
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,8 @@ class RedFlagMatch:
 class _Group:
     level: str
     name: str
-    patterns: Tuple[Pattern[str], ...]
-    unless: Tuple[Pattern[str], ...]
+    patterns: Tuple[Pattern, ...]
+    unless: Tuple[Pattern, ...]
 
     def mentions(self, text: str) -> Optional[bool]:
         """True: the symptom is reported; False: only mentioned negated; None: not mentioned."""
@@ -89,13 +92,14 @@ def _negated(text: str, start: int, end: int) -> bool:
 class RedFlagRules:
     """The clinic's red-flag patterns, compiled once, and the plain symptom words."""
 
-    def __init__(self, groups: List[_Group], symptom_words: Tuple[Pattern[str], ...] = ()) -> None:
+    def __init__(self, groups: List[_Group], symptom_words: Tuple[Pattern, ...] = ()) -> None:
         self._groups = groups
         self._symptom_words = symptom_words
 
     @classmethod
     def from_file(cls, path: Path) -> "RedFlagRules":
-        """Load and compile the YAML file; a malformed file fails loudly at start-up."""
+        """Load and compile the YAML file; a malformed file, or a pattern RE2 cannot
+        match in linear time, fails loudly at start-up, naming the pattern."""
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         return cls.from_mapping(raw, source=str(path))
 
@@ -117,15 +121,15 @@ class RedFlagRules:
                         _Group(
                             level=level,
                             name=name,
-                            patterns=tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]),
-                            unless=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("unless") or ()),
+                            patterns=tuple(patterns.compile(p, IGNORECASE) for p in spec["patterns"]),
+                            unless=tuple(patterns.compile(p, IGNORECASE) for p in spec.get("unless") or ()),
                         )
                     )
-                except re.error as exc:
+                except PatternError as exc:
                     raise ValueError(f"{source}: {level}.{name}: bad pattern: {exc}") from exc
         try:
-            compiled = tuple(re.compile(p, re.IGNORECASE) for p in words)
-        except re.error as exc:
+            compiled = tuple(patterns.compile(p, IGNORECASE) for p in words)
+        except PatternError as exc:
             raise ValueError(f"{source}: {SYMPTOM_WORDS}: bad pattern: {exc}") from exc
         return cls(groups, compiled)
 
@@ -135,7 +139,7 @@ class RedFlagRules:
 
     def scan(self, text: str) -> "RedFlagScan":
         """The red flags reported in `text`, and the groups it mentions only negated."""
-        clean = normalize(text)
+        clean = normalize((text or "")[:MAX_MESSAGE_CHARS])
         if not clean or clean.startswith("/"):
             return RedFlagScan(None, ())
         mentions = [(group, group.mentions(clean)) for group in self._groups]
@@ -149,7 +153,7 @@ class RedFlagRules:
 
     def symptom_words(self, text: str) -> Set[str]:
         """The plain symptom words `text` names (normalized), denied or not."""
-        clean = normalize(text)
+        clean = normalize((text or "")[:MAX_MESSAGE_CHARS])
         return {found.group(0) for pattern in self._symptom_words for found in pattern.finditer(clean)}
 
     def _denied_words(self, clean: str) -> Tuple[str, ...]:

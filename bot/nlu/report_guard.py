@@ -16,14 +16,12 @@ No Rasa import: the detector, the evaluation script and the tests share it.
 """
 from __future__ import annotations
 
-import re
-from typing import Pattern
-
+from bot import patterns
 from bot.text import normalize
 
 
-def _any(*patterns: str) -> Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _any(*alternatives: str) -> patterns.Pattern:
+    return patterns.compile("|".join(f"(?:{p})" for p in alternatives), patterns.IGNORECASE)
 
 
 # A question, or a hypothetical: the shapes a general question takes.
@@ -72,7 +70,7 @@ _HISTORY_CUES = _any(
 )
 
 # A past state said to be over ("all cleared up now") is not a present report.
-_RESOLVED = re.compile(
+_RESOLVED = patterns.compile(
     r"\b(all |it'?s |its |now )?(cleared( up| it)?|gone|better|healed|resolved|fine|ok|okay|over)\s+(now|rn|today)\b|\bcleared (it|up)\b"
     r"|\b(none|nothing|no \w+)\s+(rn|now|right now|today|at the moment)\b"
     r"|\bnot (having|got|getting|seeing) (one|any|it|them)\b[^.?!]{0,10}\b(now|rn|right now|today)\b"
@@ -86,7 +84,7 @@ _RESOLVED = re.compile(
 # A symptom said to be over or easing: "not bleeding anymore", "pain is 0/10", "still a
 # bit red but fading", "temp 98.4". Only the model's alarm yields to these (a rule that
 # sees a symptom reported still escalates).
-_EASING = re.compile(
+_EASING = patterns.compile(
     r"\b(anymore|any more|at all|fading|faded|going down|gone down|getting better|improving|calmed down|settled)\b"
     r"|\b(less|better) than (yesterday|before|this morning|last night)\b|\bbut less\b|\b(basically|almost|all) gone\b"
     r"|\b(vision|eyes?|breathing|lips|face|skin|temp\w*)\s+(is |are |totally |all |seems? |looks? )?(fine|ok|okay|normal|good|clear)\b"
@@ -109,8 +107,7 @@ _REPORT_CUES = _any(
     r"\b(i'?m|im|i am|we'?re|we are|she'?s|he'?s|they'?re|she is|he is|they are)\s+(so |really |very |still |now |kind of |kinda |a bit |a little |getting |feeling |being )?"
     r"(feeling|having|getting|bleeding|itching|swelling|burning|shaking|shivering|sweating|seeing|breathing|struggling|gasping|wheezing|"
     r"freaking|panicking|throwing|vomiting|oozing|dizzy|itchy|swollen|red|hot|sore|shaky|covered|scared|unwell|sick|in pain|not ok)\b",
-    rf"\b(my|our|her|his|their)\s+(\w+\s+){{0,2}}({_BODY}|{_PEOPLE})('s)?\b[^.?!]{{0,30}}\b(is|are|was|were|has|have|feels?|looks?|keeps?|started|became|becoming|got|getting|gone|went|been|hurts?|won'?t|wont|itch\w*|burns?|sting\w*|become|becomes|turned|gotten|nearly|almost|just|passed|puffs?|popped|appeared|grew|grown|doubled)\b"
-    r"(?!\s+(nervous|worried|thinking|planning|wondering|curious|excited|interested|booked|scheduled|going|asking|considering|afraid|scared|both)\b)",
+    # (and "my face is ...", "her lips are ...": `_POSSESSIVE_STATE` below)
     r"\b(she|he|they)\s+(has|have|feels|felt|fainted|woke|can'?t|cant|nearly|almost|just|passed)\b",
     # "mine is 101", "happening to me", "it's unbearable"
     r"\bmine\b|\bhappening to (me|her|him|us)\b|\b(this|it) is happening\b",
@@ -129,6 +126,42 @@ _REPORT_CUES = _any(
 )
 
 
+# A body part's or a person's state: "my face is swollen", "her lips are huge", but not
+# "my daughter is nervous" or "my face is booked in": a verb followed by one of
+# `_PLANS_AND_FEELINGS` says nothing of a symptom. RE2 has no lookahead, so those verbs are
+# masked before the search (`_possessive_state`).
+_STATE_VERB = (
+    r"(is|are|was|were|has|have|feels?|looks?|keeps?|started|became|becoming|got|getting|gone|went|been|hurts?|"
+    r"won'?t|wont|itch\w*|burns?|sting\w*|become|becomes|turned|gotten|nearly|almost|just|passed|puffs?|popped|"
+    r"appeared|grew|grown|doubled)"
+)
+_PLANS_AND_FEELINGS = (
+    r"(nervous|worried|thinking|planning|wondering|curious|excited|interested|booked|scheduled|going|asking|"
+    r"considering|afraid|scared|both)"
+)
+_POSSESSIVE_STATE = patterns.compile(
+    rf"\b(my|our|her|his|their)\s+(\w+\s+){{0,2}}({_BODY}|{_PEOPLE})('s)?\b[^.?!]{{0,30}}\b{_STATE_VERB}\b",
+    patterns.IGNORECASE,
+)
+_VERB_OF_A_PLAN = patterns.compile(rf"\b(?P<verb>{_STATE_VERB})\s+{_PLANS_AND_FEELINGS}\b", patterns.IGNORECASE)
+
+
+def _masked_verb(found: patterns.Match) -> str:
+    """The verb's word characters as "x", the rest of the match as it was."""
+    verb = found.group("verb")
+    return "".join("x" if char.isalnum() or char == "_" else char for char in verb) + found.group()[len(verb) :]
+
+
+def _possessive_state(text: str) -> bool:
+    """Whether `_POSSESSIVE_STATE` matches with a verb not followed by `_PLANS_AND_FEELINGS`.
+
+    Such verbs are masked first: "x" is a word character like the letters it replaces, so
+    every other part of the pattern reads the text as before, and no verb word is a body
+    part, a person or a possessive; a masked verb just cannot end a match.
+    """
+    return bool(_POSSESSIVE_STATE.search(_VERB_OF_A_PLAN.sub(_masked_verb, text)))
+
+
 # Before a treatment ("I'm breaking out, can I still come in?"): a condition asked about
 # for eligibility, not a complication, unless something says the treatment was had.
 _BEFORE_TREATMENT = _any(
@@ -142,7 +175,7 @@ _AFTER_TREATMENT = _any(
 
 # Something in the message that could be a symptom at all: the model's alarm needs it
 # ("Chris Nguyen" or a phone number typed into a form is never a red flag).
-_SOMATIC = re.compile(
+_SOMATIC = patterns.compile(
     r"\b(feel\w*|felt|hurts?|sick|unwell|weird|wrong|bad|terrible|awful|worse|scared|help|emergency|woke|floor|"
     r"collapsed?|fell|dropped|went (white|black|dark|grey|gray)|can'?t|cant|won'?t|wont|stuck|huge|big|puff\w*|"
     r"bumps?|spots?|lumps?|marks?|blotch\w*|sore|ache|aching|sting\w*|tingl\w*|throb\w*|pound\w*|rac\w+|"
@@ -167,7 +200,7 @@ def could_be_a_symptom(text: str) -> bool:
 # Getting worse: "instead of calming down it's gotten darker", "came back worse",
 # "spreading". A message that says so is no easing and no expected course, whatever
 # else it says of the first days ("the pink was fading on schedule, now ...").
-_WORSENING = re.compile(
+_WORSENING = patterns.compile(
     r"\b(worse|worsening|darker|spread\w*|creep\w*|more (and more|each|every)|(come|came|coming) back|bigger|growing|instead of)\b"
     # easing denied: "not improving", "no better", "hasn't gone down"
     r"|\b(not|isn'?t|is not|aren'?t|hasn'?t|haven'?t|no|never|without) (really |at all |even )?"
@@ -213,7 +246,8 @@ def _present_report(clean: str, history: bool) -> bool:
     of the history, so only a time cue (now, since, day 4...) counts as a report.
     """
     if not history:
-        return bool(_REPORT_CUES.search(_set_aside(clean)))
+        aside = _set_aside(clean)
+        return bool(_REPORT_CUES.search(aside)) or _possessive_state(aside)
     return bool(_TIME_NOW.search(_RESOLVED.sub(" ", clean)))
 
 
@@ -221,12 +255,12 @@ def _present_report(clean: str, history: bool) -> bool:
 # is imagined, not reported; "my sister told me her face swelled" is someone else's.
 # Both clauses are set aside before looking for report cues, but only up to a "but"
 # ("my friend said it's normal but my lips...").
-_HYPOTHETICAL = re.compile(r"\b(if|in case|what if|even if|suppose|supposing)\b[^,.?!;]{0,60}")
-_HEARSAY = re.compile(
+_HYPOTHETICAL = patterns.compile(r"\b(if|in case|what if|even if|suppose|supposing)\b[^,.?!;]{0,60}")
+_HEARSAY = patterns.compile(
     r"\b(friend|sister|brother|cousin|coworker|colleague|someone|people|reviews?|a girl|a guy|mom|mum|aunt)\b"
     r"[^,.?!;]{0,20}\b(said|says|told me|told|read|heard|asked me|asked|wants to know|is wondering|had|got)\b[^,.?!;]{0,80}"
 )
-_TURN = re.compile(r"\b(but|however|though|although)\b")
+_TURN = patterns.compile(r"\b(but|however|though|although)\b")
 
 
 def _set_aside(clean: str) -> str:
@@ -250,11 +284,11 @@ def is_easing(text: str) -> bool:
 
 # The article's expected course: pink to red with pinpoint bleeding right after, redness
 # for 24-48 hours, dryness or flaking on day 3. Said on its day, it is no report.
-_EXPECTED_SIGN = re.compile(
+_EXPECTED_SIGN = patterns.compile(
     r"\b(pink\w*|red|redness|rosy|flush\w*|sunburn\w*|warm|tight|dry|dryness|flak\w*|peel\w*|tender|"
     r"pinpoint|dots? of blood|bit of blood|little blood|tomato|lobster|windburn\w*|beach|sun-?kissed)\b"
 )
-_EXPECTED_DAY = re.compile(
+_EXPECTED_DAY = patterns.compile(
     r"\bday\s*(1|2|3|one|two|three)\b|\b(first|second|third) (day|night|morning)\b|\b(24|48)\s*(h|hrs?|hours)\b|"
     r"\b(yesterday|this morning|last night|this afternoon|this am)\b|\bright after\b|\bthe day after\b|"
     r"\bjust (finished|had it|got it|left|got home|had my)\b|\b(an|1|one|two|2) hours? ago\b|\bon (my|the) way home\b|\bin the car\b|"

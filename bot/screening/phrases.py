@@ -9,17 +9,19 @@ pattern that silently matches everything.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from bot.text import normalize
+from bot import patterns
+from bot.text import MAX_MESSAGE_CHARS, normalize
 
 # Words (with inner apostrophes: "don't", "what's") and the marks that end a clause:
 # sentence punctuation, a dash standing between spaces ("keloids - never") and "&".
-# A hyphen inside a word ("acne-prone") only separates two words.
-_TOKEN = re.compile(r"\w+(?:'\w+)*|[.!?;,:]+|(?<!\S)[-\u2013]+(?!\S)|&")
-_MARK_START = frozenset(".!?;,:-\u2013&")
+# A hyphen inside a word ("acne-prone") only separates two words: a run of dashes is a
+# mark only with a space or the text's edge on both sides (see `_is_token`).
+_TOKEN = patterns.compile(r"\w+(?:'\w+)*|[.!?;,:]+|[-\u2013]+|&")
+_DASHES = frozenset("-\u2013")
+_MARK_START = frozenset(".!?;,:&") | _DASHES
 
 MIN_PREFIX = 3  # letters before a `*`: "pre*" is the shortest sensible "any ending"
 
@@ -32,7 +34,16 @@ def tokens(text: str) -> list[str]:
     Apostrophes are dropped, so "I'm"/"im" and "don't"/"dont" are the same word: patients
     on a phone skip them and the director should not have to write both.
     """
-    return [token.replace("'", "") for token in _TOKEN.findall(normalize(text))]
+    clean = normalize((text or "")[:MAX_MESSAGE_CHARS])
+    return [found.group().replace("'", "") for found in _TOKEN.finditer(clean) if _is_token(clean, found)]
+
+
+def _is_token(text: str, found: patterns.Match) -> bool:
+    """A word or mark, or a run of dashes standing alone ("keloids - never", not "acne-prone")."""
+    start, end = found.span()
+    if text[start] not in _DASHES:
+        return True
+    return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
 def is_mark(token: str) -> bool:

@@ -24,14 +24,15 @@ new one is refused with a log line naming it (never its value); add it here.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import List, Mapping, Sequence, Union
 
-SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
-ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
-SERVICE_SID = re.compile(r"MG[0-9a-f]{32}")
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+from bot import patterns
+
+SID = patterns.compile(r"(SM|MM)[0-9a-f]{32}")
+ACCOUNT_SID = patterns.compile(r"AC[0-9a-f]{32}")
+SERVICE_SID = patterns.compile(r"MG[0-9a-f]{32}")
+E164 = patterns.compile(r"\+[1-9][0-9]{6,14}")
 MAX_MEDIA = 10  # an MMS carries at most 10 media files: MediaUrl0..9, MediaContentType0..9
 
 REQUIRED = ("MessageSid", "AccountSid", "From", "To", "Body")

@@ -13,9 +13,10 @@ assistant's own questions (the booking read-back).
 from __future__ import annotations
 
 import enum
-import re
 import unicodedata
 from typing import List, Optional
+
+from bot import patterns
 
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 OPT_IN_WORDS = frozenset({"start", "unstop"})
@@ -25,7 +26,7 @@ HELP_WORDS = frozenset({"help", "info"})
 _FILLER = frozenset({"please", "pls", "plz", "thanks", "thank", "you", "thx", "now", "ok", "okay", "just"})
 
 _TEXTING = r"(?:text(?:ing|s)?|messag(?:e|es|ing)|sms|contact(?:ing)?|send(?:ing)? (?:me )?(?:texts|messages))"
-_OPT_OUT_SENTENCES = re.compile(
+_OPT_OUT_SENTENCES = patterns.compile(
     r"\b(?:"
     rf"stop {_TEXTING}(?: me| this number)?"  # "stop texting me", "stop messaging this number"
     rf"|(?:do not|dont|don't|never) {_TEXTING} (?:me|this number)"  # "don't text me again"
@@ -33,6 +34,8 @@ _OPT_OUT_SENTENCES = re.compile(
     r"|unsubscribe me|opt (?:me )?out|(?:take|remove) (?:me|my number) (?:off|from) (?:your |the |this )?(?:list|texts|texting list)"
     r")\b"
 )
+# An apostrophe only inside a word ("don't"): a quoted 'STOP' is still the keyword.
+_WORD = patterns.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
 class Keyword(enum.Enum):
@@ -45,8 +48,7 @@ class Keyword(enum.Enum):
 
 def _words(text: str) -> List[str]:
     folded = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
-    # An apostrophe only inside a word ("don't"): a quoted 'STOP' is still the keyword.
-    return re.findall(r"[a-z]+(?:'[a-z]+)*", folded)
+    return _WORD.findall(folded)
 
 
 def classify(text: str) -> Optional[Keyword]:

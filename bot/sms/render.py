@@ -9,13 +9,14 @@ outside it (a curly quote, an emoji) makes the whole SMS UCS-2, which splits it 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Mapping, Sequence
 from xml.sax.saxutils import escape
 
+from bot import patterns
+
 # Characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab and newlines).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = patterns.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # What one SMS answer may cost a patient: two segments. A lone GSM-7 SMS holds 160
 # characters, but split messages carry a header, leaving 153 per segment, so two hold

@@ -8,11 +8,11 @@ typed; only Rasa's entity markup is defused (see `_without_entity_markup`).
 """
 from __future__ import annotations
 
-import re
 from typing import List, Sequence
 
 import yaml
 
+from bot import patterns
 from bot.transcripts.unanswered import UnansweredGroup
 
 HEADER = """\
@@ -27,7 +27,8 @@ HEADER = """\
 INTENT_PREFIX = "TODO_label_"
 # Rasa reads "[text](entity)", "[text]{...}" and "[text][...]" in an example as an
 # entity annotation, which would change the example; a space after "]" keeps it text.
-_ENTITY_MARKUP = re.compile(r"\](?=[(\[{])")
+# The bracket after "]" is matched and put back: none of them is a "]", so no markup is missed.
+_ENTITY_MARKUP = patterns.compile(r"\]([(\[{])")
 
 
 def nlu_stub(groups: Sequence[UnansweredGroup]) -> str:
@@ -52,7 +53,7 @@ def _seen(group: UnansweredGroup) -> str:
 
 
 def _without_entity_markup(text: str) -> str:
-    return _ENTITY_MARKUP.sub("] ", text)
+    return _ENTITY_MARKUP.sub(lambda markup: "] " + markup.group(1), text)
 
 
 def _quoted(text: str) -> str:

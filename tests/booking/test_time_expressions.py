@@ -33,3 +33,17 @@ def test_look_alikes_are_not_times(text):
 
 def test_without_times_keeps_the_other_digits():
     assert without_times("Dec 3, 2025 at 1030am or 617-555-014").split() == ["at", "or", "617-555-014"]
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Dec 32025", "32025"),  # no day glued to a year: "Dec" alone is the time
+        ("Dec 3 2025, Dec 4,2025", ","),
+        ("after 4/5 works", "after works"),  # a date, not "after 4"
+        ("at 4:3 works", "at 4:3 works"),  # neither a clock time nor "at 4"
+        ("sunday sunday,sunday xsunday", ", xsunday"),  # whole words, next to each other too
+    ],
+)
+def test_times_end_where_a_word_or_number_ends(text, kept):
+    assert without_times(text).split() == kept.split()

@@ -140,6 +140,10 @@ def test_emergency_wins_over_urgent(rules):
         ({"severe": {}}, "unknown level"),
         ({"urgent": {"fever": {"patterns": []}}}, "needs a 'patterns' list"),
         ({"urgent": {"fever": {"patterns": ["(unclosed"]}}}, "bad pattern"),
+        # RE2 matches in linear time and has no lookaround: refused at start-up, named.
+        ({"urgent": {"fever": {"patterns": ["(?<!no )fever"]}}}, r"urgent\.fever: bad pattern: .*'\(\?<!no \)fever'"),
+        ({"urgent": {"fever": {"patterns": ["fever"], "unless": ["(\\w+) \\1"]}}}, "backreference"),
+        ({"symptom_words": ["pain(?=ful)"]}, r"symptom_words: bad pattern: .*'pain\(\?=ful\)'"),
     ],
 )
 def test_malformed_rules_fail_loudly(raw, message):
@@ -175,3 +179,8 @@ def test_airway_and_swelling_said_in_other_words(text, group):
 
 def test_filler_talk_that_reports_nothing_is_no_red_flag():
     assert RedFlagRules.from_file(get_settings().red_flags_file).detect("should i massage the lumps in my lip filler") is None
+
+
+def test_a_name_with_accents_hides_no_word_inside_it(rules):
+    # RE2 alone reads "ö" as a word boundary, and "Björn" would hold the word "rn".
+    assert rules.scan("Björn Larsson, 617-555-0142") == rules.scan("Bjorn Larsson, 617-555-0142")

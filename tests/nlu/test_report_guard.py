@@ -48,3 +48,21 @@ def test_anything_that_places_a_symptom_now_is_not_general(text):
 def test_an_if_clause_is_imagined_but_a_state_outside_it_is_reported():
     assert is_general_question("if my eyes got red, is that an emergency?")
     assert not is_general_question("if it matters, my eyes are red now, is that an emergency?")
+
+
+@pytest.mark.parametrize(
+    "text, reports",
+    [
+        # "my <body part or person> <verb>" reports a state, unless a plan or a feeling follows the verb
+        ("my mom is nervous, what does an infection look like?", False),
+        ("my face is booked in for friday, what are the warning signs?", False),
+        ("my mom is nervous but my lips are swollen, what are the warning signs?", True),
+        ("my face is swollen, what are the warning signs?", True),
+        ("my son is scheduled for friday, what are the warning signs?", False),
+        ("my lips were huge, what are the warning signs?", True),
+        # no "rn" (right now) inside a name
+        ("Björn here: what are the warning signs?", False),
+    ],
+)
+def test_a_possessive_state_is_a_report_unless_a_plan_or_feeling_follows_its_verb(text, reports):
+    assert is_general_question(text) is not reports

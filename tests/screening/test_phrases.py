@@ -95,3 +95,7 @@ def test_mentions_never_overlap_an_ignored_phrase(words):
     for start, end in acne.mentions(words):
         assert words[start] in ("acne", "zits")
         assert all(end <= s or start >= e for s, e in ignored)
+
+
+def test_only_a_run_of_dashes_standing_alone_is_a_mark():
+    assert tokens("a -- b --c d-- -") == ["a", "--", "b", "c", "d", "-"]
