@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.action_auth import action_token
+from bot.channels import MAX_BODY_BYTES
 from bot.channels.widget_tokens import widget_secret
 from bot.db import migrate
 from bot.db.engine import make_engine, session_factory
@@ -166,11 +167,17 @@ def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
     `endpoints.prod.yml` reads from TRACKER_STORE_URL), the SMS channel's token and URL,
     the widget's secret (made here, once, so several Rasa servers starting together
     sign with the same one), the patient rate limit, Redis (locks and the shared rate
-    limit), how many messages it works on at once, and its Sanic workers.
+    limit), how many messages it works on at once and how many may wait, and its Sanic
+    workers.
 
     SANIC_WORKERS is Rasa's own variable. The embedded profile always gets 1, even when
     it is exported in the shell: its in-memory locks cannot span processes (Rasa would
-    ignore the value with a warning; the setting says so up front instead).
+    ignore the value with a warning; the setting says so up front instead). Sanic itself
+    reads the other SANIC_ variables when Rasa makes its app (`tests/channels/
+    test_rasa_app.py` checks that it does): REQUEST_MAX_SIZE refuses a body larger than
+    any patient channel reads with 413 before reading it, and PROXIES_COUNT is how many
+    proxies' X-Forwarded-For entries to believe for the address limit (PATIENT_PROXIES,
+    plus bot/proxy.py in front of each PROD instance).
     """
     return {
         **server_env(settings),
@@ -183,8 +190,12 @@ def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
         "REDIS_URL": settings.redis_url,
         "PATIENT_RATE_LIMIT": str(settings.patient_rate_limit),
         "PATIENT_RATE_WINDOW": str(settings.patient_rate_window),
+        "PATIENT_ADDRESS_LIMIT": str(settings.patient_address_limit),
         "MESSAGE_CONCURRENCY": str(settings.message_concurrency),
+        "MESSAGE_QUEUE_LIMIT": str(settings.message_queue_limit),
         "SANIC_WORKERS": str(settings.sanic_workers if profile == PROD else 1),
+        "SANIC_REQUEST_MAX_SIZE": str(MAX_BODY_BYTES),
+        "SANIC_PROXIES_COUNT": str(settings.patient_proxies + (1 if profile == PROD else 0)),
     }
 
 

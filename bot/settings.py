@@ -55,10 +55,20 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 |                    |                              | only (it needs Redis locks); one per core on a single host |
 | MESSAGE_CONCURRENCY| 1                            | patient messages one Rasa process works on at once, the    |
 |                    |                              | rest wait their turn in arrival order (docs/performance.md)|
+| MESSAGE_QUEUE_LIMIT| 100                          | patient messages that may wait for their turn in one Rasa  |
+|                    |                              | process; past that a message is refused at once (REST and  |
+|                    |                              | widget: 503 with Retry-After; SMS: the outage answer)      |
 | REDIS_URL          | (empty: one process)         | Redis for production: Rasa's lock store, and the patient   |
 |                    |                              | rate limit shared by every Rasa instance                   |
 | PATIENT_RATE_LIMIT | 20                           | messages one sender may send per window (website and SMS)  |
 | PATIENT_RATE_WINDOW| 60                           | that window, in seconds                                    |
+| PATIENT_ADDRESS_LIMIT | 120                       | requests one client address may make to the website        |
+|                    |                              | channels (REST, widget) per PATIENT_RATE_WINDOW, whatever  |
+|                    |                              | sender ids it uses; then 429 with Retry-After. IPv6 counts |
+|                    |                              | by /64; this host itself (loopback) is not counted         |
+| PATIENT_PROXIES    | 0                            | reverse proxies in front of the Rasa servers; each adds    |
+|                    |                              | X-Forwarded-For, which the address limit then reads (never |
+|                    |                              | when 0); `make run-prod` adds one for its own proxy        |
 | TWILIO_AUTH_TOKEN  | (empty: SMS refused)         | the Twilio account's auth token; signs every SMS webhook   |
 | TWILIO_WEBHOOK_URL | (empty: the request's URL)   | the public URL Twilio posts to, as configured at Twilio;   |
 |                    |                              | set it behind a proxy, which changes scheme and host; the  |
@@ -292,8 +302,11 @@ class Settings:
     rasa_instances: int
     sanic_workers: int
     message_concurrency: int
+    message_queue_limit: int
     patient_rate_limit: int
     patient_rate_window: int
+    patient_address_limit: int
+    patient_proxies: int
     run_profile: str = EMBEDDED
 
     @classmethod
@@ -362,8 +375,11 @@ class Settings:
             rasa_instances=_positive(env, "RASA_INSTANCES", 2),
             sanic_workers=_positive(env, "SANIC_WORKERS", 1),
             message_concurrency=_positive(env, "MESSAGE_CONCURRENCY", 1),
+            message_queue_limit=_positive(env, "MESSAGE_QUEUE_LIMIT", 100),
             patient_rate_limit=_positive(env, "PATIENT_RATE_LIMIT", 20),
             patient_rate_window=_positive(env, "PATIENT_RATE_WINDOW", 60),
+            patient_address_limit=_positive(env, "PATIENT_ADDRESS_LIMIT", 120),
+            patient_proxies=_count(env, "PATIENT_PROXIES", 0),
         )
 
 

@@ -301,8 +301,23 @@ def test_rasa_serves_one_worker_and_one_message_at_a_time_by_default(tmp_path, e
     assert (settings.sanic_workers, settings.message_concurrency) == (workers, concurrency)
 
 
-@pytest.mark.parametrize("name", ["SANIC_WORKERS", "MESSAGE_CONCURRENCY"])
+@pytest.mark.parametrize("name", ["SANIC_WORKERS", "MESSAGE_CONCURRENCY", "MESSAGE_QUEUE_LIMIT", "PATIENT_ADDRESS_LIMIT"])
 @pytest.mark.parametrize("raw", ["0", "two", "-1"])
 def test_a_bad_worker_or_concurrency_count_is_a_clear_error(tmp_path, name, raw):
     with pytest.raises(ConfigurationError, match=f"{name} must be a whole number of at least 1"):
         Settings.from_env({"VAR_DIR": str(tmp_path), name: raw})
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [({}, (100, 120, 0)), ({"MESSAGE_QUEUE_LIMIT": "5", "PATIENT_ADDRESS_LIMIT": "30", "PATIENT_PROXIES": "1"}, (5, 30, 1))],
+)
+def test_abuse_limits_default_to_a_line_of_100_and_120_requests_per_address_trusting_no_proxy(tmp_path, env, expected):
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path), **env})
+    assert (settings.message_queue_limit, settings.patient_address_limit, settings.patient_proxies) == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "one"])
+def test_a_bad_patient_proxy_count_is_a_clear_error(tmp_path, raw):
+    with pytest.raises(ConfigurationError, match="PATIENT_PROXIES must be a whole number of at least 0"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "PATIENT_PROXIES": raw})

@@ -20,6 +20,18 @@ by every Rasa instance; the Redis key holds a SHA-256 of the sender, never the p
 number itself. Without Redis each process counts for itself, forgetting idle senders.
 When Redis cannot be reached the message goes through (with a warning at most once a
 minute): our infrastructure must never stand between a patient and the clinic.
+
+Address limit. The REST and widget channels let a client name its sender (or fetch a
+new widget token) at will, so a per-sender limit alone stops nobody who changes sender
+ids. Each client address (`bot.client_address`: X-Forwarded-For only from the proxies
+PATIENT_PROXIES trusts, IPv6 by /64) may therefore make PATIENT_ADDRESS_LIMIT requests
+per PATIENT_RATE_WINDOW to those channels, whatever senders it names, counted like the
+sender limit (in Redis when set, by a SHA-256 of the address). It is far above what one
+household or office sends, as mobile carriers put many patients behind one address. This
+host itself (loopback) is not counted: that is the operator's own tools, or a proxy on
+this host nobody said to trust, behind which every patient would share one count; a
+warning then says to set PATIENT_PROXIES. SMS needs no address limit: every text comes
+from Twilio, signed for the number it names.
 """
 from __future__ import annotations
 
@@ -30,6 +42,7 @@ import math
 import time
 import weakref
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Callable, Collection, FrozenSet, Optional, Protocol, Tuple
 
 import redis.asyncio
@@ -40,11 +53,15 @@ from redis.exceptions import RedisError
 from sanic.request import Request
 
 from bot.channels.responses import DomainNotLoaded, request_domain
+from bot.client_address import address_key, client_address, is_loopback
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "ratelimit"
+# The limiter namespace of client addresses, shared by the REST and widget channels.
+ADDRESS_CHANNEL = "address"
+FORWARDED_FOR = "X-Forwarded-For"
 # A patient waits on Redis only this long before the message goes through unlimited.
 REDIS_TIMEOUT_S = 0.5
 FAIL_OPEN_WARNING_INTERVAL_S = 60.0
@@ -212,7 +229,8 @@ def rate_limiter(settings: Settings, limit: Optional[int] = None) -> RateLimiter
     """The limiter `settings` ask for: shared through Redis with `REDIS_URL`, else in-process.
 
     `limit` overrides `PATIENT_RATE_LIMIT` (the SMS channel answers one over-limit
-    message per window with a second limiter of limit 1).
+    message per window with a second limiter of limit 1; client addresses get
+    PATIENT_ADDRESS_LIMIT).
     """
     limit = limit or settings.patient_rate_limit
     if settings.redis_url:
@@ -221,3 +239,41 @@ def rate_limiter(settings: Settings, limit: Optional[int] = None) -> RateLimiter
         )
         return RedisRateLimiter(client, limit, settings.patient_rate_window)
     return MemoryRateLimiter(limit, settings.patient_rate_window)
+
+
+# --- address limit -------------------------------------------------------------------
+
+
+class AddressLimit:
+    """PATIENT_ADDRESS_LIMIT requests per window from one client address (module docstring)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+        self._warned_untrusted_proxy = False
+
+    async def wait(self, request: Request) -> Optional[int]:
+        """Count `request` against its client address: None when it may go on, else the
+        seconds until it may."""
+        client = client_address(request)
+        if is_loopback(client):
+            self._warn_if_proxied(request)
+            return None
+        return await self.limiter.allow(ADDRESS_CHANNEL, address_key(client))
+
+    def _warn_if_proxied(self, request: Request) -> None:
+        """Once: a proxy on this host forwards clients, but none is trusted."""
+        if self._warned_untrusted_proxy or not request.headers.get(FORWARDED_FOR) or request.app.config.PROXIES_COUNT:
+            return
+        self._warned_untrusted_proxy = True
+        logger.warning(
+            "Requests from this host carry %s, but PATIENT_PROXIES is 0: the address limit cannot tell "
+            "patients apart and does not count them; set PATIENT_PROXIES to the proxies in front",
+            FORWARDED_FOR,
+        )
+
+
+@lru_cache(maxsize=None)
+def address_limit(settings: Settings) -> AddressLimit:
+    """The address limit of this process, one for the REST and widget channels together
+    (so a client gets PATIENT_ADDRESS_LIMIT requests in all, not that many per channel)."""
+    return AddressLimit(rate_limiter(settings, limit=settings.patient_address_limit))

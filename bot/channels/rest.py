@@ -7,7 +7,11 @@ its `?stream=true` mode, and adds what a public endpoint needs (`bot.channels.gu
 - a body Rasa's handler would fail on is a 400 with `{"error": ...}`, never a 500: not
   JSON, not an object, `message` not a string, `sender` missing, not a string, empty,
   longer than 255 characters (the tracker store's column) or with unprintable characters;
-  a body over 64 KiB is a 413;
+  a body over 64 KiB is a 413 (the Rasa server started by the launcher refuses it before
+  reading it: `bot.channels.MAX_BODY_BYTES`);
+- each client address gets `PATIENT_ADDRESS_LIMIT` POSTs per `PATIENT_RATE_WINDOW`
+  seconds to this blueprint (messages, and the widget's own routes), whatever senders it
+  names; past that the answer is a 429 with `Retry-After` (`guard.AddressLimit`);
 - each sender gets `PATIENT_RATE_LIMIT` messages per `PATIENT_RATE_WINDOW` seconds;
   past that the message never reaches Rasa and the answer is a 200 with the domain's
   `utter_rate_limited` and a `Retry-After` header;
@@ -33,6 +37,11 @@ of its own to the blueprint. A subclass names its conversations in `conversation
 a sender it cannot name (a forged widget token) is refused with a 403.
 Messages that pass enter Rasa's pipeline MESSAGE_CONCURRENCY at a time, in arrival order
 (`bot.channels.admission`), so that no patient waits far longer than another under load.
+When MESSAGE_QUEUE_LIMIT messages already wait, a message is refused with a 503 and
+`Retry-After` before it reaches Rasa's handler. One that slips past that check (others
+arrived in between) is refused by the gate itself and answered like a silent Rasa, with
+`utter_unavailable`: the refusal must never reach Rasa's handler, which would log the
+patient's text with the exception and, in `?stream=true` mode, never end the stream.
 """
 from __future__ import annotations
 
@@ -47,13 +56,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import action_responses
-from bot.channels.admission import admitted
-from bot.channels.guard import RateLimiter, patient_text, rate_limiter, request_intents
+from bot.channels import MAX_BODY_BYTES
+from bot.channels.admission import RETRY_AFTER_S, Gate, Handler, Overloaded, admitted, channel_gate
+from bot.channels.guard import AddressLimit, RateLimiter, address_limit, patient_text, rate_limiter, request_intents
 from bot.channels.responses import DomainNotLoaded, render_text
 from bot.conversation_ids import REST, conversation_id
 from bot.settings import get_settings
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 2000
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255), "rest:" included.
 MAX_SENDER_CHARS = 255 - len(conversation_id(REST, ""))
@@ -78,20 +87,36 @@ class GuardedRestInput(RestInput):
         action_responses.install()
         return cls(rate_limiter(get_settings()))
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, addresses: Optional[AddressLimit] = None) -> None:
         self.limiter = limiter
+        self.addresses = addresses or address_limit(get_settings())
+        self.gate: Gate = channel_gate(get_settings())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        """Rasa's REST blueprint, with `_screen` in front of its webhook and its messages admitted in turn."""
-        blueprint = super().blueprint(admitted(on_new_message, get_settings().message_concurrency))
+        """Rasa's REST blueprint, with the address limit in front of its POSTs, `_screen` in
+        front of its webhook, and its messages admitted in turn."""
+        blueprint = super().blueprint(_refused_quietly(admitted(on_new_message, self.gate)))
         # The decorator form: Sanic 21.12's blueprints silently drop a bound method passed directly.
+        blueprint.middleware("request")(self._limit_address)
         blueprint.middleware("request")(self._screen)
         blueprint.middleware("response")(self._never_silent)
         return blueprint
 
+    async def _limit_address(self, request: Request) -> Optional[HTTPResponse]:
+        """A 429 with Retry-After for a POST past its client address's limit, else None (go on)."""
+        if request.method != "POST":  # the widget's files and texts, the health check
+            return None
+        wait = await self.addresses.wait(request)
+        if wait is None:
+            return None
+        refusal = _error("too many requests from this address; please try again later", 429)
+        refusal.headers["Retry-After"] = str(wait)
+        return refusal
+
     async def _screen(self, request: Request) -> Optional[HTTPResponse]:
         """A 400/413 for a bad body, 403 for a sender that names no conversation of ours,
-        the polite answer past the rate limit, else None (go on)."""
+        the polite answer past the rate limit, 503 when the line into Rasa is full, else
+        None (go on)."""
         if not _is_message(request):  # the health check, a subclass's own routes
             return None
         refusal = _body_refusal(request)
@@ -101,10 +126,14 @@ class GuardedRestInput(RestInput):
         if sender is None:
             return _error(self.unknown_conversation, 403)
         wait = await self.limiter.allow(self.name(), sender)
-        if wait is None:
-            request.ctx.reaches_rasa = True
-            return None
-        return response.json(await self._answer(request, sender, "utter_rate_limited"), headers={"Retry-After": str(wait)})
+        if wait is not None:
+            return response.json(await self._answer(request, sender, "utter_rate_limited"), headers={"Retry-After": str(wait)})
+        if self.gate.full():
+            refusal = _error("the assistant is busy; please try again in a few seconds", 503)
+            refusal.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return refusal
+        request.ctx.reaches_rasa = True
+        return None
 
     async def _never_silent(self, request: Request, answer: HTTPResponse) -> Optional[HTTPResponse]:
         """Rasa's empty answer to a message it was given, replaced by an apology with our contact."""
@@ -141,6 +170,19 @@ class GuardedRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return None
+
+
+def _refused_quietly(handle: Handler) -> Handler:
+    """`handle`, with a refusal by the gate ending the message unhandled (the answer is then
+    `utter_unavailable`) instead of raising into Rasa's handler."""
+
+    async def quietly(message: UserMessage) -> Any:
+        try:
+            return await handle(message)
+        except Overloaded:
+            return None
+
+    return quietly
 
 
 def _is_message(request: Request) -> bool:

@@ -29,7 +29,10 @@ talk to the assistant as any phone number. This channel:
   `utter_rate_limited` at most once a window and no answer otherwise (each text costs
   the clinic), and each such text is recorded as handled, so Twilio's retries of it are
   not processed either;
-- opens each conversation with a one-line notice that texts are not secure.
+- opens each conversation with a one-line notice that texts are not secure;
+- answers a text that finds MESSAGE_QUEUE_LIMIT others waiting to enter the assistant
+  (`bot.channels.admission`) with `utter_unavailable` (the clinic's number) at once,
+  rather than a 503 that Twilio would not pass on to the patient.
 
 The conversation itself is Rasa's, `sms:<number>` (`bot.conversation_ids`): only this
 channel, after the signature check, names a conversation by a phone number, so no other
@@ -50,7 +53,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot import action_responses
-from bot.channels.admission import admitted
+from bot.channels.admission import Overloaded, admitted, channel_gate
 from bot.channels.guard import patient_text, rate_limiter, request_intents
 from bot.channels.responses import render_text
 from bot.conversation_ids import SMS, conversation_id
@@ -125,7 +128,7 @@ class TwilioInput(InputChannel):
         """`GET /` (health) and `POST /webhook` under Rasa's /webhooks/twilio/ prefix; texts
         enter Rasa's pipeline in turn with the website's (`bot.channels.admission`)."""
         blueprint = Blueprint("signed_twilio_webhook", __name__)
-        on_new_message = admitted(on_new_message, self.settings.message_concurrency)
+        on_new_message = admitted(on_new_message, channel_gate(self.settings))
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -187,6 +190,8 @@ class TwilioInput(InputChannel):
             bodies, menu = await self._handle(request, on_new_message, phone, text)
         except SmsStoreUnavailable:
             raise
+        except Overloaded:  # MESSAGE_QUEUE_LIMIT texts already wait: the outage answer, with the number to call
+            bodies, menu = [self._render(request, "utter_unavailable")], None
         except Exception:  # the patient still gets an answer that tells them how to reach us
             logger.exception("SMS %s could not be answered", sid)
             bodies, menu = [self._render(request, "utter_unavailable")], None

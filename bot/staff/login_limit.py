@@ -27,7 +27,6 @@ throttle holds across restarts and across several console processes.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, ContextManager, Optional
@@ -35,6 +34,7 @@ from typing import Callable, ContextManager, Optional
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.client_address import address_key
 from bot.db.models import LoginAttempt, utcnow
 from bot.db.session import unit_of_work
 from bot.staff.accounts import AccountError, normalize_email
@@ -42,7 +42,6 @@ from bot.staff.accounts import AccountError, normalize_email
 MEMORY = timedelta(hours=24)
 KNOWN_FOR = timedelta(days=30)
 FIRST_WAIT = timedelta(seconds=1)
-IPV6_NETWORK_BITS = 64
 
 
 @dataclass(frozen=True)
@@ -185,19 +184,9 @@ def email_key(email: str) -> str:
 
 
 def client_key(client: str) -> str:
-    """The address an attempt is counted under: IPv4 as is, IPv6 as its /64 network.
-
-    Anything else (a proxy's odd header) counts under its own text, cut to the column.
-    """
-    try:
-        address = ipaddress.ip_address(client.strip())
-    except ValueError:
-        return client[: _length("client")]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:  # an IPv4 client on a dual-stack socket
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/{IPV6_NETWORK_BITS}", strict=False))
-    return str(address)
+    """The address an attempt is counted under (`bot.client_address.address_key`: IPv6
+    by /64), cut to the column."""
+    return address_key(client)[: _length("client")]
 
 
 def _length(column: str) -> int:

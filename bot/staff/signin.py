@@ -24,6 +24,7 @@ from sanic import Request
 from sanic.exceptions import Forbidden
 from sanic.response import HTTPResponse, redirect
 
+from bot.client_address import client_address
 from bot.staff.pages import HOME, clear_cookie, render, safe_next, set_cookie
 from bot.staff.sessions import COOKIE_NAME, IDLE_TIMEOUT, csrf_matches, new_csrf_token
 
@@ -79,7 +80,7 @@ async def login(request: Request) -> HTTPResponse:
     email = (form.get("email") or "").strip()[:MAX_EMAIL_LENGTH]
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE, ""), form.get(CSRF_FIELD)):
         return _login_page(request, target, status=403, error=EXPIRED_FORM, email=email)
-    client = request.remote_addr or request.ip or "unknown"
+    client = client_address(request)
     attempt = await asyncio.to_thread(_sign_in, request.app.ctx, email, form.get("password") or "", client)
     if attempt.retry_after is not None:
         seconds = max(1, math.ceil(attempt.retry_after.total_seconds()))

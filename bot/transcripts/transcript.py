@@ -23,6 +23,8 @@ RED_FLAG_INTENTS: Tuple[str, ...] = ("red_flag_emergency", "red_flag_urgent")
 CHOSEN_OPTION = "(chose an option)"
 # Sender ids per query: below SQLite's oldest limit of 999 bound parameters.
 SENDERS_PER_QUERY = 500
+# Patient messages read per query when looking for unanswered ones (a few MB of JSON).
+ROWS_PER_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -102,20 +104,31 @@ class TranscriptReader:
 
         return with_events(self._sessions, work, set())
 
-    def unanswered(self, since: Optional[datetime] = None) -> List[UnansweredMessage]:
+    def unanswered(self, since: Optional[datetime] = None) -> Iterator[UnansweredMessage]:
         """The patient messages (at or after `since`) the bot fell back on, was unsure
-        about, or could not cover, oldest first."""
-        query = select(events.c.sender_id, events.c.timestamp, events.c.data).where(events.c.type_name == USER)
+        about, or could not cover, oldest first.
+
+        Read lazily, ROWS_PER_PAGE rows at a time (each page one unit of work), so that
+        memory holds one page however many messages there are: `group_similar` keeps
+        what it needs of them as they stream by.
+        """
+        query = select(events.c.id, events.c.sender_id, events.c.timestamp, events.c.data).where(
+            events.c.type_name == USER
+        )
         if since is not None:
             query = query.where(events.c.timestamp >= epoch(since))
-        rows = with_events(self._sessions, lambda connection: connection.execute(query.order_by(events.c.id)).all(), [])
-        found = []
-        for row in rows:
-            message = patient_message(event_data(row.data))
-            reason = reason_for(message)
-            if reason is not None:
-                found.append(UnansweredMessage(row.sender_id, message.text.strip(), event_time(row.timestamp), reason))
-        return found
+        after = 0  # Rasa's ids start at 1
+        while True:
+            page = query.where(events.c.id > after).order_by(events.c.id).limit(ROWS_PER_PAGE)
+            rows = with_events(self._sessions, lambda connection: connection.execute(page).all(), [])
+            for row in rows:
+                message = patient_message(event_data(row.data))
+                reason = reason_for(message)
+                if reason is not None:
+                    yield UnansweredMessage(row.sender_id, message.text.strip(), event_time(row.timestamp), reason)
+            if len(rows) < ROWS_PER_PAGE:
+                return
+            after = rows[-1].id
 
 
 def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[Turn]:

@@ -4,17 +4,31 @@ Staff read the groups to see what patients ask that the bot does not know; a dev
 turns them into training data (`bot.transcripts.nlu_export`). Grouping is greedy and
 deterministic: the same messages always give the same groups in the same order, so an
 export can be compared with the last one.
+
+Bounded, whatever arrives. A flood of made-up texts (each one different, each one
+unanswered) must not make the console page, the export or the memory they need grow
+with it. So messages are counted as they stream in, per distinct text, for at most
+MAX_TRACKED texts: when that many are counted, the half seen least often (then longest
+ago) is forgotten. Only the MAX_GROUPED texts seen most often (then most recently) are
+grouped, which also bounds the grouping's time (it compares texts pairwise). Below
+those numbers nothing is left out and the result does not depend on the order of the
+messages; above them, texts seen once are what goes first, and a warning says how many
+messages were left out.
 """
 from __future__ import annotations
 
-import re
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from functools import cached_property
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
+from bot import patterns
 from bot.text import normalize
 from bot.transcripts.events import PatientMessage
+
+logger = logging.getLogger(__name__)
 
 UNSURE_BELOW = 0.6  # top intent confidence below this (but not a fallback) counts as unsure
 # Every reason, in the order the console and the export list them.
@@ -29,7 +43,13 @@ STOP_WORDS = frozenset(
     "i'm if in is it it's me my of on or please so that the there this to was we what what's when where which who "
     "why will with would you your".split()
 )
-_WORD = re.compile(r"\w+(?:'\w+)*")
+_WORD = patterns.compile(r"\w+(?:'\w+)*")
+# Distinct texts grouped, shown and exported: far more than staff read in a month, and
+# grouped in well under a second (the grouping compares each text with every group).
+MAX_GROUPED = 500
+# Distinct texts counted while the messages stream in (each at most 2,000 characters,
+# the channels' cap: a few megabytes at most).
+MAX_TRACKED = 4 * MAX_GROUPED
 
 
 @dataclass(frozen=True)
@@ -65,17 +85,20 @@ def reason_for(message: PatientMessage) -> Optional[str]:
     return None
 
 
-def group_similar(messages: Sequence[UnansweredMessage]) -> List[UnansweredGroup]:
+def group_similar(messages: Iterable[UnansweredMessage]) -> List[UnansweredGroup]:
     """Groups of similar messages, most frequent first (then the most recent first).
 
     Identical texts (after folding) always share a group. The other texts join, in order
     of frequency, the group whose first text they are most similar to, if at least
     SIMILAR_AT_LEAST; comparing with that first text rather than with everything in the
-    group keeps one group from drifting across topics.
+    group keeps one group from drifting across topics. `messages` is read once, as it
+    streams; only the MAX_GROUPED most frequent texts are grouped (module docstring).
     """
-    variants = sorted(_variants(messages), key=_Variant.rank)
+    tally = _Tally()
+    for message in messages:
+        tally.add(message)
     groups: List[List[_Variant]] = []
-    for variant in variants:
+    for variant in tally.most_frequent(MAX_GROUPED):
         best = max(groups, key=lambda group: _jaccard(variant.words, group[0].words), default=None)
         if best is not None and _jaccard(variant.words, best[0].words) >= SIMILAR_AT_LEAST:
             best.append(variant)
@@ -84,38 +107,68 @@ def group_similar(messages: Sequence[UnansweredMessage]) -> List[UnansweredGroup
     return sorted((_group(group) for group in groups), key=lambda g: (-g.count, -g.last_at.timestamp(), g.example))
 
 
-@dataclass
 class _Variant:
-    """The messages whose text folds to one key."""
+    """The messages whose text folds to one key: counted, never kept, so a flood of one
+    text costs no more memory than one message."""
 
-    key: str
-    words: FrozenSet[str]
-    messages: List[UnansweredMessage]
+    def __init__(self, key: str) -> None:
+        self.key = key  # the folded text's words, space-separated (or the folded text, if it has none)
+        self.count = 0
+        self.reasons: Counter = Counter()
+        self.text = ""  # the most recent way a patient wrote it (on a tie, the later message)
+        self._latest: Tuple[float, int] = (float("-inf"), -1)  # (when, arrival) of that message
+        self.last_at: datetime = datetime.min
 
-    @property
-    def last_at(self) -> datetime:
-        return max(message.at for message in self.messages)
+    @cached_property
+    def words(self) -> FrozenSet[str]:
+        """The key's content words; worked out only for the texts that are grouped."""
+        return _content_words(_WORD.findall(self.key))
 
-    @property
-    def text(self) -> str:
-        """The most recent way a patient wrote it (on a tie, the later message)."""
-        return max(enumerate(self.messages), key=lambda item: (item[1].at, item[0]))[1].text
+    def add(self, message: UnansweredMessage, arrival: int) -> None:
+        self.count += 1
+        self.reasons[message.reason] += 1
+        latest = (message.at.timestamp(), arrival)
+        if latest > self._latest:
+            self._latest, self.text, self.last_at = latest, message.text, message.at
 
     def rank(self) -> Tuple[int, float, str]:
-        return -len(self.messages), -self.last_at.timestamp(), self.key
+        """Seen most often first, then most recently."""
+        return -self.count, -self._latest[0], self.key
 
 
-def _variants(messages: Sequence[UnansweredMessage]) -> List[_Variant]:
-    by_key: Dict[str, _Variant] = {}
-    for message in messages:
+class _Tally:
+    """Messages counted per folded text, for at most MAX_TRACKED texts (module docstring)."""
+
+    def __init__(self) -> None:
+        self._variants: Dict[str, _Variant] = {}
+        self._arrivals = 0
+
+    def __len__(self) -> int:
+        """How many distinct texts are counted."""
+        return len(self._variants)
+
+    def add(self, message: UnansweredMessage) -> None:
         folded = normalize(message.text)
-        words = _WORD.findall(folded)
-        key = " ".join(words) or folded
-        variant = by_key.get(key)
+        key = " ".join(_WORD.findall(folded)) or folded
+        variant = self._variants.get(key)
         if variant is None:
-            variant = by_key[key] = _Variant(key, _content_words(words), [])
-        variant.messages.append(message)
-    return list(by_key.values())
+            if len(self._variants) >= MAX_TRACKED:
+                self._variants = {kept.key: kept for kept in self._ranked()[: MAX_TRACKED // 2]}
+            variant = self._variants[key] = _Variant(key)
+        variant.add(message, self._arrivals)
+        self._arrivals += 1
+
+    def most_frequent(self, limit: int) -> List[_Variant]:
+        """The `limit` texts seen most often (then most recently), in that order; a warning
+        when that leaves messages out."""
+        kept = self._ranked()[:limit]
+        left_out = self._arrivals - sum(variant.count for variant in kept)
+        if left_out:
+            logger.warning("Unanswered messages: %d left out; only the %d texts seen most often are grouped", left_out, limit)
+        return kept
+
+    def _ranked(self) -> List[_Variant]:
+        return sorted(self._variants.values(), key=_Variant.rank)
 
 
 def _content_words(words: Sequence[str]) -> FrozenSet[str]:
@@ -132,18 +185,18 @@ def _singular(word: str) -> str:
 
 
 def _jaccard(a: FrozenSet[str], b: FrozenSet[str]) -> float:
-    union = a | b
-    return len(a & b) / len(union) if union else 0.0
+    shared = len(a & b)  # the union's size follows, without building it
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 def _group(variants: List[_Variant]) -> UnansweredGroup:
-    messages = [message for variant in variants for message in variant.messages]
-    reasons = Counter(message.reason for message in messages)
+    reasons: Counter = sum((variant.reasons for variant in variants), Counter())
     texts = tuple(variant.text for variant in variants)
     return UnansweredGroup(
         example=texts[0],
         texts=texts,
-        count=len(messages),
+        count=sum(variant.count for variant in variants),
         reasons={reason: reasons[reason] for reason in REASONS if reasons[reason]},
         last_at=max(variant.last_at for variant in variants),
     )

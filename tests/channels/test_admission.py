@@ -5,8 +5,10 @@ never be lost to it: whatever the handler returns or raises reaches its caller, 
 after the message outlived its place (HOLD_S) and let the next one in; a request that
 goes away (its task cancelled) takes its message with it and frees the place. And the
 gate must hold what it promises: at most `limit` messages inside, entering in the order
-they arrived. Handlers here are fake coroutines that record when each message enters
-and leaves; every scenario runs under a generous wait_for as a safety net only.
+they arrived, and at most `max_waiting` in line: one more is refused at once, never
+handled, and the line takes messages again as soon as it has room. Handlers here are
+fake coroutines that record when each message enters and leaves; every scenario runs
+under a generous wait_for as a safety net only.
 """
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from typing import Any, Awaitable, Callable, Dict, List, Tuple
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.admission import Handler, admitted
+from bot.channels.admission import Gate, Handler, Overloaded, admitted, channel_gate, process_gate
+from bot.settings import Settings
 
 SAFETY_S = 10.0  # bounds every scenario; never an expectation about speed
 LONG_HOLD_S = 30.0  # a hold no message here reaches: only the limit lets messages in
+ROOMY = 1000  # a line no scenario here fills
 
 
 @dataclasses.dataclass
@@ -82,7 +86,7 @@ async def until(condition: Callable[[], bool]) -> None:
 def test_with_limit_one_messages_run_one_after_another_in_arrival_order():
     visits = Visits()
     # Later messages are quicker: if two were ever inside together, the exits would cross.
-    handle = admitted(recording(visits, sleeping(lambda m: 0.005 * (5 - int(m.text)))), 1, LONG_HOLD_S)
+    handle = admitted(recording(visits, sleeping(lambda m: 0.005 * (5 - int(m.text)))), Gate(1, ROOMY), LONG_HOLD_S)
 
     async def scenario() -> List[Any]:
         return await asyncio.gather(*(handle(message(str(number), f"s{number}")) for number in range(5)))
@@ -95,7 +99,7 @@ def test_with_limit_one_messages_run_one_after_another_in_arrival_order():
 
 def test_with_limit_two_two_messages_are_inside_at_once_never_three():
     visits = Visits()
-    handle = admitted(recording(visits, sleeping(lambda m: 0.02)), 2, LONG_HOLD_S)
+    handle = admitted(recording(visits, sleeping(lambda m: 0.02)), Gate(2, ROOMY), LONG_HOLD_S)
 
     async def scenario() -> List[Any]:
         return await asyncio.gather(*(handle(message(str(number))) for number in range(7)))
@@ -125,7 +129,7 @@ def test_a_message_arriving_as_a_place_frees_waits_behind_those_already_waiting(
                 await first_done.wait()
             return m.text
 
-        handle = admitted(recording(visits, behaviour), 1, LONG_HOLD_S)
+        handle = admitted(recording(visits, behaviour), Gate(1, ROOMY), LONG_HOLD_S)
         first = asyncio.ensure_future(handle(message("first")))
         await until(lambda: visits.entered() == ["first"])
         waiting = asyncio.ensure_future(handle(message("waiting")))
@@ -144,8 +148,8 @@ def test_a_message_arriving_as_a_place_frees_waits_behind_those_already_waiting(
 def test_wrappers_with_the_same_limit_share_their_places():
     """The website's and the SMS channel's messages queue together (one gate per process)."""
     visits = Visits()
-    website = admitted(recording(visits, sleeping(lambda m: 0.01)), 1, LONG_HOLD_S)
-    sms = admitted(recording(visits, sleeping(lambda m: 0.01)), 1, LONG_HOLD_S)
+    website = admitted(recording(visits, sleeping(lambda m: 0.01)), process_gate(1, ROOMY), LONG_HOLD_S)
+    sms = admitted(recording(visits, sleeping(lambda m: 0.01)), process_gate(1, ROOMY), LONG_HOLD_S)
 
     async def scenario() -> List[Any]:
         return await asyncio.gather(
@@ -157,13 +161,18 @@ def test_wrappers_with_the_same_limit_share_their_places():
     assert visits.entered() == ["w1", "s1", "w2", "s2"]
 
 
-@pytest.mark.parametrize("limit", [0, -1])
-def test_a_limit_below_one_is_refused(limit: int):
-    async def handler(m: UserMessage) -> None:
-        return None
-
+@pytest.mark.parametrize("limit, max_waiting", [(0, 1), (-1, 1), (1, 0), (1, -1)])
+def test_a_limit_or_a_line_below_one_is_refused(limit: int, max_waiting: int):
     with pytest.raises(ValueError, match="at least 1"):
-        admitted(handler, limit)
+        Gate(limit, max_waiting)
+
+
+def test_the_channels_share_the_gate_their_settings_name(tmp_path):
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path), "MESSAGE_CONCURRENCY": "2", "MESSAGE_QUEUE_LIMIT": "7"})
+    gate = channel_gate(settings)
+    assert (gate.limit, gate.max_waiting) == (2, 7)
+    assert channel_gate(Settings.from_env({"VAR_DIR": str(tmp_path / "other"), "MESSAGE_CONCURRENCY": "2",
+                                           "MESSAGE_QUEUE_LIMIT": "7"})) is gate  # fmt: skip
 
 
 # --- a message past its hold ---------------------------------------------------------
@@ -183,7 +192,7 @@ def test_a_message_past_its_hold_lets_the_next_in_and_still_answers_its_caller(o
                     raise LookupError("action server answered late, and badly")
             return f"answer to {m.text}"
 
-        handle = admitted(recording(visits, behaviour), 1, 0.05)
+        handle = admitted(recording(visits, behaviour), Gate(1, ROOMY), 0.05)
         slow = asyncio.ensure_future(handle(message("slow")))
         quick = asyncio.ensure_future(handle(message("quick")))
         quick_answer = await quick  # got in although "slow" still holds the only place
@@ -223,7 +232,7 @@ def test_an_exception_reaches_its_caller_and_frees_the_place():
             raise Broken("boom")
         return f"answer to {m.text}"
 
-    handle = admitted(recording(visits, behaviour), 1, LONG_HOLD_S)
+    handle = admitted(recording(visits, behaviour), Gate(1, ROOMY), LONG_HOLD_S)
 
     async def scenario() -> List[Any]:
         return await asyncio.gather(handle(message("bad")), handle(message("good")), return_exceptions=True)
@@ -242,7 +251,7 @@ def test_cancelling_the_caller_cancels_the_message_inside_and_frees_the_place():
             await asyncio.Event().wait()  # never set: only cancellation ends it
         return f"answer to {m.text}"
 
-    handle = admitted(recording(visits, behaviour), 1, LONG_HOLD_S)
+    handle = admitted(recording(visits, behaviour), Gate(1, ROOMY), LONG_HOLD_S)
 
     async def scenario() -> Tuple[bool, str, List[Tuple[str, str]]]:
         stuck = asyncio.ensure_future(handle(message("stuck")))
@@ -273,7 +282,7 @@ def test_cancelling_the_caller_after_the_hold_still_cancels_the_message():
         await asyncio.Event().wait()
         return "never"
 
-    handle = admitted(recording(visits, behaviour), 1, 0.01)
+    handle = admitted(recording(visits, behaviour), Gate(1, ROOMY), 0.01)
 
     async def scenario() -> List[Tuple[str, str]]:
         caller = asyncio.ensure_future(handle(message("outlived")))
@@ -299,7 +308,7 @@ def test_a_caller_cancelled_while_waiting_never_runs_and_keeps_the_others_in_ord
                 await first_done.wait()
             return f"answer to {m.text}"
 
-        handle = admitted(recording(visits, behaviour), 1, LONG_HOLD_S)
+        handle = admitted(recording(visits, behaviour), Gate(1, ROOMY), LONG_HOLD_S)
         callers = [asyncio.ensure_future(handle(message(text))) for text in ("first", "gone", "third", "fourth")]
         await until(lambda: visits.entered() == ["first"])
         await asyncio.sleep(0.01)
@@ -325,7 +334,7 @@ def test_a_wrapper_made_outside_any_loop_works_in_successive_loops():
     limit still holds in the next loop.
     """
     visits = Visits()
-    handle = admitted(recording(visits, sleeping(lambda m: 0.002)), 1, LONG_HOLD_S)
+    handle = admitted(recording(visits, sleeping(lambda m: 0.002)), Gate(1, ROOMY), LONG_HOLD_S)
 
     async def scenario(loop_number: int) -> List[Any]:
         return await asyncio.gather(*(handle(message(f"{loop_number}.{n}")) for n in range(3)))
@@ -334,3 +343,102 @@ def test_a_wrapper_made_outside_any_loop_works_in_successive_loops():
         assert run(scenario(loop_number)) == [f"answer to {loop_number}.{n}" for n in range(3)]
     assert visits.entered() == [f"{loop_number}.{n}" for loop_number in range(3) for n in range(3)]
     assert visits.most == 1
+
+
+# --- a bounded line ------------------------------------------------------------------
+
+
+def test_a_message_finding_the_line_full_is_refused_at_once_and_never_handled():
+    """Limit 1, line of 2: the third message to wait is refused; all the others are answered."""
+    visits = Visits()
+
+    async def scenario() -> Tuple[List[Any], Tuple[bool, int]]:
+        release = asyncio.Event()
+
+        async def behaviour(m: UserMessage) -> str:
+            await release.wait()
+            return f"answer to {m.text}"
+
+        gate = Gate(1, 2)
+        handle = admitted(recording(visits, behaviour), gate, LONG_HOLD_S)
+        inside = asyncio.ensure_future(handle(message("inside")))
+        await until(lambda: visits.entered() == ["inside"])
+        line = [asyncio.ensure_future(handle(message(text))) for text in ("second", "third")]
+        await until(lambda: gate.waiting == 2)
+        full_then = gate.full(), gate.waiting
+        with pytest.raises(Overloaded) as refused:
+            await handle(message("fourth"))  # raises at once: nothing set `release` yet
+        assert refused.value.waiting == 2
+        release.set()
+        return list(await asyncio.gather(inside, *line)), full_then
+
+    answers, (full, waiting) = run(scenario())
+    assert (full, waiting) == (True, 2)
+    assert answers == ["answer to inside", "answer to second", "answer to third"]
+    assert visits.entered() == ["inside", "second", "third"]  # "fourth" never reached the handler
+
+
+def test_a_line_with_room_again_takes_messages_again():
+    visits = Visits()
+
+    async def scenario() -> List[Any]:
+        release = asyncio.Event()
+
+        async def behaviour(m: UserMessage) -> str:
+            if m.text != "after":
+                await release.wait()
+            return f"answer to {m.text}"
+
+        gate = Gate(1, 1)
+        handle = admitted(recording(visits, behaviour), gate, LONG_HOLD_S)
+        first = asyncio.ensure_future(handle(message("first")))
+        await until(lambda: visits.entered() == ["first"])
+        waiting = asyncio.ensure_future(handle(message("waiting")))
+        await until(lambda: gate.waiting == 1)
+        refused = await asyncio.gather(handle(message("refused")), return_exceptions=True)
+        release.set()
+        answered = await asyncio.gather(first, waiting)
+        assert not gate.full() and gate.waiting == 0
+        return [*refused, *answered, await handle(message("after"))]
+
+    refused, *answers = run(scenario())
+    assert isinstance(refused, Overloaded)
+    assert answers == ["answer to first", "answer to waiting", "answer to after"]
+    assert visits.entered() == ["first", "waiting", "after"]
+
+
+def test_a_waiter_that_goes_away_frees_its_place_in_line():
+    async def scenario() -> Tuple[int, str]:
+        release = asyncio.Event()
+
+        async def behaviour(m: UserMessage) -> str:
+            await release.wait()
+            return f"answer to {m.text}"
+
+        gate = Gate(1, 1)
+        handle = admitted(behaviour, gate, LONG_HOLD_S)
+        first = asyncio.ensure_future(handle(message("first")))
+        await asyncio.sleep(0.01)
+        gone = asyncio.ensure_future(handle(message("gone")))
+        await until(lambda: gate.waiting == 1)
+        gone.cancel()
+        await asyncio.gather(gone, return_exceptions=True)
+        waiting_after_cancel = gate.waiting
+        taken = asyncio.ensure_future(handle(message("taken")))  # the line has room for it again
+        await until(lambda: gate.waiting == 1)
+        release.set()
+        await first
+        return waiting_after_cancel, await taken
+
+    assert run(scenario()) == (0, "answer to taken")
+
+
+def test_messages_let_in_at_once_never_count_as_waiting():
+    """With places free nobody waits, so even a line of one refuses nothing."""
+
+    async def scenario() -> List[Any]:
+        gate = Gate(3, 1)
+        handle = admitted(sleeping(lambda m: 0.01), gate, LONG_HOLD_S)
+        return list(await asyncio.gather(*(handle(message(str(n))) for n in range(4))))
+
+    assert run(scenario()) == [f"answer to {n}" for n in range(4)]  # three inside, one in line

@@ -5,6 +5,7 @@ from sqlalchemy import event
 
 from bot.db.engine import make_engine
 from bot.db.session import DatabaseUnavailable
+from bot.transcripts import transcript
 from bot.transcripts.transcript import CHOSEN_OPTION, SENDERS_PER_QUERY, Transcript, TranscriptReader, Turn
 from bot.transcripts.unanswered import UnansweredMessage
 from tests.ports import free_port
@@ -131,7 +132,7 @@ def test_an_unknown_sender_has_an_empty_transcript(rasa, reader):
 def test_before_rasa_ever_ran_everything_is_empty(reader):
     assert reader.transcript("patient-1") == Transcript("patient-1", ())
     assert reader.red_flag_senders(["patient-1"]) == set()
-    assert reader.unanswered() == []
+    assert list(reader.unanswered()) == []
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -152,7 +153,7 @@ def test_an_outage_is_database_unavailable(unreachable):
     with pytest.raises(DatabaseUnavailable):
         unreachable.red_flag_senders(["patient-1"])
     with pytest.raises(DatabaseUnavailable):
-        unreachable.unanswered()
+        list(unreachable.unanswered())
 
 
 def test_red_flag_senders_of_a_long_page_in_chunked_queries(rasa, reader, store_engine):
@@ -187,7 +188,7 @@ def test_unanswered_messages_with_their_reasons(rasa, reader):
         ],
     )
     rasa.save("patient-2", [said("price?", "nlu_fallback", 0.35, minute=7)])
-    assert reader.unanswered() == [
+    assert list(reader.unanswered()) == [
         UnansweredMessage("patient-1", "can I bring my dog", at(1), "fallback"),
         UnansweredMessage("patient-1", "who won the match", at(2), "out_of_scope"),
         UnansweredMessage("patient-1", "what needle depth do you use", at(3), "not_covered"),
@@ -199,3 +200,16 @@ def test_unanswered_messages_with_their_reasons(rasa, reader):
 def test_unanswered_since_a_time(rasa, reader):
     rasa.save("patient-1", [said(f"question {n}", "nlu_fallback", 0.35, minute=n) for n in range(4)])
     assert [message.text for message in reader.unanswered(since=at(2))] == ["question 2", "question 3"]
+
+
+def test_unanswered_messages_are_read_a_page_at_a_time(rasa, reader, store_engine, monkeypatch):
+    """However many messages there are, one query reads at most ROWS_PER_PAGE of them, and
+    the next page starts where the last ended (no message twice, none skipped)."""
+    monkeypatch.setattr(transcript, "ROWS_PER_PAGE", 3)
+    rasa.save("patient-1", [said(f"question {n}", "nlu_fallback", 0.35, minute=n) for n in range(7)])
+    rasa.save("patient-2", [said("hi", "greet", 0.99, minute=8), said("question 7", "nlu_fallback", 0.35, minute=9)])
+    reads = []  # each statement that read `events`
+    event.listen(store_engine, "before_cursor_execute", lambda *args: reads.append(args[2]) if "FROM events" in args[2] else None)
+    texts = [message.text for message in reader.unanswered(since=at(1))]
+    assert texts == [f"question {n}" for n in range(1, 8)]
+    assert len(reads) == 3 and all("LIMIT" in statement for statement in reads)  # 8 rows since minute 1: 3 + 3 + 2

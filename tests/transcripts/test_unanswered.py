@@ -1,10 +1,24 @@
-"""Which messages count as unanswered, and how they are grouped by similar text."""
+"""Which messages count as unanswered, how they are grouped by similar text, and that a
+flood of distinct texts leaves the grouping, the export and their memory bounded."""
+import itertools
+import logging
 import random
+from typing import Iterator
 
 import pytest
 
 from bot.transcripts.events import PatientMessage
-from bot.transcripts.unanswered import UNSURE_BELOW, UnansweredGroup, UnansweredMessage, group_similar, reason_for
+from bot.transcripts import unanswered
+from bot.transcripts.nlu_export import nlu_stub
+from bot.transcripts.unanswered import (
+    MAX_GROUPED,
+    MAX_TRACKED,
+    UNSURE_BELOW,
+    UnansweredGroup,
+    UnansweredMessage,
+    group_similar,
+    reason_for,
+)
 from tests.tracker_data import at
 
 
@@ -119,3 +133,46 @@ def test_grouping_is_deterministic_whatever_the_input_order():
 
 def test_no_messages_no_groups():
     assert group_similar([]) == []
+
+
+# --- a flood of distinct texts -------------------------------------------------------
+
+
+def _flood(count: int, start: float = 0) -> Iterator[UnansweredMessage]:
+    """`count` different made-up texts, one a second from `start` minutes on, each seen once."""
+    for number in range(count):
+        yield _unanswered(f"zq{number} xv{number * 7919 % 100_003} made up", start + number / 60)
+
+
+def test_a_flood_of_distinct_texts_is_counted_in_bounded_memory():
+    tally = unanswered._Tally()
+    largest = 0
+    for message in _flood(5 * MAX_TRACKED):
+        tally.add(message)
+        largest = max(largest, len(tally))
+    assert largest == MAX_TRACKED
+
+
+def test_a_flood_leaves_the_groups_and_the_export_bounded_and_says_so(caplog):
+    flood = 3 * MAX_TRACKED
+    with caplog.at_level(logging.WARNING, logger=unanswered.__name__):
+        groups = group_similar(_flood(flood))
+    assert len(groups) == MAX_GROUPED and sum(len(group.texts) for group in groups) == MAX_GROUPED
+    assert [group.example for group in groups[:2]] == [f"zq{flood - 1} xv{(flood - 1) * 7919 % 100_003} made up",
+                                                       f"zq{flood - 2} xv{(flood - 2) * 7919 % 100_003} made up"]
+    assert nlu_stub(groups).count("  - text: ") == MAX_GROUPED
+    [warning] = [record.getMessage() for record in caplog.records]
+    assert f"{flood - MAX_GROUPED} left out" in warning
+
+
+def test_a_question_patients_repeat_outlives_any_flood_of_texts_seen_once():
+    asked = [_unanswered("do you do lip fillers?", minute) for minute in (0, 1)]
+    later = [_unanswered("Do you do lip fillers", 10_000 + minute) for minute in range(3)]
+    groups = group_similar(itertools.chain(asked, _flood(5 * MAX_TRACKED, start=2), later))
+    assert (groups[0].example, groups[0].count) == ("Do you do lip fillers", 5)
+
+
+def test_one_text_sent_many_times_is_one_entry_with_its_count():
+    messages = (_unanswered("how much is it", minute % 60, "fallback" if minute % 3 else "unsure") for minute in range(20_000))
+    [group] = group_similar(messages)  # a generator: read once, as it streams
+    assert (group.count, group.texts, group.reasons) == (20_000, ("how much is it",), {"fallback": 13_333, "unsure": 6_667})
