@@ -244,7 +244,7 @@ class Match:
         return index
 
     def span(self, group: Union[int, str] = 0) -> Span:
-        return self._spans[self._index(group)]
+        return self._spans[0] if group == 0 else self._spans[self._index(group)]
 
     def start(self, group: Union[int, str] = 0) -> int:
         return self.span(group)[0]
@@ -326,9 +326,9 @@ class Pattern:
     def _ascii_matches(self, anchor: str, text: str, subject: bytes, pos: int) -> Iterator[Match]:
         """What `google-re2` does for any text, less its offset bookkeeping (ASCII: a
         byte is a character), which costs more than the match itself on short texts."""
-        pos, end = max(0, min(pos, len(subject))), len(subject)
+        pos, end, mode = max(0, min(pos, len(subject))), len(subject), _ANCHORS[anchor]
         while True:
-            spans = self._compiled.Match(_ANCHORS[anchor], subject, pos, end)
+            spans = self._compiled.Match(mode, subject, pos, end)
             if spans[0] == _NO_SPAN:
                 return
             yield Match(text, tuple(spans), self._names)
@@ -378,8 +378,9 @@ class Pattern:
 def _replace(matches: Iterator[Match], repl: Replacement, text: str) -> str:
     pieces, end = [], 0
     for match in matches:
-        pieces += [text[end : match.start()], repl(match) if callable(repl) else repl]
-        end = match.end()
+        start, next_end = match.span()
+        pieces += [text[end:start], repl(match) if callable(repl) else repl]
+        end = next_end
     return "".join(pieces) + text[end:]
 
 
