@@ -104,9 +104,7 @@ class Accounts:
         check_password(password)
         new_hash = self._hasher.hash(password)
         with self._session() as session:
-            row = _by_email(session, address)
-            if row is None:
-                raise AccountError(f"there is no account for {address}")
+            row = _existing(session, address)
             row.password_hash = new_hash
             session.commit()
 
@@ -118,9 +116,7 @@ class Accounts:
         """
         address = normalize_email(email)
         with self._session() as session:
-            row = _by_email(session, address)
-            if row is None:
-                raise AccountError(f"there is no account for {address}")
+            row = _existing(session, address)
             row.active = active
             session.commit()
             return StaffAccount(id=row.id, email=row.email)
@@ -168,3 +164,11 @@ class Accounts:
 
 def _by_email(session: Session, address: str) -> Optional[StaffUser]:
     return session.scalars(select(StaffUser).where(StaffUser.email == address)).first()
+
+
+def _existing(session: Session, address: str) -> StaffUser:
+    """The account for `address`; AccountError when there is none."""
+    row = _by_email(session, address)
+    if row is None:
+        raise AccountError(f"there is no account for {address}")
+    return row
