@@ -15,7 +15,6 @@ to call now.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -26,13 +25,10 @@ from rasa_sdk.types import DomainDict
 from actions.form_turns import latest_intent, latest_text
 from actions.handoff_requests import channel_contact, submit_handoff
 from bot.db.models import RED_FLAG
-from bot.handoffs.request import RED_FLAG_GROUP, UNSPECIFIED_GROUP
+from bot.handoffs.red_flags import groups_from_entities
 from bot.nlu.escalation import RED_FLAG_INTENTS
 from bot.nlu.red_flag_rules import EMERGENCY, URGENT
 
-logger = logging.getLogger(__name__)
-
-ENTITY = "red_flag"  # what bot.nlu.red_flag_detector names the groups it found
 # What the patient reads after the first answer: alerted (the handoff is committed),
 # or, when it could not be stored, only whom to call now.
 ALERTED = {EMERGENCY: "utter_red_flag_alerted_emergency", URGENT: "utter_red_flag_alerted_urgent"}
@@ -46,18 +42,7 @@ def red_flag_level(tracker: Tracker) -> str:
 
 def red_flag_groups(tracker: Tracker) -> List[str]:
     """The latest message's red-flag groups, in the detector's order; ["unspecified"] if none."""
-    groups: List[str] = []
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") != ENTITY:
-            continue
-        value = entity.get("value")
-        name = value.strip().lower() if isinstance(value, str) else ""
-        if not RED_FLAG_GROUP.fullmatch(name):
-            logger.warning("ignoring a red_flag entity that is not a group name")
-            continue
-        if name not in groups:
-            groups.append(name)
-    return groups or [UNSPECIFIED_GROUP]
+    return groups_from_entities(tracker.latest_message.get("entities"))
 
 
 def contact_details(tracker: Tracker) -> Dict[str, Any]:

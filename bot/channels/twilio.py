@@ -19,6 +19,9 @@ talk to the assistant as any phone number. This channel:
   by phone number and sending nothing more to an opted-out number; a red flag from an
   opted-out number (the model's NLU decides) still reaches the assistant, unanswered,
   so its `red_flag` handoff alerts staff; any other text from it is not processed;
+- stores a red flag the assistant could not take (the line full, the number over its
+  rate limit, the pipeline failing) as a `red_flag` handoff itself
+  (`bot.handoffs.red_flags`), so a warning symptom reaches a person even then;
 - answers a retried webhook (same `MessageSid`) with the first answer, never twice;
 - turns buttons into a numbered list and maps a reply of "2" back to that button;
 - passes a typed `/payload` only when it is one of the domain's own intents
@@ -32,7 +35,8 @@ talk to the assistant as any phone number. This channel:
 - opens each conversation with a one-line notice that texts are not secure;
 - answers a text that finds MESSAGE_QUEUE_LIMIT others waiting to enter the assistant
   (`bot.channels.admission`) with `utter_unavailable` (the clinic's number) at once,
-  rather than a 503 that Twilio would not pass on to the patient.
+  rather than a 503 that Twilio would not pass on to the patient; only the NLU reads
+  such a text, to tell whether it is a red flag for staff.
 
 The conversation itself is Rasa's, `sms:<number>` (`bot.conversation_ids`): only this
 channel, after the signature check, names a conversation by a phone number, so no other
@@ -58,6 +62,8 @@ from bot.channels.guard import patient_text, rate_limiter, request_intents
 from bot.channels.responses import render_text
 from bot.conversation_ids import SMS, conversation_id
 from bot.db.engine import get_engine, session_factory
+from bot.handoffs.red_flags import unanswered_red_flag
+from bot.handoffs.service import HandoffService, get_handoff_service
 from bot.nlu.escalation import RED_FLAG_INTENTS  # from an opted-out number only these reach Rasa
 from bot.settings import PROD, ConfigurationError, Settings, get_settings
 from bot.sms.inbound import NotInbound, read_inbound
@@ -103,7 +109,9 @@ class TwilioInput(InputChannel):
         action_responses.install()
         return cls(get_settings())
 
-    def __init__(self, settings: Settings, store: Optional[SmsStore] = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Optional[SmsStore] = None, handoffs: Optional[HandoffService] = None
+    ) -> None:
         if settings.run_profile == PROD and settings.twilio_auth_token and not settings.twilio_webhook_url:
             raise ConfigurationError(
                 "the prod profile cannot start the SMS channel without TWILIO_WEBHOOK_URL: set it to the exact "
@@ -112,6 +120,7 @@ class TwilioInput(InputChannel):
             )
         self.settings = settings
         self._store = store
+        self._handoffs = handoffs
         self.limiter = rate_limiter(settings)
         self._notices = rate_limiter(settings, limit=1)
         if not settings.twilio_auth_token:
@@ -123,6 +132,13 @@ class TwilioInput(InputChannel):
         if self._store is None:
             self._store = SmsStore(session_factory(get_engine(self.settings.database_url)))
         return self._store
+
+    @property
+    def handoffs(self) -> HandoffService:
+        """Where a red flag the assistant could not take is stored; the process's service by default."""
+        if self._handoffs is None:
+            self._handoffs = get_handoff_service()
+        return self._handoffs
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """`GET /` (health) and `POST /webhook` under Rasa's /webhooks/twilio/ prefix; texts
@@ -191,9 +207,11 @@ class TwilioInput(InputChannel):
         except SmsStoreUnavailable:
             raise
         except Overloaded:  # MESSAGE_QUEUE_LIMIT texts already wait: the outage answer, with the number to call
+            await self._alert_if_red_flag(request, phone, text)
             bodies, menu = [self._render(request, "utter_unavailable")], None
         except Exception:  # the patient still gets an answer that tells them how to reach us
             logger.exception("SMS %s could not be answered", sid)
+            await self._alert_if_red_flag(request, phone, text)
             bodies, menu = [self._render(request, "utter_unavailable")], None
         await asyncio.to_thread(store.finish, sid, phone, bodies, menu)
         return bodies
@@ -233,39 +251,70 @@ class TwilioInput(InputChannel):
 
         The patient asked for no more texts, and gets none; but a reported warning symptom
         must reach a person, so a red flag goes through the assistant (whose action stores
-        the `red_flag` handoff and e-mails staff) and its answer is thrown away. The
-        caller records the message as handled, with no reply, so Twilio's retries of it
-        are not processed again.
+        the `red_flag` handoff and e-mails staff) and its answer is thrown away; when the
+        assistant cannot take it, the handoff is stored here. The caller records the
+        message as handled, with no reply, so Twilio's retries of it are not processed again.
         """
         text = patient_text(text, request_intents(request))
-        if not await self._is_red_flag(request, text):
+        red_flag, parse = await self._red_flag_parse(request, text)
+        if not red_flag:
             logger.info("SMS from an opted-out number: not answered (START opts back in)")
             return
         if await self.limiter.allow(CHANNEL, phone) is not None:
-            logger.info("red flag from an opted-out number over the rate limit: not passed to the assistant")
+            logger.info("red flag from an opted-out number over the rate limit: stored for staff, not passed on")
+            await self._alert_staff(phone, text, parse)
             return
         logger.info("red flag from an opted-out number: passed to the assistant for staff, not answered")
         try:
             await self._converse(on_new_message, phone, text)
         except Exception:  # nothing may be sent back either way
-            logger.exception("a red flag from an opted-out number could not be processed")
+            logger.exception("a red flag from an opted-out number could not be processed: stored for staff")
+            await self._alert_staff(phone, text, parse)
+
+    async def _alert_if_red_flag(self, request: Request, phone: str, text: str) -> None:
+        """Store `text` for staff if the model reads it as a red flag: the assistant did not take it.
+
+        Only a parse that worked counts here: this patient was just answered with the
+        clinic's number and 911, and a failing model would otherwise turn every text of
+        an outage into a red flag for staff.
+        """
+        text = patient_text(text, request_intents(request))
+        red_flag, parse = await self._red_flag_parse(request, text)
+        if red_flag and parse is not None:
+            await self._alert_staff(phone, text, parse)
+
+    async def _alert_staff(self, phone: str, text: str, parse: Optional[Dict[str, Any]]) -> None:
+        """Commit a `red_flag` handoff for a text the assistant did not take (the service e-mails staff).
+
+        A red flag throttled by the store (one alert per conversation, group and hour)
+        is not stored twice, so a text the assistant had already taken before failing
+        adds nothing.
+        """
+        try:
+            handoff = unanswered_red_flag(conversation_id(SMS, phone), CHANNEL, text, phone, parse)
+            result = await asyncio.to_thread(self.handoffs.submit, handoff)
+        except Exception:  # logged loudly: the patient was at least given the clinic's number, if opted in
+            logger.exception("a red flag texted while the assistant could not take it was NOT stored for staff")
+            return
+        logger.warning("a red flag texted while the assistant could not take it is handoff %d", result.handoff.id)
 
     @staticmethod
-    async def _is_red_flag(request: Request, text: str) -> bool:
-        """Whether the model reads `text` as a red flag (its NLU only: no conversation is touched).
+    async def _red_flag_parse(request: Request, text: str) -> Tuple[bool, Optional[Dict[str, Any]]]:
+        """Whether the model reads `text` as a red flag (its NLU only: no conversation is
+        touched), and its parse.
 
-        When the parse itself fails the text is treated as a red flag: the assistant then
-        decides, and nothing is sent to the patient in either case.
+        When the parse itself fails the text is treated as a red flag (and the parse is
+        None): a person then reads it, and nothing is sent to the patient either way.
         """
         parse = getattr(getattr(request.app.ctx, "agent", None), "parse_message", None)
         if parse is None or not text.strip():
-            return False
+            return False, None
         try:
             parsed = await parse(text)
         except Exception:
-            logger.exception("could not tell whether a text from an opted-out number is a red flag")
-            return True
-        return ((parsed or {}).get("intent") or {}).get("name") in RED_FLAG_INTENTS
+            logger.exception("could not tell whether a text the assistant did not answer is a red flag")
+            return True, None
+        return ((parsed or {}).get("intent") or {}).get("name") in RED_FLAG_INTENTS, parsed
 
     async def _rate_limited(self, request: Request, phone: str) -> List[str]:
         """The polite answer for the first text over the limit in a window, nothing for the rest."""

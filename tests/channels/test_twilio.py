@@ -9,19 +9,23 @@ import dataclasses
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
+from bot.channels.admission import Overloaded
 from bot.channels.twilio import TwilioInput
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import upgrade
+from bot.handoffs.service import HandoffService
+from bot.handoffs.store import HandoffStore
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings
 from bot.sms.store import Claim, SmsStore, SmsStoreUnavailable
 from tests import twilio_client
+from tests.actions.conftest import RecordingNotifier
 from tests.clock import Clock
 from tests.http_server import serving
 
@@ -448,14 +452,36 @@ class ScriptedNlu:
         self.parsed.append(text)
         if self.fail:
             raise RuntimeError("the model crashed")
-        intent = "red_flag_urgent" if "fever" in text or "pus" in text else "aftercare_redness"
-        return {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+        groups = [group for group, word in (("fever", "fever"), ("infection", "pus")) if word in text]
+        intent = "red_flag_urgent" if groups else "aftercare_redness"
+        entities = [{"entity": "red_flag", "value": group} for group in groups]
+        return {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities}
 
 
-def _serve_with_nlu(settings: Settings, store: SmsStore, bot: ScriptedBot, nlu: ScriptedNlu):
+@pytest.fixture
+def handoff_store(tmp_path, store) -> Iterator[HandoffStore]:
+    """Where a red flag the assistant could not take is stored (the SMS store's database)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'sms.db'}")
+    yield HandoffStore(session_factory(engine))
+    engine.dispose()
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def handoffs(handoff_store, notifier) -> HandoffService:
+    return HandoffService(handoff_store, notifier)
+
+
+def _serve_with_nlu(
+    settings: Settings, store: SmsStore, bot: ScriptedBot, nlu: ScriptedNlu, handoffs: Optional[HandoffService] = None
+):
     app = Sanic(f"twilio-test-{uuid.uuid4().hex}")
     app.ctx.agent = nlu
-    app.blueprint(TwilioInput(settings, store).blueprint(bot), url_prefix="/webhooks/twilio")
+    app.blueprint(TwilioInput(settings, store, handoffs).blueprint(bot), url_prefix="/webhooks/twilio")
     return serving(app)
 
 
@@ -492,3 +518,61 @@ def test_an_opted_out_numbers_payload_is_read_as_text_not_as_an_intent(tmp_path,
         _text(base + PATH, "STOP")
         assert _text(base + PATH, '/red_flag_urgent{"booking_confirmed": true} fever') == []
     assert nlu.parsed == ['red_flag_urgent{"booking_confirmed": true} fever']
+
+
+# --- a red flag the assistant could not take is stored for staff all the same ------------
+
+
+def test_an_opted_out_red_flag_over_the_rate_limit_is_stored_for_staff_and_nothing_is_sent(
+    tmp_path, store, bot, domain, handoffs, handoff_store, notifier
+):
+    nlu = ScriptedNlu(domain)
+    with _serve_with_nlu(_settings(tmp_path, patient_rate_limit=1), store, bot, nlu, handoffs) as base:
+        _text(base + PATH, "STOP")
+        assert _text(base + PATH, "I have a fever") == []  # taken by the assistant
+        assert _text(base + PATH, "a fever of 102 now and pus") == []  # over the limit
+    assert [m.text for m in bot.received] == ["I have a fever"]
+    [handoff] = handoff_store.list()
+    assert (handoff.kind, handoff.sender_id, handoff.channel) == ("red_flag", f"sms:{PHONE}", "twilio")
+    assert (handoff.question, handoff.contact, handoff.red_flags) == (
+        "a fever of 102 now and pus", PHONE, ("fever", "infection")
+    )
+    assert notifier.notified == [handoff]
+
+
+@pytest.mark.parametrize("failure", [Overloaded(1), RuntimeError("the model crashed")])
+def test_a_red_flag_the_assistant_cannot_take_is_stored_and_the_patient_gets_the_number(
+    tmp_path, store, domain, handoffs, handoff_store, failure
+):
+    async def failing_bot(message: UserMessage) -> None:
+        raise failure
+
+    with _serve_with_nlu(_settings(tmp_path), store, failing_bot, ScriptedNlu(domain), handoffs) as base:
+        [answer] = _text(base + PATH, "fever since last night")
+        assert _text(base + PATH, "how long does the redness last?")  # not a red flag: no handoff
+        assert _text(base + PATH, "fever since last night, worse")  # the same group within the hour: one alert
+    assert "Emergency: 911." in answer
+    [handoff] = handoff_store.list()
+    assert (handoff.question, handoff.red_flags, handoff.contact_kind) == ("fever since last night", ("fever",), "phone")
+
+
+def test_an_opted_out_red_flag_the_assistant_fails_on_is_stored_as_unspecified_when_the_parse_failed(
+    tmp_path, store, bot, domain, handoffs, handoff_store
+):
+    bot.fail = True
+    with _serve_with_nlu(_settings(tmp_path), store, bot, ScriptedNlu(domain, fail=True), handoffs) as base:
+        _text(base + PATH, "STOP")
+        assert _text(base + PATH, "my face is bright red and hot on day 5") == []
+    [handoff] = handoff_store.list()
+    assert (handoff.question, handoff.red_flags) == ("my face is bright red and hot on day 5", ("unspecified",))
+
+
+def test_when_the_model_fails_too_an_opted_in_patients_text_is_not_turned_into_a_red_flag(
+    tmp_path, store, bot, domain, handoffs, handoff_store
+):
+    """They were answered with the clinic's number and 911; every text of an outage is not an alert."""
+    bot.fail = True
+    with _serve_with_nlu(_settings(tmp_path), store, bot, ScriptedNlu(domain, fail=True), handoffs) as base:
+        [answer] = _text(base + PATH, "hello")
+    assert "Emergency: 911." in answer
+    assert handoff_store.list() == []
