@@ -184,3 +184,32 @@ def test_filler_talk_that_reports_nothing_is_no_red_flag():
 def test_a_name_with_accents_hides_no_word_inside_it(rules):
     # RE2 alone reads "ö" as a word boundary, and "Björn" would hold the word "rn".
     assert rules.scan("Björn Larsson, 617-555-0142") == rules.scan("Bjorn Larsson, 617-555-0142")
+
+
+@pytest.mark.parametrize(
+    "text, group",
+    [
+        ("desde anoche no puedo respirar bien", "breathing"),
+        ("tenho falta de ar desde a consulta", "breathing"),
+        ("hindi ako makahinga nang maayos", "breathing"),
+        ("se me hincharon los labios", "swelling"),
+        ("meu rosto está muito inchado", "swelling"),
+        ("mes paupières sont gonflées", "swelling"),
+        ("me salieron ronchas en el cuello", "allergic"),
+        ("coceira no corpo todo", "allergic"),
+        ("may pantal sa leeg ko", "allergic"),
+        ("veo borroso de un ojo", "vision"),
+        ("minha visão está embaçada", "vision"),
+        ("je me sens étourdie depuis la crème", "fainting"),
+        ("nahihilo ako pagtayo", "fainting"),
+        ("bahut chakkar aa rahe hain", "fainting"),
+    ],
+)
+def test_emergencies_in_the_languages_patients_most_often_text_in(rules, text, group):
+    found = rules.detect(text)
+    assert found is not None and found.level == EMERGENCY and group in found.symptoms
+
+
+@pytest.mark.parametrize("text", ["my daughter Mareo has an appointment", "this is Sujan, booking for friday", "Björn Larsson"])
+def test_names_are_not_read_as_words_of_another_language(rules, text):
+    assert rules.detect(text) is None
