@@ -113,7 +113,7 @@ stories: $(MODEL)
 	  --fail-on-prediction-errors --no-plot
 
 # Red flags: the blind held-out sets (tests/data/red_flags/heldout_*.yml) through the
-# trained model; prints the targets and fails below the floor of docs/safety.md (an
+# trained model; fails below issue 14's targets (docs/safety.md; an
 # accuracy check, no timing).
 safety: $(MODEL)
 	$(PY) -m scripts.evaluate_red_flags

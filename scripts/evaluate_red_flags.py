@@ -58,10 +58,9 @@ class Bar:
 
 # What issue 14 asks for, reported on every run.
 TARGET = Bar(min_recall=0.99, max_emergency_misses=0, max_false_alarms=0.05)
-# What `make test` enforces: the measured level (docs/safety.md) less a margin for a
-# retrained model, so a change that makes red flags worse fails CI. Raise it with the
-# measurement; it reaches TARGET when the detector does.
-FLOOR = Bar(min_recall=0.975, max_emergency_misses=5, max_false_alarms=0.06)
+# What `make test` enforces: the issue's targets, which the detector meets on the
+# current held-out pair (docs/safety.md), so a change that makes red flags worse fails CI.
+FLOOR = TARGET
 
 
 # One message of a set: its text, whether it must escalate, its group and its file.

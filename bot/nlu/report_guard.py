@@ -170,7 +170,11 @@ _BEFORE_TREATMENT = _any(
 )
 _AFTER_TREATMENT = _any(
     r"\b(after|since) (my|the|her|his|this) (treatment|session|appointment|microneedling|skinpen|procedure|tx)\b",
-    r"\b(had|got|did) (it|my treatment|the treatment|microneedling|skinpen|cit|the session|tx)( done)?\b|\bday\s*\d+\b|\bpost[- ]?(treatment|tx)\b",
+    r"\b(had|got|did|finished) (it|(my|the|her|his|this) )?(treatment|microneedling|skinpen|cit|session|tx|procedure)( done)?\b",
+    r"\bday\s*\d+\b|\bpost[- ]?(treatment|tx)\b",
+    # the state before it, told as a contrast: "I was fine this morning before the appointment"
+    r"\b(fine|ok|okay|normal|perfect)\b[^.?!]{0,30}\bbefore (my|the) (appointment|treatment|session)\b",
+    r"\b(this morning|earlier|yesterday|last night) before (my|the) (appointment|treatment|session)\b",
 )
 
 # Something in the message that could be a symptom at all: the model's alarm needs it
@@ -192,16 +196,28 @@ _SOMATIC = patterns.compile(
 )
 
 
+_BODY_NAMED = patterns.compile(rf"\b{_BODY}\b")
+
+
+def names_the_body(text: str) -> bool:
+    """Whether `text` names a part of the body or a symptom by name ("vision", "lips",
+    "rash"): narrower than `could_be_a_symptom`, whose "won't" and "light" are in
+    "my dishwasher won't drain" and "my kitchen light keeps flickering"."""
+    return bool(_BODY_NAMED.search(normalize(text)))
+
+
 def could_be_a_symptom(text: str) -> bool:
     """Whether anything in `text` could describe a symptom (the caller adds its symptom words)."""
     return bool(_SOMATIC.search(normalize(text)))
 
 
 # Getting worse: "instead of calming down it's gotten darker", "came back worse",
-# "spreading". A message that says so is no easing and no expected course, whatever
+# "spreading", "not just my face anymore". A message that says so is no easing and no expected course, whatever
 # else it says of the first days ("the pink was fading on schedule, now ...").
 _WORSENING = patterns.compile(
     r"\b(worse|worsening|darker|spread\w*|creep\w*|more (and more|each|every)|(come|came|coming) back|bigger|growing|instead of)\b"
+    # spreading told as what it is no longer confined to: "it's not just my face anymore"
+    r"|\b(not|no longer) (just|only) (on |in |around |my |the |her |his )"
     # easing denied: "not improving", "no better", "hasn't gone down"
     r"|\b(not|isn'?t|is not|aren'?t|hasn'?t|haven'?t|no|never|without) (really |at all |even )?"
     r"(improving|improved|better|getting better|going down|gone down|fading|faded|settl\w*|calm\w*)\b"

@@ -4,7 +4,10 @@ import pytest
 from bot.nlu.escalation import (
     CERTAIN_CLASSIFIER,
     CLASSIFIER_THRESHOLD,
+    EMERGENCY_RULE_PAST_GUARD,
+    MODEL_NEEDS_PROBABILITY,
     MODEL_THRESHOLD,
+    PAST_TOPIC_VETOES,
     RULE_NEEDS_PROBABILITY,
     SURE_CLASSIFIER,
     UNSPECIFIED,
@@ -165,7 +168,7 @@ def test_the_report_classifier_needs_to_be_sure_of_a_plain_question(rules):
     ],
 )
 def test_the_report_classifiers_alarm_is_not_followed_for_these(rules, text, ranking):
-    assert decide(rules, text, ranking, report_probability=CERTAIN_CLASSIFIER - 0.01).red_flag is None
+    assert decide(rules, text, ranking, report_probability=PAST_TOPIC_VETOES - 0.01).red_flag is None
 
 
 def test_a_certain_classifier_needs_no_symptom_word(rules):
@@ -174,11 +177,33 @@ def test_a_certain_classifier_needs_no_symptom_word(rules):
     assert decide(rules, text, _ranking(0.0, 0.0), report_probability=CERTAIN_CLASSIFIER).red_flag is not None
 
 
-def test_before_a_treatment_or_on_another_topic_even_a_certain_classifier_is_not_followed(rules):
+def test_a_sure_classifier_is_past_another_topic_when_the_body_is_named(rules):
+    """Measured leave-one-writer-out, that veto cost reports the classifier was sure of
+    ("there's a shadow on the side of my vision that wasn't there yesterday")."""
+    other = "my lower back hurts"
+    assert decide(rules, other, _ranking(0.0, 0.0, "ask_other_health"), PAST_TOPIC_VETOES - 0.01).red_flag is None
+    assert decide(rules, other, _ranking(0.0, 0.0, "ask_other_health"), PAST_TOPIC_VETOES).red_flag is not None
+
+
+def test_a_question_before_a_treatment_holds_back_even_a_certain_classifier(rules):
     before = "my chin is covered in painful bumps, can i still come in for my session?"
     assert decide(rules, before, _ranking(0.0, 0.0), report_probability=0.99).red_flag is None
-    other = decide(rules, "my lower back hurts", _ranking(0.0, 0.0, "ask_other_health"), report_probability=0.99)
-    assert other.red_flag is None
+
+
+def test_a_treatment_told_as_had_is_no_question_before_one(rules):
+    text = "Is it normal that my glasses press into my cheeks? They fit fine this morning before the session."
+    assert decide(rules, text, _ranking(0.0, 0.0), report_probability=0.75).red_flag is not None
+
+
+def test_an_unsure_intent_alarm_yields_to_a_classifier_sure_of_no_report(rules):
+    text = "any tips for sleeping tonight so i dont mess up my skin?"
+    assert decide(rules, text, _ranking(0.0, 0.31), report_probability=MODEL_NEEDS_PROBABILITY).red_flag is not None
+    assert decide(rules, text, _ranking(0.0, 0.31), report_probability=MODEL_NEEDS_PROBABILITY - 0.01).red_flag is None
+
+
+def test_on_another_topic_with_nothing_of_the_body_even_a_certain_classifier_is_not_followed(rules):
+    decision = decide(rules, "my dishwasher won't drain", _ranking(0.0, 0.0, "out_of_scope"), report_probability=0.99)
+    assert decision.red_flag is None
 
 
 @pytest.mark.parametrize(
@@ -208,6 +233,14 @@ def test_an_urgent_rule_alone_yields_to_a_classifier_sure_of_no_report(rules):
 def test_an_emergency_rule_escalates_whatever_the_classifier_says(rules):
     decision = decide(rules, "anaphylaxis?", _ranking(0.0, 0.0, "ask_warning_signs"), report_probability=0.0)
     assert decision.red_flag is not None and decision.red_flag.level == EMERGENCY
+
+
+def test_an_emergency_rule_the_classifier_hears_as_a_report_stands_against_the_guard(rules):
+    text = "Wife's lips are swelling quickly after her skinpen appointment. Is this an emergency?"
+    asked = decide(rules, text, _ranking(0.0, 0.0), report_probability=EMERGENCY_RULE_PAST_GUARD - 0.01)
+    reported = decide(rules, text, _ranking(0.0, 0.0), report_probability=EMERGENCY_RULE_PAST_GUARD)
+    assert asked.general_question and asked.red_flag is None
+    assert reported.red_flag is not None and reported.red_flag.symptoms == ("swelling",)
 
 
 def test_a_worsening_message_is_neither_easing_nor_the_expected_course(rules):

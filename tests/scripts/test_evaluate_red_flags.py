@@ -42,7 +42,7 @@ def test_targets_fail_on_low_recall_an_emergency_miss_or_too_many_alarms():
     assert met.failures() == []  # 5% false alarms is within the target
     one_emergency_miss = Report([_case(True, "breathing")] * 200, [_evidence(False)] + [_evidence(True)] * 199)
     assert one_emergency_miss.failures() == ["1 report(s) missed in the emergency groups (at most 0)"]
-    assert one_emergency_miss.failures(FLOOR) == []
+    assert one_emergency_miss.failures(FLOOR) == one_emergency_miss.failures()  # make test holds the targets
     low = Report([_case(True, "fever")] * 10 + [_case(False, "history")] * 10,
                  [_evidence(False)] + [_evidence(True)] * 9 + [_evidence(True)] + [_evidence(False)] * 9)
     assert [f.split(" ")[0] for f in low.failures()] == ["recall", "false"]
