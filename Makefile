@@ -25,7 +25,7 @@ export TRACKER_DB ?= var/tracker.db
 # The shorthand tokenizer's code and word list shape the features, so they count too.
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                   bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml \
-                  bot/nlu/report_classifier.py bot/nlu/red_flag_detector.py
+                  bot/nlu/report_classifier.py bot/nlu/red_flag_detector.py bot/nlu/intent_classifier.py
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
 .PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories safety understanding e2e eval bench clean constraints
@@ -69,7 +69,7 @@ train: $(MODEL)
 # Make retrains only when training data or config changed; Rasa's own fingerprinting
 # then retrains only the parts that changed (e.g. a response edit skips NLU training).
 $(MODEL): $(STAMP) $(TRAINING_FILES)
-	@echo ">> Training the model (5-8 minutes on 2 cores; later edits retrain only what changed)"
+	@echo ">> Training the model (about 1-2 minutes on 2 cores; later edits retrain only what changed)"
 	$(RASA) train --fixed-model-name current --out models
 	@touch $@
 

@@ -1,6 +1,6 @@
 """Rasa graph component that makes the red-flag decision the one the policies see.
 
-It sits at the end of the NLU pipeline, after DIET and the FallbackClassifier, and asks
+It sits at the end of the NLU pipeline, after the intent classifier and the FallbackClassifier, and asks
 `bot.nlu.escalation.decide` (rules, the model's red-flag confidence, the report
 classifier it trains, the report guard):
 

@@ -1,0 +1,64 @@
+"""The intent classifier: trained from the examples' text, stored with the model, read back."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.intent_classifier import Spelled, TextIntentClassifier
+
+EXAMPLES = {
+    "faq_pain": ["does it hurt", "is microneedling painful", "how much pain is there", "will it sting"],
+    "faq_numbing": ["do you numb my face", "how long does the numbing cream stay on", "is there anesthetic cream"],
+    "out_of_scope": ["what's the weather tomorrow", "set a timer for ten minutes", "convert miles to km"],
+}
+
+
+@pytest.fixture
+def trained(tmp_path: Path):
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("intent_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    examples = [Message(data={"text": text, "intent": intent}) for intent, texts in EXAMPLES.items() for text in texts]
+    classifier = TextIntentClassifier.create({}, storage, resource, context)
+    assert classifier.train(TrainingData(training_examples=examples)) == resource
+    return classifier, TextIntentClassifier.load({}, storage, resource, context)
+
+
+def test_a_typo_and_shorthand_still_find_the_intent_and_the_ranking_is_sorted(trained):
+    _, loaded = trained
+    [message] = loaded.process([Message(data={"text": "dose it hurt alot"})])
+    assert message.get("intent")["name"] == "faq_pain"
+    confidences = [item["confidence"] for item in message.get("intent_ranking")]
+    assert confidences == sorted(confidences, reverse=True) and sum(confidences) == pytest.approx(1.0)
+
+
+def test_the_stored_model_answers_as_the_trained_one(trained):
+    fitted, loaded = trained
+    texts = ["numbing cream how long", "weather tmrw?"]
+    assert loaded.rankings(texts) == fitted.rankings(texts)
+
+
+def test_an_empty_message_gets_no_intent_rather_than_a_guess(trained):
+    _, loaded = trained
+    [message] = loaded.process([Message(data={"text": "   "})])
+    assert message.get("intent") is None
+
+
+def test_shorthand_is_spelled_out_before_the_word_features():
+    spelled = Spelled({"lng": "long", "dermapen": "microneedling"})
+    assert spelled("How LNG after the Dermapen?") == "how long after the microneedling ?"
+
+
+def test_editing_the_shorthand_list_changes_the_fingerprint_so_rasa_retrains(tmp_path: Path, monkeypatch):
+    before = TextIntentClassifier.fingerprint_addon({})
+    edited = tmp_path / "domain_terms.yml"
+    edited.write_text("long: [lng, looong]\n", encoding="utf-8")
+    monkeypatch.setattr("bot.nlu.intent_classifier.TERMS_FILE", edited)
+    assert TextIntentClassifier.fingerprint_addon({}) != before
