@@ -84,7 +84,7 @@ class Bar:
 TARGET = Bar(min_overall=0.97, min_category=0.95, max_clinic_answers=0.01)
 # What `make test` enforces: the measured level (docs/quality.md) less a margin for a
 # retrained model. Raise it with the measurement; it reaches TARGET when the model does.
-FLOOR = Bar(min_overall=0.93, min_category=0.82, max_clinic_answers=0.04)
+FLOOR = Bar(min_overall=0.94, min_category=0.88, max_clinic_answers=0.03)
 
 
 @dataclass(frozen=True)
