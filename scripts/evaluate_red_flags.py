@@ -27,7 +27,6 @@ false alarms at most 5%); the exit status is 1 below FLOOR. `--no-check` reports
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -41,6 +40,7 @@ from bot.nlu.escalation import CLASSIFIER_THRESHOLD, MODEL_THRESHOLD, decide, ra
 from bot.nlu.red_flag_rules import RedFlagRules
 from bot.nlu.report_classifier import LabelledMessage, leave_one_out, read_sets
 from bot.settings import PROJECT_ROOT, get_settings
+from scripts.model_parse import parse_all
 
 SETS_DIR = PROJECT_ROOT / "tests" / "data" / "red_flags"
 TRAINING_SETS_DIR = PROJECT_ROOT / "data" / "red_flags"
@@ -199,26 +199,17 @@ def _evidence(seen: Dict, escalated: bool) -> Evidence:
     )
 
 
-async def parsed_evidence(cases: Sequence[Case], model: Path) -> List[Tuple[bool, Dict]]:
+def parsed_evidence(cases: Sequence[Case], model: Path) -> List[Tuple[bool, Dict]]:
     """Each message through the trained model's full pipeline: escalated?, and its evidence."""
-    from rasa.core.agent import Agent  # heavy: only when a model is scored
-    from rasa.utils.common import configure_logging_and_warnings
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_logging_and_warnings(logging.WARNING)
-    configure_structlog(logging.WARNING)
-    agent = Agent.load(str(model))
-    results = []
-    for case in cases:
-        parsed = await agent.parse_message(case.text)
-        escalated = ((parsed.get("intent") or {}).get("name") or "").startswith("red_flag_")
-        results.append((escalated, parsed.get("red_flag_evidence") or {}))
-    return results
+    return [
+        (((parsed.get("intent") or {}).get("name") or "").startswith("red_flag_"), parsed.get("red_flag_evidence") or {})
+        for parsed in parse_all([case.text for case in cases], model)
+    ]
 
 
 def model_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
     """Evidence from the trained model's full pipeline (the detector included)."""
-    return [_evidence(seen, escalated) for escalated, seen in asyncio.run(parsed_evidence(cases, model))]
+    return [_evidence(seen, escalated) for escalated, seen in parsed_evidence(cases, model)]
 
 
 def leave_one_writer_out_evidence(cases: Sequence[Case], model: Path) -> List[Evidence]:
@@ -237,7 +228,7 @@ def leave_one_writer_out_evidence(cases: Sequence[Case], model: Path) -> List[Ev
     held_out = {case: probability for case, probability in leave_one_out(cases, always)}
     rules = RedFlagRules.from_file(get_settings().red_flags_file)
     evidence = []
-    for case, (_, seen) in zip(cases, asyncio.run(parsed_evidence(cases, model))):
+    for case, (_, seen) in zip(cases, parsed_evidence(cases, model)):
         decision = decide(rules, case.text, ranking_from_evidence(seen), held_out[case])
         evidence.append(_evidence(decision.evidence(), escalated=decision.red_flag is not None))
     return evidence

@@ -22,7 +22,6 @@ run prints them; the exit status is 1 below FLOOR, which `make test` enforces.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -33,6 +32,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from bot.settings import PROJECT_ROOT, get_settings
+from scripts.model_parse import parse_all
 
 INDEPENDENT_DIR = PROJECT_ROOT / "tests" / "data" / "nlu_independent"
 OOD_FILE = PROJECT_ROOT / "tests" / "data" / "ood" / "clinc150.yml"
@@ -184,25 +184,14 @@ class Report:
         return "\n".join(lines)
 
 
-async def _intents(texts: Sequence[str], model: Path) -> List[str]:
+def _intents(texts: Sequence[str], model: Path) -> List[str]:
     """The final intent of each text through the trained model's whole NLU pipeline."""
-    from rasa.core.agent import Agent  # heavy: only when a model is scored
-    from rasa.utils.common import configure_logging_and_warnings
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_logging_and_warnings(logging.WARNING)
-    configure_structlog(logging.WARNING)
-    agent = Agent.load(str(model))
-    intents = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        intents.append(str((parsed.get("intent") or {}).get("name") or FALLBACK))
-    return intents
+    return [str((parsed.get("intent") or {}).get("name") or FALLBACK) for parsed in parse_all(texts, model)]
 
 
 def score(model: Path) -> Report:
     messages, ood = load_independent(), load_ood()
-    predicted = asyncio.run(_intents([m.text for m in messages] + [text for text, _ in ood], model))
+    predicted = _intents([m.text for m in messages] + [text for text, _ in ood], model)
     return Report(messages, predicted[: len(messages)], ood, predicted[len(messages):])
 
 

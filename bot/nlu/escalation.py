@@ -248,10 +248,11 @@ def _classifier_red_flag(
     # At `CERTAIN_CLASSIFIER` the classifier is past the symptom-word gate too: the words
     # a frightened patient finds ("like looking through a dirty window") are not all in
     # any list, and names or numbers typed into a form never score that high.
-    gated = probability < CERTAIN_CLASSIFIER and not _could_be_a_symptom(rules, text, scan)
+    symptom_named = bool(scan.found or scan.negated or rules.symptom_words(text))
+    gated = probability < CERTAIN_CLASSIFIER and not (symptom_named or could_be_a_symptom(text))
     # A message naming nothing of the body ("my dishwasher won't drain") stays with the
     # intent classifier's "another topic", however sure the report classifier is.
-    body_named = bool(scan.found or scan.negated or rules.symptom_words(text)) or names_the_body(text)
+    body_named = symptom_named or names_the_body(text)
     topic_vetoes = is_before_treatment(text) or (
         (probability < PAST_TOPIC_VETOES or not body_named) and _about_something_else(ranking)
     )

@@ -40,6 +40,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.handoffs.red_flags import ENTITY  # the name the handoff reads the groups by
 from bot.nlu.escalation import RED_FLAG_INTENTS, decide
 from bot.nlu.red_flag_rules import RedFlagRules
 from bot.nlu import report_classifier
@@ -47,7 +48,6 @@ from bot.nlu.report_classifier import ReportClassifier, read_sets, sets_digest
 from bot.settings import PROJECT_ROOT, get_settings
 
 INTENT_FOR_LEVEL = {level: intent for intent, level in RED_FLAG_INTENTS.items()}
-ENTITY = "red_flag"
 EXTRACTOR = "RedFlagDetector"
 EVIDENCE = "red_flag_evidence"
 
