@@ -189,8 +189,11 @@ def _intents(texts: Sequence[str], model: Path) -> List[str]:
     return [str((parsed.get("intent") or {}).get("name") or FALLBACK) for parsed in parse_all(texts, model)]
 
 
-def score(model: Path) -> Report:
-    messages, ood = load_independent(), load_ood()
+def score(model: Path, writers: Optional[Sequence[str]] = None) -> Report:
+    """The model on the independent sets (only the named writers' files, when given) and the
+    out-of-domain queries."""
+    paths = None if not writers else [INDEPENDENT_DIR / f"writer_{writer}.yml" for writer in writers]
+    messages, ood = load_independent(paths), load_ood()
     predicted = _intents([m.text for m in messages] + [text for text, _ in ood], model)
     return Report(messages, predicted[: len(messages)], ood, predicted[len(messages):])
 
@@ -201,10 +204,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
     parser.add_argument("--topics", action="store_true", help="accuracy per topic, and what each was taken for")
     parser.add_argument("--no-check", action="store_true", help="report only; never fail")
+    parser.add_argument(
+        "--writers", nargs="+", metavar="ID",
+        help="score only these writers' files (writer_ID.yml): a new pair, scored once before it is looked at",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    report = score(args.model)
+    report = score(args.model, args.writers)
     print(report.markdown())
     if args.topics:
         print(report.topic_table())

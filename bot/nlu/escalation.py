@@ -67,6 +67,16 @@ CERTAIN_CLASSIFIER = 0.9
 # blisters like u said, nada" match a pattern, and the classifier that learned the
 # boundary from twelve writers is all but certain they report nothing.
 RULE_NEEDS_PROBABILITY = 0.05
+# A health question about something else ("my blood pressure pills make me dizzy, should I
+# take them at night?", "itchy rash on my arms from a new detergent, what cream?"): when
+# the intent classifier is `OTHER_TOPIC_CONFIDENCE` sure of it and the report classifier
+# gives a report less than this, a rule's match does not escalate, at either level. Such
+# a patient gets the other-health answer, which names the emergency number. Measured
+# leave-one-writer-out on 27 writers (docs/safety.md, step 19): no report lost at 0.2,
+# 0.3 or 0.4; the same veto for every other intent lost emergency reports in Spanish and
+# Portuguese (read as out of scope) and "tightness in your chest ... mine has been 2 hrs".
+OTHER_HEALTH_INTENT = "ask_other_health"
+OTHER_HEALTH_RULE_PROBABILITY = 0.3
 # Intents of messages about something else altogether: when the intent classifier is
 # this sure of one, the report classifier's alarm alone is not followed ("my lower back
 # hurts", "my dishwasher won't drain" are not complications of a facial treatment).
@@ -185,7 +195,7 @@ def decide(
         by_model = None
     by_classifier = _classifier_red_flag(rules, text, scan, ranking, report_probability)
     by_rules = scan.found
-    if _rule_overruled(scan, report_probability, score):
+    if _rule_overruled(scan, report_probability, score) or _other_health_question(ranking, report_probability):
         by_rules = None
     # The guard is one heuristic; the rules and a sure model are two detectors. When
     # both call it a report, the doubt goes to escalating.
@@ -226,6 +236,14 @@ def _rule_overruled(scan: RedFlagScan, probability: Optional[float], score: floa
     if scan.found is None or scan.found.level == EMERGENCY or probability is None:
         return False
     return probability < RULE_NEEDS_PROBABILITY and score < SURE_MODEL
+
+
+def _other_health_question(ranking: Sequence[Mapping], probability: Optional[float]) -> bool:
+    """A health question about something other than the treatment, by both classifiers."""
+    if probability is None or probability >= OTHER_HEALTH_RULE_PROBABILITY or not ranking:
+        return False
+    top = ranking[0]
+    return top.get("name") == OTHER_HEALTH_INTENT and float(top.get("confidence") or 0.0) >= OTHER_TOPIC_CONFIDENCE
 
 
 def _classifier_red_flag(

@@ -7,6 +7,8 @@ from bot.nlu.escalation import (
     EMERGENCY_RULE_PAST_GUARD,
     MODEL_NEEDS_PROBABILITY,
     MODEL_THRESHOLD,
+    OTHER_HEALTH_RULE_PROBABILITY,
+    OTHER_TOPIC_CONFIDENCE,
     PAST_TOPIC_VETOES,
     RULE_NEEDS_PROBABILITY,
     SURE_CLASSIFIER,
@@ -233,6 +235,35 @@ def test_an_urgent_rule_alone_yields_to_a_classifier_sure_of_no_report(rules):
 def test_an_emergency_rule_escalates_whatever_the_classifier_says(rules):
     decision = decide(rules, "anaphylaxis?", _ranking(0.0, 0.0, "ask_warning_signs"), report_probability=0.0)
     assert decision.red_flag is not None and decision.red_flag.level == EMERGENCY
+
+
+def _other_health(confidence: float):
+    return [{"name": "ask_other_health", "confidence": confidence}, {"name": "red_flag_emergency", "confidence": 0.01}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my moms blood pressure pills make her dizzy in the morning, should she take them at night?",
+        "itchy rash on my arms from a new laundry detergent, what cream should i use",
+        "my back has been killing me all week what helps",
+    ],
+)
+def test_a_health_question_about_something_else_is_not_a_red_flag_when_both_classifiers_agree(rules, text):
+    low = OTHER_HEALTH_RULE_PROBABILITY - 0.01
+    assert decide(rules, text).red_flag is not None  # the rules alone hear a symptom
+    assert decide(rules, text, _other_health(OTHER_TOPIC_CONFIDENCE), report_probability=low).red_flag is None
+    # Either classifier in doubt, and the rule's match stands.
+    assert decide(rules, text, _other_health(OTHER_TOPIC_CONFIDENCE - 0.01), report_probability=low).red_flag
+    assert decide(
+        rules, text, _other_health(0.99), report_probability=OTHER_HEALTH_RULE_PROBABILITY
+    ).red_flag is not None
+
+
+def test_only_the_other_health_intent_holds_an_emergency_rule_back(rules):
+    text = "ya no puedo respirar bien"  # read as out of scope: the veto is not for other topics
+    ranking = [{"name": "out_of_scope", "confidence": 0.9}]
+    assert decide(rules, text, ranking, report_probability=0.01).red_flag is not None
 
 
 def test_an_emergency_rule_the_classifier_hears_as_a_report_stands_against_the_guard(rules):

@@ -10,7 +10,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_classifier import Spelled, TextIntentClassifier
+from bot.nlu.intent_classifier import Spelled, TextIntentClassifier, question_sentence
 
 EXAMPLES = {
     "faq_pain": ["does it hurt", "is microneedling painful", "how much pain is there", "will it sting"],
@@ -62,3 +62,22 @@ def test_editing_the_shorthand_list_changes_the_fingerprint_so_rasa_retrains(tmp
     edited.write_text("long: [lng, looong]\n", encoding="utf-8")
     monkeypatch.setattr("bot.nlu.intent_classifier.TERMS_FILE", edited)
     assert TextIntentClassifier.fingerprint_addon({}) != before
+
+
+def test_a_long_message_is_read_by_its_question_when_the_story_drowns_it(trained):
+    _, loaded = trained
+    story = (
+        "My daughter booked this for me as a gift and I said yes. I don't drive so my neighbour will "
+        "bring me and we will stop for lunch. What's the weather tomorrow?"
+    )
+    whole = loaded.pipeline.predict_proba([story])[0].max()
+    [message] = loaded.process([Message(data={"text": story})])
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert message.get("intent")["confidence"] > whole
+
+
+def test_the_question_sentence_is_the_last_one_asked_and_a_short_message_has_none():
+    assert question_sentence("does it hurt") is None
+    assert question_sentence("Hi there. Does it hurt? Thanks so much.") == "Does it hurt?"
+    assert question_sentence("I had it on Monday.\nNow it is flaking a lot") == "Now it is flaking a lot"
+    assert question_sentence("Ok. Hi! does it hurt") is None  # one sentence of two words or more

@@ -19,6 +19,9 @@ REPORT_GROUPS = set(EMERGENCY_GROUPS) | {
     "fever", "infection", "redness_worsening", "bleeding", "pain", "blisters"
 }
 NON_REPORT_GROUPS = {"symptom_question", "negation", "history", "expected_aftercare", "other_topics"}
+# Written for training only (writer AF): a present symptom with a cause other than the
+# treatment, asked by someone who had none ("dizzy on my blood-pressure pills").
+TRAINING_ONLY_GROUPS = {"other_cause"}
 
 
 def _folded(text: str) -> str:
@@ -58,4 +61,4 @@ def test_each_set_is_well_formed_and_has_no_repeats(path):
     assert cases
     folded = [_folded(case.text) for case in cases]
     assert len(folded) == len(set(folded))
-    assert {case.group for case in cases} <= REPORT_GROUPS | NON_REPORT_GROUPS
+    assert {case.group for case in cases} <= REPORT_GROUPS | NON_REPORT_GROUPS | TRAINING_ONLY_GROUPS
