@@ -18,6 +18,7 @@ run prints them; the exit status is 1 below FLOOR, which `make test` enforces.
 
     python -m scripts.evaluate_understanding             # score, check the floor
     python -m scripts.evaluate_understanding --misses    # list every miss
+    python -m scripts.evaluate_understanding --writers n9 n10 --no-check   # a new pair, once
 """
 from __future__ import annotations
 
@@ -82,9 +83,11 @@ class Bar:
 
 
 TARGET = Bar(min_overall=0.97, min_category=0.95, max_clinic_answers=0.01)
-# What `make test` enforces: the measured level (docs/quality.md) less a margin for a
-# retrained model. Raise it with the measurement; it reaches TARGET when the model does.
-FLOOR = Bar(min_overall=0.94, min_category=0.88, max_clinic_answers=0.03)
+# What `make test` enforces: the issue's targets, which the model meets (docs/quality.md).
+# Training is deterministic (the intent classifier's lbfgs starts from zeros), so a
+# retrained model on the same data scores the same, and a change that makes
+# understanding worse than the targets fails CI.
+FLOOR = TARGET
 
 
 @dataclass(frozen=True)
