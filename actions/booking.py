@@ -19,6 +19,7 @@ from actions.form_turns import (
     ANSWER_INTENTS,
     REQUESTED_SLOT,
     GuardedFormValidation,
+    inline_answer,
     latest_intent,
     latest_text,
 )
@@ -76,7 +77,11 @@ class ValidateBookingForm(GuardedFormValidation):
         bare_name = bool(tracker.get_slot("booking_correcting")) or (
             self.is_activation(tracker, domain) and latest_intent(tracker) == "inform"
         )
-        details = read_details(text, asked=ASKED.get(requested), region=get_settings().clinic.country)
+        # A question the assistant can answer is not a bare answer to the form's question:
+        # "before I choose the time, how long is the numbing?" is answered, then the
+        # form asks again (GuardedFormValidation), instead of becoming the preferred time.
+        asked = None if "?" in text and inline_answer(tracker, domain) else ASKED.get(requested)
+        details = read_details(text, asked=asked, region=get_settings().clinic.country)
         events: List[EventType] = []
         name = details.name or (validate_name(text) if bare_name else None)
         if name:

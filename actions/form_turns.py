@@ -25,6 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT
+
 REQUESTED_SLOT = "requested_slot"
 SAVED_SLOT = "handoff_saved"
 MISSES_SLOT = "form_misses"
@@ -83,13 +85,20 @@ def latest_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-def inline_answer(tracker: Tracker, domain: DomainDict) -> Optional[str]:
-    """The response that answers the latest message mid-form, if it is a question."""
+def question_responses(tracker: Tracker, domain: DomainDict) -> List[str]:
+    """The responses that answer the latest message: its intent's own, or, for a message
+    the classifier read as two questions, each question's in the order asked."""
     intent = latest_intent(tracker)
-    response = f"utter_{intent}"
-    if intent in ANSWER_INTENTS or response not in (domain.get("responses") or {}):
-        return None
-    return response
+    asked = (tracker.latest_message.get(QUESTIONS_KEY) or []) if intent == TWO_QUESTIONS_INTENT else [intent]
+    responses = domain.get("responses") or {}
+    return [f"utter_{name}" for name in asked if isinstance(name, str) and f"utter_{name}" in responses]
+
+
+def inline_answer(tracker: Tracker, domain: DomainDict) -> List[str]:
+    """The responses that answer the latest message mid-form, if it is a question."""
+    if latest_intent(tracker) in ANSWER_INTENTS:
+        return []
+    return question_responses(tracker, domain)
 
 
 def accepted(events: List[EventType], form_slots: Set[str]) -> bool:
@@ -183,10 +192,10 @@ class GuardedFormValidation(FormValidationAction):
         Setting the requested slot (to its empty value) tells Rasa the form handled the
         message, so the form goes on and repeats its question.
         """
-        response = inline_answer(tracker, domain)
-        if response:
+        responses = inline_answer(tracker, domain)
+        for response in responses:
             dispatcher.utter_message(response=response)
-        else:
+        if not responses:
             self.reprompt(dispatcher, tracker, requested)
         return [SlotSet(requested, None)]
 

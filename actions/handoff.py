@@ -24,7 +24,7 @@ from actions.handoff_requests import (
     save_handoff,
 )
 from bot import patterns
-from bot.booking import find_contact
+from bot.booking import find_contact, read_details
 from bot.settings import get_settings
 
 DECLINE = patterns.compile(r"^\s*(skip|no|nope|nah|no thanks|i'?d rather not|rather not|don'?t want to)\b", patterns.IGNORECASE)
@@ -51,10 +51,14 @@ class ValidateHandoffForm(GuardedFormValidation):
     ) -> List[EventType]:
         """A phone number or e-mail in the message, the SMS sender, or a decline."""
         text = latest_text(tracker)
-        result = find_contact(text, region=get_settings().clinic.country)
+        region = get_settings().clinic.country
+        result = find_contact(text, region=region)
         contact = result.contact or channel_contact(tracker)
+        # "Lucía Fernández, 786 555 0102": the name staff should ask for, when given.
+        name = read_details(text, asked=None, region=region).name
+        named = [SlotSet("booking_name", name)] if name else []
         if contact:
-            return contact_slots(contact) + [SlotSet("handoff_contact_declined", False)]
+            return named + contact_slots(contact) + [SlotSet("handoff_contact_declined", False)]
         if result.attempted:
             dispatcher.utter_message(text=CONTACT_HELP)
             return [SlotSet("booking_contact", None)]

@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Sequence, Set, Text
+from typing import List, Sequence, Set, Text
 
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.validator import Validator
 
+from bot.nlu.question_parts import TWO_QUESTIONS_INTENT
 from bot.settings import PROJECT_ROOT
 
 # Modules that send responses by name: the actions, and the channels' notices and keywords.
@@ -38,7 +39,13 @@ def responses_sent_by_code(dirs: Sequence[Path] = SENDER_DIRS) -> Set[str]:
 
 
 class ProjectValidator(Validator):
-    """Rasa's validator, minus the false 'not used' warnings for form and action responses."""
+    """Rasa's validator, minus the false 'not used' warnings for form and action responses,
+    and the false "no training examples" warning for the intent a component sets itself."""
+
+    def _non_default_intents(self) -> List[Text]:
+        """Intents that need training examples: not `ask_two_questions`, which the intent
+        classifier gives a message of two questions (bot/nlu/question_parts.py)."""
+        return [intent for intent in super()._non_default_intents() if intent != TWO_QUESTIONS_INTENT]
 
     def form_questions(self) -> Set[str]:
         """The responses forms ask their slots with."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
 from bot import patterns
 from bot.booking.clauses import Span, blank, clause_end, clauses, is_control, prepare
@@ -27,11 +27,16 @@ _WORD = patterns.compile(r"\S+")
 # Each starts a word; all but "name:" end one too.
 _CUE = patterns.Delimited(
     [
-        patterns.Alternative(r"(?:my\s+)?name\s*:", not_before=r"\w'"),
+        # A label, also in the languages patients here code-switch to ("Nome: ...").
+        patterns.Alternative(r"(?:my\s+)?(?:name|nome|nombre|nom|pangalan|naam)\s*:", not_before=r"\w'"),
         patterns.Alternative(
-            r"(?:(?:my\s+)?name\s+is|my\s+name'?s|name's|call\s+me)", not_before=r"\w'", not_after=r"\w'"
+            r"(?:(?:my|his|her|their)\s+name\s+is|my\s+name'?s|name's|call\s+me)",
+            not_before=r"\w'", not_after=r"\w'",
         ),
-        patterns.Alternative(r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s)", not_before=r"\w'", not_after=r"\w'"),
+        patterns.Alternative(
+            r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s|(?:(?:my|his|her|their)\s+)?name)",
+            not_before=r"\w'", not_after=r"\w'",
+        ),
     ],
     patterns.IGNORECASE,
 )
@@ -138,6 +143,11 @@ def _uses_capitals(text: str) -> bool:
     return any(char.isupper() for char in _AUTOMATIC_CAPITALS.sub(" ", text))
 
 
+# After a weak cue, a single word followed by one of these is a state, not a name:
+# "I'm wanting to book", "I'm done with classes by 1", "it's free on Mondays".
+_STATE_FOLLOWERS = frozenset({"to", "for", "with", "by", "on", "in", "at", "about", "from", "after", "before"})
+
+
 def _after_cue(text: str, capitals: bool) -> Optional[NameMatch]:
     for cue in _CUE.finditer(text):
         found = _leading_name(text, cue.end(), clause_end(text, cue.end()))
@@ -145,7 +155,49 @@ def _after_cue(text: str, capitals: bool) -> Optional[NameMatch]:
             continue
         if cue.group("weak") and capitals and text[found.span[0]].islower():
             continue  # "I'm nervous about CIT": whoever writes "CIT" would write "Nervous"
+        if cue.group("weak") and " " not in found.name:
+            following = _WORD.search(text, found.span[1], clause_end(text, found.span[1]))
+            if following and word_key(following.group(0)) in _STATE_FOLLOWERS:
+                continue
         return NameMatch(name=found.name, span=(cue.start(), found.span[1]))
+    return None
+
+
+# What may stand between a name and the contact after it: "Priya Raman 408 555 0119",
+# "Olumide Bankole, o.bankole@example.com", "J. Okafor. 555-0177".
+_BEFORE_CONTACT = patterns.compile(r"[\s,;:.\-–—/|]*$")
+_NAME_START = patterns.compile(r"(?:^|[.!?,;:\-–—(\n])\s*$")
+
+
+def _capitalized(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _beside_contact(text: str, contacts: List[Span]) -> Optional[NameMatch]:
+    """A capitalized name of two to four words written right before a phone number or
+    e-mail address, as a clause of its own ("..., Priya Raman 408 555 0119").
+
+    Patients who give every detail at once rarely label the name; the contact next to it
+    says what it is. Capitals are required (a run of lower-case words before a number
+    is a sentence), and so is a clause boundary before the name ("book for Thursday
+    Priya ..." is not a name).
+    """
+    for start, _ in contacts:
+        end = _BEFORE_CONTACT.search(text[:start]).start()
+        words = list(_WORD.finditer(text, max(0, end - MAX_LENGTH), end))
+        run: List[patterns.Match] = []
+        for word in reversed(words):
+            token = word.group(0)
+            if len(run) == 4 or not (_capitalized(token) and _is_name_word(token.rstrip(".,"))):
+                break
+            run.insert(0, word)
+        while run and not _NAME_START.search(text[: run[0].start()]):
+            run.pop(0)
+        if len(run) < 2:
+            continue
+        name = validate_name(text[run[0].start() : run[-1].end()])
+        if name:
+            return NameMatch(name=name, span=(run[0].start(), run[-1].end()))
     return None
 
 
@@ -174,8 +226,13 @@ def _bare(text: str) -> Optional[NameMatch]:
 
 def locate_name(text: str, *, asked: bool) -> Optional[NameMatch]:
     """The name in a prepared message (see `find_name`) and where it is."""
-    text = blank(text, contact_spans(text))
-    return _after_cue(text, _uses_capitals(text)) or (_bare(text) if asked else None)
+    contacts = contact_spans(text)
+    text = blank(text, contacts)
+    return (
+        _after_cue(text, _uses_capitals(text))
+        or _beside_contact(text, contacts)
+        or (_bare(text) if asked else None)
+    )
 
 
 def find_name(text: str, *, asked: bool) -> Optional[str]:

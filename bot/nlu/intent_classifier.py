@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.domain_terms import TERMS_FILE
+from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, candidate_parts, two_questions
 from bot.nlu.shorthand_tokenizer import shorthand_lemmas
 from bot.patterns import compile as compile_pattern
 from bot.text import normalize
@@ -65,6 +66,19 @@ def question_sentence(text: str) -> Optional[str]:
         return None
     asked = [sentence for sentence in sentences if "?" in sentence]
     return (asked or sentences)[-1]
+
+
+def _with_two_questions(ranking: List[Dict[Text, Any]], confidence: float) -> List[Dict[Text, Any]]:
+    """The ranking with `ask_two_questions` first at `confidence`, the others sharing the
+    rest in proportion, so the fallback's margin is read against the pair, not against
+    one of its own halves. The red-flag intents keep their own confidence: the red-flag
+    detector reads them, and a symptom in one half must not be diluted."""
+    rest = [
+        item if str(item[INTENT_NAME_KEY]).startswith("red_flag_")
+        else {**item, PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1.0 - confidence)}
+        for item in ranking
+    ]
+    return [{INTENT_NAME_KEY: TWO_QUESTIONS_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}, *rest]
 
 
 def build_pipeline(regularization: float, lemmas: Dict[str, str]) -> Pipeline:
@@ -152,11 +166,26 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
         if self.pipeline is None:
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
-        for message, ranking in zip(messages, self.rankings(texts)):
-            if ranking:
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        for message, text, ranking in zip(messages, texts, self.rankings(texts)):
+            if not ranking:
+                continue
+            pair = self._two_questions(text)
+            if pair:
+                ranking = _with_two_questions(ranking, min(confidence for _, confidence in pair))
+                message.set(QUESTIONS_KEY, [intent for intent, _ in pair], add_to_output=True)
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _two_questions(self, text: str) -> Optional[List[Any]]:
+        """Each part's (intent, confidence) when the text asks two answerable questions."""
+        parts = candidate_parts(text)
+        if not parts:
+            return None
+        assert self.pipeline is not None
+        classes = list(self.pipeline.classes_)
+        read = [(str(classes[row.argmax()]), float(row.max())) for row in self.pipeline.predict_proba(parts)]
+        return read if two_questions(read) else None
 
     def rankings(self, texts: Sequence[str]) -> List[List[Dict[Text, Any]]]:
         """For each text, its intents by probability (empty for an empty text)."""

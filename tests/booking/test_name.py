@@ -93,13 +93,59 @@ def test_a_cue_followed_by_a_non_name_is_none(text):
         ("Maria Gonzalez.", "Maria Gonzalez"),
         ("ok, Jordan", "Jordan"),
         ("Jordan Lee here", "Jordan Lee"),
-        ("Sam Patel, 617-555-0142", "Sam Patel"),
+        ("sam patel, 617-555-0142", "Sam Patel"),
         ("617-555-0142, Sam Patel", "Sam Patel"),
         ("April", "April"),
     ],
 )
 def test_bare_answers_count_only_when_asked(text, expected):
     assert find_name(text, asked=True) == expected
+    assert find_name(text, asked=False) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sam Patel, 617-555-0142", "Sam Patel"),
+        ("I want to book microneedling. Priya Raman 408 555 0119 thursday evening", "Priya Raman"),
+        ("I'd like to schedule CIT - Olumide Bankole, olumide.bankole@example.com", "Olumide Bankole"),
+        ("Book CIT. J. Okafor. 617-555-0177. Fri PM.", "J. Okafor"),
+    ],
+)
+def test_a_capitalized_name_right_before_a_contact_is_read_whatever_was_asked(text, expected):
+    assert find_name(text, asked=False) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "book me Thursday Evening 617 555 0100",  # no clause boundary before the words
+        "call me back on 617 555 0100",  # lower case: a sentence, not a name
+        "Saturday Morning, 617 555 0100",  # time words are never names
+    ],
+)
+def test_words_before_a_contact_are_no_name_without_capitals_a_boundary_or_name_words(text):
+    assert find_name(text, asked=False) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Nome: Larissa Duarte, celular 617-555-0134", "Larissa Duarte"),
+        ("Nombre: Ana Ruiz", "Ana Ruiz"),
+        ("his name Ramon Dizon, number 510 555 0187", "Ramon Dizon"),
+        ("my phone is 617-555-0105, name Lucía", "Lucía"),
+    ],
+)
+def test_labels_in_other_languages_and_a_bare_name_cue(text, expected):
+    assert find_name(text, asked=False) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Howya, I'm wanting to book in", "Thursday afternoons work best, I'm done with classes by 1", "it's free on Mondays"],
+)
+def test_a_state_after_i_am_is_no_name(text):
     assert find_name(text, asked=False) is None
 
 

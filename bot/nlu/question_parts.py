@@ -1,0 +1,81 @@
+"""Two questions in one message: where to cut it, and when both halves are questions we answer.
+
+"how long does the redness last, and how often should I come?" deserves both answers;
+one intent per message gives one. The intent classifier reads each part this module
+cuts (sentences with a question mark, or two clauses joined by "and" / "also" / "plus",
+or a numbered list) and calls it two questions only when each part alone is a
+confident, different question the assistant answers from the article (`ANSWERABLE`).
+Everything else, a story before one question included, stays one message.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from bot.patterns import IGNORECASE
+from bot.patterns import compile as compile_pattern
+
+# The intent the classifier gives a message of two answerable questions; the parts'
+# intents travel with it (`QUESTIONS_KEY`) to the action that answers both.
+TWO_QUESTIONS_INTENT = "ask_two_questions"
+QUESTIONS_KEY = "questions"
+# Each part must be at least this sure of its own intent: measured on the blind single
+# messages (docs/quality.md), lower cut single questions in two ("does it hurt and how
+# bad is it").
+PART_CONFIDENCE = 0.6
+MIN_PART_WORDS = 3
+
+_SENTENCE = compile_pattern(r"[^.!?\n]+[.!?]*")
+_NUMBERED = compile_pattern(r"(?:^|\s)\(?[1-9][.)]\s+")
+# Where a sentence holding two questions joins them: "..., and ...", "... also ...",
+# "...; plus ...".
+_JOIN = compile_pattern(r"(?:,|;)?\s+(?:and\s+also|and|also|plus|&)\s*,?\s+", IGNORECASE)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _long_enough(*parts: str) -> bool:
+    return all(_words(part) >= MIN_PART_WORDS for part in parts)
+
+
+def candidate_parts(text: str) -> List[str]:
+    """The two parts a message might ask, or [] when it cannot hold two questions.
+
+    In order: the last two items of a numbered list; the last two sentences with a
+    question mark; the message cut at its first "and" / "also" / "plus" join with at
+    least `MIN_PART_WORDS` words on each side. Whether each part is a question the
+    assistant answers is the classifier's call (`two_questions`).
+    """
+    if len(_NUMBERED.findall(text)) >= 2:
+        items = [item.strip() for item in _NUMBERED.split(text)][-2:]
+        return items if _long_enough(*items) else []
+    asked = [s.strip() for s in _SENTENCE.findall(text) if "?" in s and _long_enough(s)]
+    if len(asked) >= 2:
+        return asked[-2:]
+    for join in _JOIN.finditer(text):
+        left, right = text[: join.start()].strip(" ,;"), text[join.end() :].strip(" ,;")
+        if _long_enough(left, right):
+            return [left, right]
+    return []
+
+
+# Questions answered from the article with one response each: the two-question answer
+# is those two responses. Forms (booking, screening), a person, red flags and small
+# talk are never half of a pair.
+ANSWERABLE_EXTRA = frozenset({"ask_price", "ask_clinic_info", "ask_warning_signs"})
+
+
+def answerable(intent: str) -> bool:
+    return intent.startswith(("faq_", "aftercare_")) or intent in ANSWERABLE_EXTRA
+
+
+def two_questions(parts: List[Tuple[str, float]]) -> Optional[Tuple[str, str]]:
+    """The two intents, in the message's order, when both parts are confident, different,
+    answerable questions; else None. `parts` holds each part's top intent and confidence."""
+    if len(parts) != 2:
+        return None
+    (first, first_confidence), (second, second_confidence) = parts
+    if first == second or min(first_confidence, second_confidence) < PART_CONFIDENCE:
+        return None
+    return (first, second) if answerable(first) and answerable(second) else None

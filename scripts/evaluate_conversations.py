@@ -1,0 +1,142 @@
+"""Score whole conversations written blind (`tests/e2e/cases/multiturn/`), by group.
+
+Issue 17: follow-ups that need the previous answer, two questions in one message,
+bookings in every shape (all details at once, labelled, out of turn, corrected, a
+natural yes), screening in plain words, requests for a person, and mixed flows. Four
+helpers wrote the conversations and their checks seeing only the article, the topic
+list and `SPEC.md` beside the cases, never `data/`. Each case's id starts with its group.
+
+The cases run through `../shared/eval/evalbot.py` against a running stack, exactly as a
+patient's messages arrive (REST channel, staff API for the handoffs); a case passes
+when every check in it does. The targets: at least 90% overall and 85% in every group.
+The exit status is 1 below FLOOR, which the end-to-end tests enforce
+(tests/e2e/test_conversations.py).
+
+    python -m scripts.evaluate_conversations              # starts its own stack on free ports
+    python -m scripts.evaluate_conversations --failures   # and lists each failed case's first failure
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from bot.settings import PROJECT_ROOT
+
+CASES_DIR = PROJECT_ROOT / "tests" / "e2e" / "cases" / "multiturn"
+EVAL_DIR = Path(os.environ.get("EVAL_DIR", PROJECT_ROOT.parent / "shared" / "eval"))
+GROUPS = ("followup", "twopart", "booking", "screening", "human", "flow")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Overall and per-group pass rates, at least."""
+
+    min_overall: float
+    min_group: float
+
+
+TARGET = Bar(min_overall=0.90, min_group=0.85)
+# What the end-to-end tests enforce: the measured level (docs/quality.md) less a margin.
+# Raise it with the measurement; it reaches TARGET when the assistant does.
+FLOOR = Bar(min_overall=0.0, min_group=0.0)
+
+
+@dataclass
+class Report:
+    """Each case's id, whether it passed, and its first failure."""
+
+    results: List[Dict]
+
+    def rate(self, group: Optional[str] = None) -> float:
+        chosen = [r for r in self.results if group in (None, group_of(r["id"]))]
+        return sum(r["status"] == "pass" for r in chosen) / len(chosen) if chosen else 1.0
+
+    def failures(self, bar: Bar) -> List[str]:
+        found = []
+        if self.rate() < bar.min_overall:
+            found.append(f"overall {self.rate():.1%} is below {bar.min_overall:.0%}")
+        for group in GROUPS:
+            if self.rate(group) < bar.min_group:
+                found.append(f"{group} {self.rate(group):.1%} is below {bar.min_group:.0%}")
+        return found
+
+    def markdown(self) -> str:
+        lines = ["| group | conversations | passed |", "|---|---|---|"]
+        for group in GROUPS:
+            count = sum(group_of(r["id"]) == group for r in self.results)
+            lines.append(f"| {group} | {count} | {self.rate(group):.1%} |")
+        lines.append(f"| **all** | {len(self.results)} | **{self.rate():.1%}** |")
+        return "\n".join(lines)
+
+
+def group_of(case_id: str) -> str:
+    return case_id.split("-", 1)[0]
+
+
+def case_files() -> List[Path]:
+    return sorted(CASES_DIR.glob("writer_*.yml"))
+
+
+def run(bot_url: str, staff_url: str, staff_token: str, out: Path) -> Report:
+    """Every conversation through evalbot against the running stack."""
+    evalbot = EVAL_DIR / "evalbot.py"
+    if not evalbot.exists():
+        raise FileNotFoundError(f"{evalbot} not found: ../shared must be beside the project (or set EVAL_DIR)")
+    subprocess.run(
+        [sys.executable, str(evalbot), *map(str, case_files()), "--bot-url", bot_url, "--staff-url", staff_url,
+         "--staff-token", staff_token, "--json", str(out), "--min-pass", "0"],
+        capture_output=True, text=True, timeout=1800, check=False,
+    )  # fmt: skip
+    report = json.loads(out.read_text(encoding="utf-8"))
+    return Report(
+        [{"id": case["id"], "status": case["status"], "failures": case.get("failures") or []} for case in report["cases"]]
+    )
+
+
+def _run_own_stack(out: Path) -> Report:
+    """Start the servers on free ports with their own SQLite files, score, stop them."""
+    from bot.launcher import running_stack
+    from bot.settings import Settings
+    from tests.ports import free_port
+
+    var_dir = out.parent / "var"
+    var_dir.mkdir(exist_ok=True)
+    settings = Settings.from_env(
+        {**os.environ, "VAR_DIR": str(var_dir), "TRACKER_DB": str(var_dir / "tracker.db"), "DATABASE_URL": "",
+         "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "STAFF_PORT": str(free_port())}
+    )  # fmt: skip
+    with running_stack(settings) as stack:
+        return run(stack.rasa_url, stack.staff_url, stack.staff_token, out)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--failures", action="store_true", help="list each failed case's first failure")
+    parser.add_argument("--no-check", action="store_true", help="report only; never fail")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        report = _run_own_stack(Path(scratch) / "conversations.json")
+    print(report.markdown())
+    if args.failures:
+        for result in report.results:
+            if result["status"] != "pass":
+                print(f"FAIL {result['id']}: {json.dumps(result['failures'][:1])[:600]}")
+    if args.no_check:
+        return 0
+    for failure in report.failures(TARGET):
+        print(f"issue 17 target not met: {failure}")
+    failures = report.failures(FLOOR)
+    for failure in failures:
+        print(f"FAIL (below the floor the end-to-end tests enforce): {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
