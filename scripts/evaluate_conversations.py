@@ -43,9 +43,10 @@ class Bar:
 
 
 TARGET = Bar(min_overall=0.90, min_group=0.85)
-# What the end-to-end tests enforce: the measured level (docs/quality.md) less a margin.
-# Raise it with the measurement; it reaches TARGET when the assistant does.
-FLOOR = Bar(min_overall=0.0, min_group=0.0)
+# What the end-to-end tests enforce: the measured level (docs/quality.md: 60.1% overall,
+# 40.0% in the weakest group) less a margin. Raise it with the measurement; it reaches
+# TARGET when the assistant does.
+FLOOR = Bar(min_overall=0.55, min_group=0.35)
 
 
 @dataclass

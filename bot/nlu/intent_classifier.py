@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.domain_terms import TERMS_FILE
+from bot.nlu.follow_up import context_wins, looks_like_follow_up, previous_text
 from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, candidate_parts, two_questions
 from bot.nlu.shorthand_tokenizer import shorthand_lemmas
 from bot.patterns import compile as compile_pattern
@@ -161,14 +162,21 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             joblib.dump(pipeline, Path(directory) / FILE_NAME)
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Set each message's intent and intent ranking."""
+    def process(self, messages: List[Message], tracker: Optional[Any] = None) -> List[Message]:
+        """Set each message's intent and intent ranking.
+
+        `tracker` is the conversation so far (Rasa passes it at inference, see
+        bot.nlu.follow_up): a follow-up is read with the patient's previous message.
+        """
         if self.pipeline is None:
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
+        before = previous_text(tracker)
         for message, text, ranking in zip(messages, texts, self.rankings(texts)):
             if not ranking:
                 continue
+            if before and looks_like_follow_up(text):
+                ranking = self._in_context(ranking, f"{before}\n{text}")
             pair = self._two_questions(text)
             if pair:
                 ranking = _with_two_questions(ranking, min(confidence for _, confidence in pair))
@@ -176,6 +184,16 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _in_context(self, ranking: List[Dict[Text, Any]], joined: str) -> List[Dict[Text, Any]]:
+        """The joined reading's ranking when it wins (`context_wins`), else the message's own."""
+        [in_context] = self.rankings([joined])
+        own, top = ranking[0], in_context[0]
+        if context_wins(
+            own[INTENT_NAME_KEY], own[PREDICTED_CONFIDENCE_KEY], top[INTENT_NAME_KEY], top[PREDICTED_CONFIDENCE_KEY]
+        ):
+            return in_context
+        return ranking
 
     def _two_questions(self, text: str) -> Optional[List[Any]]:
         """Each part's (intent, confidence) when the text asks two answerable questions."""

@@ -8,7 +8,7 @@ Nothing here imports Rasa.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 from bot.screening.clauses import split_clauses
@@ -57,6 +57,9 @@ class QuestionRule:
     words: ConditionWords
     no_words: PhraseSet  # extra ways to say "no" to this question ("my skin is clear")
     not_recommended: str
+    # Ways to say "no" to this question that count wherever they are said, asked or not:
+    # "my scars heal normally" volunteered while another question was asked.
+    denied_by: PhraseSet = field(default_factory=lambda: PhraseSet.parse([]))
     # A review condition that answers this question with "a provider reviews it", never
     # a yes: raised or thick acne scars, said in answer to the keloid question.
     review_instead: Optional[str] = None
@@ -139,6 +142,9 @@ class Screening:
             for slot, rule in self._rules.items():
                 if slot in about_instead:
                     continue
+                if rule.denied_by.spans(cues.clause.words):
+                    said[slot].append(Reading.HAS_NOT)
+                    named.add(index)
                 for span in rule.words.mentions(cues.clause.words):
                     reading, took_next = self._reader.mention(clauses, index, span)
                     said[slot].append(reading)

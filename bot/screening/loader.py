@@ -36,7 +36,8 @@ _TOP = {
 _ANSWERS = {"yes_words": True, "no_words": True, "unsure_words": True}
 _QUESTION = {
     "slot": True, "label": True, "ask": True, "reask": True, "words": True,
-    "does_not_count": False, "no_words": False, "not_recommended": True, "review_instead": False,
+    "does_not_count": False, "no_words": False, "denied_by": False, "not_recommended": True,
+    "review_instead": False,
 }
 _REVIEW = {"text": True, "conditions": True}
 _CONDITION = {"key": True, "label": True, "mentioned_as": True, "words": True, "with_any": False}
@@ -116,6 +117,7 @@ class _Builder:
             self._fail(f"{where}.slot", f"unknown slot {slot!r}; the form's slots are {', '.join(SLOTS)}")
         where = f"{where} ({slot})"
         no_words = self._words(spec, "no_words", where, required=False)
+        denied_by = self._words(spec, "denied_by", where, required=False)
         return QuestionRule(
             question=Question(
                 slot=slot,
@@ -126,9 +128,10 @@ class _Builder:
             # A way of saying "no" never counts as naming the condition ("stopped breastfeeding").
             words=ConditionWords(
                 names=self._words(spec, "words", where),
-                ignore=self._words(spec, "does_not_count", where, required=False) | no_words,
+                ignore=self._words(spec, "does_not_count", where, required=False) | no_words | denied_by,
             ),
             no_words=no_words,
+            denied_by=denied_by,
             not_recommended=self._text(spec, "not_recommended", where),
             review_instead=self._text(spec, "review_instead", where) if "review_instead" in spec else None,
         )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -81,3 +82,24 @@ def test_the_question_sentence_is_the_last_one_asked_and_a_short_message_has_non
     assert question_sentence("Hi there. Does it hurt? Thanks so much.") == "Does it hurt?"
     assert question_sentence("I had it on Monday.\nNow it is flaking a lot") == "Now it is flaking a lot"
     assert question_sentence("Ok. Hi! does it hurt") is None  # one sentence of two words or more
+
+
+def test_rasa_hands_the_conversation_to_the_classifier_at_inference():
+    """bot.nlu.follow_up relies on Rasa's recipe resolving a `tracker` argument of
+    `process` to the conversation's tracker (rasa/engine/recipes/default_recipe.py):
+    an upgrade that drops it would silently end follow-ups."""
+    from rasa.engine.constants import PLACEHOLDER_TRACKER
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+    needs = DefaultV1Recipe()._get_needs_from_args(TextIntentClassifier, "process")
+    assert needs == {"tracker": PLACEHOLDER_TRACKER}
+
+
+def test_a_follow_up_is_read_with_the_previous_message(trained):
+    _, loaded = trained
+    before = SimpleNamespace(latest_message=SimpleNamespace(text="how long does the numbing cream stay on"))
+    text = "and for that bit?"  # alone: nothing the classifier can place
+    [alone] = loaded.process([Message(data={"text": text})])
+    [in_context] = loaded.process([Message(data={"text": text})], tracker=before)
+    assert alone.get("intent")["name"] == "out_of_scope"
+    assert in_context.get("intent")["name"] == "faq_numbing"

@@ -57,6 +57,11 @@ def screening() -> Screening:
         ("Does it help with acne scarring?", {}),
         ("I used to break out as a teen", {ACNE: False}),
         ("what's a keloid?", {}),
+        # plain-word denials count even before their question is asked (`denied_by`)
+        ("not pregnant or nursing, my skin has been clear for years, and I scar normally", ALL_NO),
+        ("not preg, skins been clear for yrs, scars heal flat", ALL_NO),
+        ("no acne or lumpy scars, not nursing either", ALL_NO),
+        ("I had my baby in May and I'm still feeding him myself", {PREGNANT: True}),
         ("yes", {}),
         ("no", {}),
         ("", {}),

@@ -45,7 +45,8 @@ def test_yes_and_no_written_without_quotes_stay_words(tmp_path):
 
 def test_optional_word_lists_may_be_left_out(tmp_path):
     def drop(raw):
-        del question(raw, "keloids")["no_words"]
+        del question(raw, "keloids")["denied_by"]
+        question(raw, "active_acne").pop("no_words")
         question(raw, "keloids")["does_not_count"] = []
 
     screening = load_screening(write(tmp_path, changed(drop)))
