@@ -30,14 +30,12 @@ from actions.handoff_requests import (
     save_handoff,
 )
 from bot import patterns
-from bot.booking import read_details, validate_name
+from bot.booking import read_confirmation, read_details, validate_name
 from bot.settings import get_settings
 
 # Which slot each free-text reader fills, and what the reader calls it.
 ASKED = {"booking_name": "name", "booking_contact": "contact", "booking_time": "preferred_time"}
 SCREENED_OUT = frozenset({"not_recommended", "needs_review"})
-YES = patterns.compile(r"^\s*(yes|yep|yeah|yup|ya|correct|right|confirm(ed)?|looks (good|right)|that'?s (right|correct)|all (good|correct))\b", patterns.IGNORECASE)
-NO = patterns.compile(r"^\s*(no|nope|nah|wrong|incorrect|not (quite|right|correct))\b", patterns.IGNORECASE)
 # "change the phone number": which detail a correction is about, when no new value came with it.
 DETAIL_WORDS = {
     "booking_name": patterns.compile(r"\bname\b", patterns.IGNORECASE),
@@ -69,19 +67,22 @@ class ValidateBookingForm(GuardedFormValidation):
         """Every detail this message gives, whichever question was asked."""
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = latest_text(tracker)
-        if requested == "booking_confirmed" and self._is_yes(tracker, text):
-            return [SlotSet("booking_confirmed", True), SlotSet("booking_correcting", False)]
         # A bare answer is a name when the form asked for one, when the patient is
         # correcting the read-back, or when the message that started the form was just
         # a name ("Ben Adeyemi", classified as `inform`).
-        bare_name = bool(tracker.get_slot("booking_correcting")) or (
-            self.is_activation(tracker, domain) and latest_intent(tracker) == "inform"
-        )
+        # A yes or no at the read-back is never a name ("Perfect", "Nope").
+        bare_name = (
+            bool(tracker.get_slot("booking_correcting"))
+            and not (requested == "booking_confirmed" and read_confirmation(text) is not None)
+        ) or (self.is_activation(tracker, domain) and latest_intent(tracker) == "inform")
         # A question the assistant can answer is not a bare answer to the form's question:
         # "before I choose the time, how long is the numbing?" is answered, then the
         # form asks again (GuardedFormValidation), instead of becoming the preferred time.
         asked = None if "?" in text and inline_answer(tracker, domain) else ASKED.get(requested)
-        details = read_details(text, asked=asked, region=get_settings().clinic.country)
+        clinic = get_settings().clinic
+        details = read_details(
+            text, asked=asked, region=clinic.country, home=clinic.phone, time_before=tracker.get_slot("booking_time")
+        )
         events: List[EventType] = []
         name = details.name or (validate_name(text) if bare_name else None)
         if name:
@@ -97,22 +98,25 @@ class ValidateBookingForm(GuardedFormValidation):
         if details.preferred_time:
             events.append(SlotSet("booking_time", details.preferred_time))
         if requested == "booking_confirmed":
-            events.extend(self._read_confirmation(dispatcher, tracker, text, changed=bool(events)))
+            changed = any(tracker.get_slot(event["name"]) != event["value"] for event in events)
+            events.extend(self._read_confirmation(dispatcher, tracker, text, changed=changed))
         return events
-
-    @staticmethod
-    def _is_yes(tracker: Tracker, text: str) -> bool:
-        """An explicit yes to the read-back (intent or plain words, buttons included)."""
-        return latest_intent(tracker) == "affirm" or bool(YES.match(text))
 
     @staticmethod
     def _read_confirmation(
         dispatcher: CollectingDispatcher, tracker: Tracker, text: str, changed: bool
     ) -> List[EventType]:
-        """No asks what to change; a new detail is read back again; else ask yes or no."""
+        """Yes confirms; no asks what to change; a new detail is read back again; else ask yes or no.
+
+        A yes that also changes a detail ("yes, but make it Fridays") is read back again:
+        staff get only what the patient saw and agreed to.
+        """
         if changed:
             return [SlotSet("booking_confirmed", None), SlotSet("booking_correcting", False)]
-        if latest_intent(tracker) == "deny" or NO.match(text):
+        reply = read_confirmation(text)
+        if reply is True or (reply is None and latest_intent(tracker) == "affirm"):
+            return [SlotSet("booking_confirmed", True), SlotSet("booking_correcting", False)]
+        if reply is False or latest_intent(tracker) == "deny":
             dispatcher.utter_message(text=WHICH_DETAIL)
             return [SlotSet("booking_confirmed", None), SlotSet("booking_correcting", True)]
         for slot, words in DETAIL_WORDS.items():

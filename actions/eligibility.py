@@ -11,12 +11,13 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.form_turns import REQUESTED_SLOT, GuardedFormValidation, latest_text
-from bot.screening import Screening, get_screening
+from bot import patterns
+from bot.screening import NOT_RECOMMENDED, Screening, get_screening
 
 SCREENING_SLOTS = ("pregnant_or_nursing", "active_acne", "keloids")
 BOOK_BUTTONS = [
@@ -174,12 +175,39 @@ class ActionScreeningOutcome(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Send the outcome texts; the last one carries the booking buttons."""
+        """Send the outcome texts; the last one carries the booking buttons.
+
+        A patient who already asked to book ("check I can have it, then book me in") and
+        may be a candidate is not asked again: the booking request starts at once.
+        """
         outcome = get_screening().outcome(
             screening_answers(tracker), review=tracker.get_slot("screening_review") or []
         )
         *first, last = outcome.messages
         for text in first:
             dispatcher.utter_message(text=text)
+        events: List[EventType] = [SlotSet("screening_outcome", outcome.kind)]
+        if outcome.kind != NOT_RECOMMENDED and asked_to_book(tracker):
+            dispatcher.utter_message(text=last)
+            dispatcher.utter_message(response="utter_booking_intro")
+            return events + [FollowupAction("booking_form")]
         dispatcher.utter_message(text=last, buttons=BOOK_BUTTONS)
-        return [SlotSet("screening_outcome", outcome.kind)]
+        return events
+
+
+# A booking asked for in so many words, whatever the message was classified as.
+_BOOKING_WORDS = patterns.compile(r"\b(book|booking|appointment|appt|schedule|sign me up)\b", patterns.IGNORECASE)
+
+
+def asked_to_book(tracker: Tracker) -> bool:
+    """Whether the patient asked to book since the last request was submitted."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_submit_booking":
+            return False
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent == "request_booking" or _BOOKING_WORDS.search(event.get("text") or ""):
+                return True
+    return False

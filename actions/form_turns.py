@@ -178,6 +178,11 @@ class GuardedFormValidation(FormValidationAction):
         elif requested:
             if not filled_slots(validated):
                 events += self.not_read(dispatcher, tracker, domain, requested)
+            elif "?" in latest_text(tracker):
+                # Details and a question at once ("Priya Raman, 555-213-0045 - is the
+                # consultation free?"): the details are kept and the question answered.
+                for response in inline_answer(tracker, domain):
+                    dispatcher.utter_message(response=response)
             events += self.count_misses(dispatcher, tracker, domain, accepted=accepted(validated, form_slots))
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot:

@@ -51,11 +51,11 @@ class ValidateHandoffForm(GuardedFormValidation):
     ) -> List[EventType]:
         """A phone number or e-mail in the message, the SMS sender, or a decline."""
         text = latest_text(tracker)
-        region = get_settings().clinic.country
-        result = find_contact(text, region=region)
+        clinic = get_settings().clinic
+        result = find_contact(text, region=clinic.country, home=clinic.phone)
         contact = result.contact or channel_contact(tracker)
         # "Lucía Fernández, 786 555 0102": the name staff should ask for, when given.
-        name = read_details(text, asked=None, region=region).name
+        name = read_details(text, asked=None, region=clinic.country, home=clinic.phone).name
         named = [SlotSet("booking_name", name)] if name else []
         if contact:
             return named + contact_slots(contact) + [SlotSet("handoff_contact_declined", False)]

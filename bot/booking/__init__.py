@@ -5,6 +5,7 @@ message. `read_details` is the entry point; the single readers are exported for 
 that validate one slot at a time.
 """
 from bot.booking.concern import find_concern
+from bot.booking.confirmation import read_confirmation
 from bot.booking.contact import Contact, ContactResult, canonical_contact, find_contact
 from bot.booking.details import BookingDetails, read_details
 from bot.booking.name import find_name, validate_name
@@ -19,6 +20,7 @@ __all__ = [
     "find_contact",
     "find_name",
     "find_preferred_time",
+    "read_confirmation",
     "read_details",
     "validate_name",
 ]

@@ -2,6 +2,16 @@
 
 Validation is left to `phonenumbers` and `email-validator`; the regular expressions here
 only find *candidates* (tokens with an '@', runs of digits) and never decide validity.
+
+A phone number is taken when libphonenumber finds it valid, or, in a country where
+every number has the same length (the North American plan's ten digits), when it has
+that length: the table of assigned ranges rejects fictional numbers (the demo clinic's
+own (555) 010-0100) and lags new ranges, and a patient told "that isn't a complete
+number" about a complete one gives up. Where lengths vary (the UK), validity is the
+only sign that a number is whole. A local
+number without its area code ("555-0175", as people say it to a local business) gets
+the clinic's own area code, and the read-back shows the patient the whole number to
+confirm or correct.
 """
 from __future__ import annotations
 
@@ -21,6 +31,8 @@ _EMAIL_TOKEN = patterns.compile(r"[^\s<>(),;:\[\]\"]*@[^\s<>(),;:\[\]\"]*")
 _EMAIL_EDGE = ".'!?*_"
 # Any phone-like run (7+ digits with separators), valid or not, for other readers to ignore.
 _PHONE_RUN = patterns.compile(r"\+?\d(?:[\s().-]{0,3}\d){6,}")
+# A local number as written without an area code: "555-0175", "555 0175", "5550175".
+_LOCAL_SHAPE = patterns.compile(r"\d{3}[\s.-]?\d{4}")
 # What makes a failed answer look like a try at a number.
 _DIGIT_RUN = patterns.compile(r"\d{3}")
 _BARE_NUMBER = patterns.compile(r"[\d\s().+-]*\d[\d\s().+-]*")
@@ -30,7 +42,7 @@ _BARE_NUMBER = patterns.compile(r"[\d\s().+-]*\d[\d\s().+-]*")
 _LEAD_IN = patterns.compile(
     r"(?:(?:sure|ok|okay|yes|yeah|and|or|it'?s|it\s+is|here'?s|here\s+is)[\s,]+)*"
     r"(?:(?:you\s+can\s+)?(?:call|text|email|e-mail|reach|contact)\s+me(?:\s+(?:at|on|via))?"
-    r"|(?:(?:my|the|our)\s+)?(?:cell|cellphone|mobile|phone|number|email|e-mail|tel|telephone)"
+    r"|(?:(?:my|the|our|her|his|their)\s+)?(?:(?:home|work|office)\s+)?(?:cell|cellphone|mobile|phone|landline|whatsapp|number|email|e-mail|tel|telephone)"
     r"(?:\s+(?:number|no\.?|#|address))?(?:\s+is)?)?"
     r"\s*:?\s*$",
     patterns.IGNORECASE,
@@ -82,13 +94,55 @@ def _email(address: str) -> Optional[Contact]:
     return Contact(kind="email", value=normalized, display=normalized)
 
 
-def _phones(text: str, region: str) -> List[Tuple[Span, Contact]]:
+def area_code(home: str, region: str) -> str:
+    """The area code of the clinic's own number `home`, which a local number shares ("" if none).
+
+    In the North American plan every area code is the first three digits; elsewhere
+    libphonenumber knows the geographic ones of valid numbers.
+    """
+    try:
+        number = phonenumbers.parse(home, region)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    national = phonenumbers.national_significant_number(number)
+    if number.country_code == 1:
+        return national[:3]
+    return national[: phonenumbers.length_of_geographical_area_code(number)]
+
+
+def _complete(number: phonenumbers.PhoneNumber) -> bool:
+    """Valid, or of the one length every number of its country has."""
+    if phonenumbers.is_valid_number(number):
+        return True
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(
+        phonenumbers.region_code_for_country_code(number.country_code)
+    )
+    lengths = metadata.general_desc.possible_length if metadata else ()
+    return len(lengths) == 1 and len(phonenumbers.national_significant_number(number)) == lengths[0]
+
+
+def _phone(match: phonenumbers.PhoneNumberMatch, region: str, area: str) -> Optional[phonenumbers.PhoneNumber]:
+    """The whole number a match gives: as written, or a local one with the clinic's area code."""
+    if _complete(match.number):
+        return match.number
+    local = phonenumbers.is_possible_number_with_reason(match.number)
+    if local != phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY or not area:
+        return None
+    if not _LOCAL_SHAPE.fullmatch(match.raw_string):
+        return None  # "12 3456 7" is no way of writing a local number
+    number = phonenumbers.parse(area + phonenumbers.national_significant_number(match.number), region)
+    return number if _complete(number) else None
+
+
+def _phones(text: str, region: str, area: str) -> List[Tuple[Span, Contact]]:
     found = []
-    for match in phonenumbers.PhoneNumberMatcher(text, region):
-        number = match.number
-        if not phonenumbers.is_valid_number(number):
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        number = _phone(match, region, area)
+        if number is None:
             continue
-        local = phonenumbers.region_code_for_number(number) == region
+        local = number.country_code == phonenumbers.country_code_for_region(region)
         style = phonenumbers.PhoneNumberFormat.NATIONAL if local else phonenumbers.PhoneNumberFormat.INTERNATIONAL
         contact = Contact(
             kind="phone",
@@ -103,20 +157,22 @@ def _overlaps(span: Span, others: List[Span]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in others)
 
 
-def find_contact(text: str, region: str = "US") -> ContactResult:
+def find_contact(text: str, region: str = "US", home: str = "") -> ContactResult:
     """The first valid phone number or e-mail address in the text.
 
     When a message has both, the one written first wins: patients tend to lead with the
     channel they prefer. Phone numbers without a country code are read as numbers of
     `region` (the clinic's country) and displayed in its national format; others are
-    displayed internationally. Digits inside an e-mail address are never a phone number.
+    displayed internationally. A local number without an area code takes the area code
+    of `home`, the clinic's own number (none without it). Digits inside an e-mail
+    address are never a phone number.
     """
     text = prepare(text)
     region = region.upper()
     emails = _email_candidates(text)
     email_spans = [span for span, _ in emails]
     found = [(span, contact) for span, address in emails if (contact := _email(address))]
-    found += [(span, contact) for span, contact in _phones(text, region) if not _overlaps(span, email_spans)]
+    found += [(span, contact) for span, contact in _phones(text, region, area_code(home, region)) if not _overlaps(span, email_spans)]
     if found:
         return ContactResult(contact=min(found, key=lambda item: item[0])[1], attempted=False)
     attempted = (

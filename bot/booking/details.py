@@ -28,11 +28,15 @@ class BookingDetails:
     preferred_time: Optional[str]
 
 
-def read_details(text: str, *, asked: Optional[str], region: str = "US") -> BookingDetails:
+def read_details(
+    text: str, *, asked: Optional[str], region: str = "US", home: str = "", time_before: Optional[str] = None
+) -> BookingDetails:
     """Read name, contact and preferred time from one message.
 
     `asked` is the detail the form asked for last ("name", "contact", "preferred_time"),
-    or None; any other value is treated as None. A bare name is removed before looking
+    or None; any other value is treated as None. `region` and `home` (the clinic's
+    country and own number) are how a phone number without a country or area code is read;
+    `time_before` is the preferred time a new one would replace. A bare name is removed before looking
     for times, so "April" after "what's your name?" is a name, not a month.
     """
     text = prepare(text)
@@ -40,6 +44,6 @@ def read_details(text: str, *, asked: Optional[str], region: str = "US") -> Book
     rest = blank(text, [name.span]) if name else text
     return BookingDetails(
         name=name.name if name else None,
-        contact=find_contact(text, region),
-        preferred_time=find_preferred_time(rest, asked=asked == ASKED_PREFERRED_TIME),
+        contact=find_contact(text, region, home),
+        preferred_time=find_preferred_time(rest, asked=asked == ASKED_PREFERRED_TIME, before=time_before),
     )

@@ -29,12 +29,17 @@ _CUE = patterns.Delimited(
     [
         # A label, also in the languages patients here code-switch to ("Nome: ...").
         patterns.Alternative(r"(?:my\s+)?(?:name|nome|nombre|nom|pangalan|naam)\s*:", not_before=r"\w'"),
+        # A correction naming the detail: "put it under my married name, Siobhan Brennan".
         patterns.Alternative(
-            r"(?:(?:my|his|her|their)\s+name\s+is|my\s+name'?s|name's|call\s+me)",
+            r"(?:(?:my|his|her|their|the)\s+)?(?:married|maiden|full|real|legal|new|correct|right)\s+name\s*[:,]?",
+            not_before=r"\w'",
+        ),
+        patterns.Alternative(
+            r"(?:(?:(?:my|his|her|their|the)\s+)?name\s+(?:is|should\s+be|to|as)|my\s+name'?s|name's|call\s+me)",
             not_before=r"\w'", not_after=r"\w'",
         ),
         patterns.Alternative(
-            r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s|(?:(?:my|his|her|their)\s+)?name)",
+            r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s|s?he'?s|s?he\s+is|(?:(?:my|his|her|their)\s+)?name)",
             not_before=r"\w'", not_after=r"\w'",
         ),
     ],
@@ -173,14 +178,17 @@ def _capitalized(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _beside_contact(text: str, contacts: List[Span]) -> Optional[NameMatch]:
-    """A capitalized name of two to four words written right before a phone number or
-    e-mail address, as a clause of its own ("..., Priya Raman 408 555 0119").
+def _beside_contact(text: str, contacts: List[Span], capitals: bool) -> Optional[NameMatch]:
+    """A name of two to four words written right before a phone number or e-mail
+    address, as a clause of its own ("..., Priya Raman 408 555 0119"), or of one word
+    when nothing comes before it ("andre 555-0154 text is best").
 
     Patients who give every detail at once rarely label the name; the contact next to it
-    says what it is. Capitals are required (a run of lower-case words before a number
-    is a sentence), and so is a clause boundary before the name ("book for Thursday
-    Priya ..." is not a name).
+    says what it is. From a writer who capitalizes (`capitals`), the words must be
+    capitalized (a run of lower-case words before a number is a sentence); a writer who
+    capitalizes nothing ("sweet book me in. nadia farah 281 555 0155") is read in lower
+    case. Either way a clause boundary must come before the name ("book for Thursday
+    Priya ..." is not a name) and no word may be one of `NON_NAME_WORDS`.
     """
     for start, _ in contacts:
         end = _BEFORE_CONTACT.search(text[:start]).start()
@@ -188,17 +196,38 @@ def _beside_contact(text: str, contacts: List[Span]) -> Optional[NameMatch]:
         run: List[patterns.Match] = []
         for word in reversed(words):
             token = word.group(0)
-            if len(run) == 4 or not (_capitalized(token) and _is_name_word(token.rstrip(".,"))):
+            cased = _capitalized(token) or not capitals
+            if len(run) == 4 or not (cased and _is_name_word(token.rstrip(".,"))):
                 break
             run.insert(0, word)
         while run and not _NAME_START.search(text[: run[0].start()]):
             run.pop(0)
-        if len(run) < 2:
-            continue
+        if not run or (len(run) == 1 and text[: run[0].start()].strip()):
+            continue  # one word is a name only as the whole of what comes before ("andre 555-0154")
         name = validate_name(text[run[0].start() : run[-1].end()])
         if name:
             return NameMatch(name=name, span=(run[0].start(), run[-1].end()))
     return None
+
+
+# A message signed at its end: "..., cheers - Jack", "Thanks, Maria Lopez", "regards\nDev".
+_SIGN_OFF = patterns.compile(
+    r"(?:[-–—~]|\b(?:cheers|thanks|thank\s+you|thx|ta|regards|best|love|sincerely))[\s,:]*"
+    r"(?P<name>[^\W\d][\w'-]*(?:\s+[^\W\d][\w'-]*){0,2})[\s.!]*$",
+    patterns.IGNORECASE,
+)
+
+
+def _signed(text: str, capitals: bool) -> Optional[NameMatch]:
+    """The name a message is signed with, at its very end, capitalized as the writer does."""
+    found = _SIGN_OFF.search(text)
+    if found is None:
+        return None
+    words = found.group("name").split()
+    if not all((_capitalized(word) or not capitals) and _is_name_word(word) for word in words):
+        return None
+    name = validate_name(found.group("name"))
+    return NameMatch(name=name, span=found.span("name")) if name else None
 
 
 # Words a bare name may end with: "Jordan Lee here", "Sam, thanks".
@@ -228,9 +257,11 @@ def locate_name(text: str, *, asked: bool) -> Optional[NameMatch]:
     """The name in a prepared message (see `find_name`) and where it is."""
     contacts = contact_spans(text)
     text = blank(text, contacts)
+    capitals = _uses_capitals(text)
     return (
-        _after_cue(text, _uses_capitals(text))
-        or _beside_contact(text, contacts)
+        _after_cue(text, capitals)
+        or _beside_contact(text, contacts, capitals)
+        or _signed(text, capitals)
         or (_bare(text) if asked else None)
     )
 

@@ -5,7 +5,7 @@ reader (the digits of "Dec 3, 2025" or "1030am" are not a failed phone number).
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import FrozenSet, Iterable
 
 from bot import patterns
 from bot.booking.vocabulary import (
@@ -70,3 +70,8 @@ def mentions_time(text: str) -> bool:
 def without_times(text: str) -> str:
     """The text with its time expressions replaced by spaces."""
     return _TIME.sub(" ", text)
+
+
+def time_expressions(text: str) -> FrozenSet[str]:
+    """The time expressions the text names, folded ("Mondays" and "monday" are one)."""
+    return frozenset(" ".join(match.group(0).lower().rstrip("s").split()) for match in _TIME.finditer(text))

@@ -39,6 +39,12 @@ AMBIGUOUS_MONTHS: Tuple[str, ...] = (
     "march", "april", "may", "june", "july", "august", "jan", "mar", "apr", "jun", "jul", "aug", "sep",
 )  # fmt: skip
 
+# A whole reply of only these is a courtesy ("thx", "ok thank you"), never a preferred time.
+COURTESY_WORDS: FrozenSet[str] = frozenset(
+    "thanks thank you thx ty tyvm cheers ta ok okay k kk cool great perfect lovely sure yes yeah yep no nope "
+    "please pls plz bye hi hello hey so much very many".split()
+)
+
 TIME_WORDS: FrozenSet[str] = _with_plurals(DAYS + DAY_ABBREVIATIONS + PARTS_OF_DAY + RELATIVE_TIMES) | frozenset(MONTHS)
 
 # Titles whose period belongs to the name ("Sammy Davis Jr.", "Dr. Lee").
@@ -63,7 +69,10 @@ like looking wondering calling asking texting writing trying hoping thinking pla
 going getting having interested free available busy ready happy excited nervous scared
 worried curious back home away out over off later soon now anything nothing something
 whatever else any every new patient client person mom mum mother dad father sister brother
-daughter husband wife friend partner boyfriend girlfriend
+daughter husband wife friend partner boyfriend girlfriend sold keen down game set done
+retired sweet oops typo best hes shes theyre whos got has had have wants wanted asked needs
+needed says said thinks knows doesnt didnt isnt wasnt hasnt always never usually question
+questions qs use used using put under
 """
 _BOOKING = """
 name number phone cell mobile email mail contact text call book booking appointment appt

@@ -14,7 +14,7 @@ The tracker is read as it was before this message: its latest message is the pre
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional
 
 from bot.nlu.question_parts import answerable
 from bot.patterns import IGNORECASE
@@ -60,6 +60,21 @@ def previous_text(tracker: Any) -> Optional[str]:
     return text if text.strip() and not text.lstrip().startswith("/") else None
 
 
+# A follow-up that reads as "can I have it?" asks about the rules, not for a new
+# screening ("and what about while I'm breastfeeding?" after the outcome): it gets the
+# answer on who should not have it.
+AS_INFORMATION = {"check_eligibility": "faq_contraindications"}
+
+
+def as_information(ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The ranking with each `AS_INFORMATION` intent folded into its information intent."""
+    folded: Dict[str, float] = {}
+    for item in ranking:
+        name = AS_INFORMATION.get(item["name"], item["name"])
+        folded[name] = folded.get(name, 0.0) + float(item["confidence"])
+    return [{"name": name, "confidence": confidence} for name, confidence in sorted(folded.items(), key=lambda kv: -kv[1])]
+
+
 def context_wins(own: str, own_confidence: float, joined: str, joined_confidence: float) -> bool:
     """Whether the joined reading replaces the message's own one.
 
@@ -67,6 +82,8 @@ def context_wins(own: str, own_confidence: float, joined: str, joined_confidence
     only when the message alone is not already sure of something (a question of its
     own, or another domain: "is it going to rain tomorrow?").
     """
+    if own.startswith("red_flag_"):
+        return False  # a symptom in the follow-up itself is the red-flag detector's
     if joined == own or not answerable(joined) or joined_confidence < CONTEXT_CONFIDENCE:
         return False
     if answerable(own) and own_confidence >= OWN_ANSWER_CONFIDENCE:

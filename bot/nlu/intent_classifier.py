@@ -33,7 +33,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.domain_terms import TERMS_FILE
-from bot.nlu.follow_up import context_wins, looks_like_follow_up, previous_text
+from bot.nlu.framed_request import FRAMING, REQUEST_CONFIDENCE, asks, request_pieces
+from bot.nlu.follow_up import as_information, context_wins, looks_like_follow_up, previous_text
 from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, candidate_parts, two_questions
 from bot.nlu.shorthand_tokenizer import shorthand_lemmas
 from bot.patterns import compile as compile_pattern
@@ -181,19 +182,48 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             if pair:
                 ranking = _with_two_questions(ranking, min(confidence for _, confidence in pair))
                 message.set(QUESTIONS_KEY, [intent for intent, _ in pair], add_to_output=True)
+            elif ranking[0][INTENT_NAME_KEY] in FRAMING:
+                ranking = self._framed_request(ranking, text)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
     def _in_context(self, ranking: List[Dict[Text, Any]], joined: str) -> List[Dict[Text, Any]]:
         """The joined reading's ranking when it wins (`context_wins`), else the message's own."""
-        [in_context] = self.rankings([joined])
+        in_context = as_information(self.rankings([joined])[0])
         own, top = ranking[0], in_context[0]
-        if context_wins(
+        if not context_wins(
             own[INTENT_NAME_KEY], own[PREDICTED_CONFIDENCE_KEY], top[INTENT_NAME_KEY], top[PREDICTED_CONFIDENCE_KEY]
         ):
-            return in_context
-        return ranking
+            return ranking
+        # The red-flag intents keep the message's own confidence: the detector reads
+        # them, and the previous message's symptoms are not this one's.
+        red_flags = [item for item in ranking if str(item[INTENT_NAME_KEY]).startswith("red_flag_")]
+        return [item for item in in_context if not str(item[INTENT_NAME_KEY]).startswith("red_flag_")] + red_flags
+
+    def _framed_request(self, ranking: List[Dict[Text, Any]], text: str) -> List[Dict[Text, Any]]:
+        """The request a piece of the message makes, first, when one does (bot.nlu.framed_request)."""
+        pieces = request_pieces(text)
+        if not pieces:
+            return ranking
+        whole = ranking[0][INTENT_NAME_KEY]
+        requests = [
+            (item[INTENT_NAME_KEY], item[PREDICTED_CONFIDENCE_KEY])
+            for piece, piece_ranking in zip(pieces, self.rankings(pieces))
+            for item in piece_ranking[:1]
+            if item[PREDICTED_CONFIDENCE_KEY] >= REQUEST_CONFIDENCE and asks(whole, piece, item[INTENT_NAME_KEY])
+        ]
+        if not requests:
+            return ranking
+        intent, confidence = max(requests, key=lambda request: request[1])
+        # The whole reading's other intents share what is left, so the request leads by
+        # a clear margin and the fallback's ambiguity check reads it as meant.
+        rest = [
+            {INTENT_NAME_KEY: item[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1 - confidence)}
+            for item in ranking
+            if item[INTENT_NAME_KEY] != intent
+        ]
+        return [{INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}] + rest
 
     def _two_questions(self, text: str) -> Optional[List[Any]]:
         """Each part's (intent, confidence) when the text asks two answerable questions."""

@@ -11,7 +11,7 @@ from actions.eligibility import (
     ValidateEligibilityForm,
 )
 from bot.screening import get_screening
-from tests.actions.conftest import run, slots_set, texts, tracker_for
+from tests.actions.conftest import run, slots_set, texts, tracker_for, user_event
 
 FORM = "eligibility_form"
 
@@ -110,6 +110,25 @@ def test_no_contraindication_may_be_a_good_candidate_never_guaranteed():
     assert slots_set(events) == {"screening_outcome": "candidate"}
     assert "consult" in said and "candidate" in said
     assert not any(word in said for word in ("guarantee", "approved", "definitely"))
+
+
+def _asked_first(text: str, intent: str, **answers):
+    slots = {"pregnant_or_nursing": False, "active_acne": False, "keloids": False, **answers}
+    return run(ActionScreeningOutcome(), tracker_for("no", "deny", slots=slots, history=[user_event(text, intent)]))
+
+
+def test_a_patient_who_asked_to_book_goes_straight_to_the_booking_request():
+    messages, events = _asked_first("can you check I'm ok first, then book me in", "check_eligibility")
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["booking_form"]
+    assert [m.get("response") for m in messages][-1] == "utter_booking_intro"
+    assert not any(m.get("buttons") for m in messages)  # not asked again
+
+
+def test_without_a_booking_request_or_with_a_contraindication_the_booking_is_only_offered():
+    messages, events = _asked_first("am I a good candidate?", "check_eligibility")
+    assert not any(e.get("event") == "followup" for e in events) and messages[-1]["buttons"]
+    messages, events = _asked_first("check first then book me", "check_eligibility", pregnant_or_nursing=True)
+    assert not any(e.get("event") == "followup" for e in events) and messages[-1]["buttons"]
 
 
 def test_a_labeling_condition_needs_a_provider_review():

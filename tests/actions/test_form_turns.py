@@ -28,6 +28,21 @@ def test_a_question_mid_form_is_answered_and_the_question_comes_again():
     assert slots_set(events)["form_misses"] == 0  # a question is not a failed answer
 
 
+def test_details_with_a_question_are_kept_and_the_question_answered():
+    text = "Priya Raman, 617-555-0145 - oh wait, is the consultation free btw?"
+    tracker = tracker_for(text, "faq_consultation", form="booking_form", requested="booking_name")
+    messages, events = run(ValidateBookingForm(), tracker)
+    assert "utter_faq_consultation" in [m.get("response") for m in messages]
+    assert slots_set(events)["booking_name"] == "Priya Raman"
+    assert slots_set(events)["booking_contact"] == "+16175550145"
+
+
+def test_details_without_a_question_mark_get_no_answer():
+    tracker = tracker_for("Priya Raman, 617-555-0145", "inform", form="booking_form", requested="booking_name")
+    messages, _ = run(ValidateBookingForm(), tracker)
+    assert not any(m.get("response", "").startswith("utter_faq") for m in messages if m.get("response"))
+
+
 def test_an_unreadable_answer_is_asked_again_with_help():
     tracker = tracker_for("🙂🙂🙂", "nlu_fallback", form="booking_form", requested="booking_name")
     messages, events = run(ValidateBookingForm(), tracker)

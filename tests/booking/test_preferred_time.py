@@ -94,3 +94,25 @@ def test_any_text_gives_a_short_clean_time_or_none(text, asked):
         assert 0 < len(found) <= 200
         assert found == found.strip()
         assert "\n" not in found
+
+
+@pytest.mark.parametrize("text", ["thx", "Thank you very much", "ok thanks!", "ok", "cheers :)"])
+def test_when_asked_a_courtesy_is_no_time(text):
+    assert find_preferred_time(text, asked=True) is None
+    assert find_preferred_time(f"{text}, mornings", asked=True) == "mornings"
+
+
+@pytest.mark.parametrize(
+    "text, before, expected",
+    [
+        ("actually make it thursdays, mondays got busy", "Mondays after 4pm", "thursdays"),
+        ("can we do Friday mornings instead?", "Saturdays", "Friday mornings"),
+        ("change it to tuesdays", "mornings", "tuesdays"),
+        ("oops, let's say weekends", "Fridays", "weekends"),
+        ("no wait, fridays are better, thursdays I work", "Thursdays", "fridays are better"),
+        ("do mornings work?", None, "do mornings work"),
+        ("mondays still, but later, after 4pm", "Mondays", "mondays still, after 4pm"),
+    ],
+)
+def test_a_correction_keeps_only_the_new_time(text, before, expected):
+    assert find_preferred_time(text, asked=False, before=before) == expected

@@ -103,3 +103,23 @@ def test_a_follow_up_is_read_with_the_previous_message(trained):
     [in_context] = loaded.process([Message(data={"text": text})], tracker=before)
     assert alone.get("intent")["name"] == "out_of_scope"
     assert in_context.get("intent")["name"] == "faq_numbing"
+
+
+def test_a_request_inside_a_framing_message_decides_the_intent(tmp_path: Path):
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    context = ExecutionContext(GraphSchema({}), "test")
+    examples = {
+        "bot_challenge": ["are you a bot", "is this a robot", "am I talking to a computer", "r u a bot"],
+        "request_human": ["i want a human", "let me talk to a person", "can a real person help me", "get me a human"],
+        "inform": ["Sam Lee 617-555-0142", "my number is 617-555-0101", "jess, jess@example.com", "Ana Ruiz"],
+    }
+    messages = [Message(data={"text": t, "intent": intent}) for intent, texts in examples.items() for t in texts]
+    classifier = TextIntentClassifier.create({}, storage, Resource("framed"), context)
+    classifier.train(TrainingData(training_examples=messages))
+    [alone] = classifier.process([Message(data={"text": "r u a bot"})])
+    [framed] = classifier.process([Message(data={"text": "r u a bot? i want a human"})])
+    assert alone.get("intent")["name"] == "bot_challenge"
+    ranking = framed.get("intent_ranking")
+    assert ranking[0]["name"] == "request_human"
+    assert ranking[0]["confidence"] >= 0.6 > ranking[1]["confidence"]
