@@ -8,7 +8,7 @@ to be contacted; only then is the request stored and handed to staff.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,7 +30,8 @@ from actions.handoff_requests import (
     save_handoff,
 )
 from bot import patterns
-from bot.booking import read_confirmation, read_details, validate_name
+from bot.booking import find_contact, read_confirmation, read_details, validate_name
+from bot.nlu.question_parts import asks_a_question
 from bot.settings import get_settings
 
 # Which slot each free-text reader fills, and what the reader calls it.
@@ -53,6 +54,29 @@ WHICH_DETAIL = (
     "No problem. Which detail should I change? Send the correct name, phone number or "
     "email, or preferred time, or say never mind to stop."
 )
+
+
+# What a detail is called when the patient changes it before the read-back.
+CHANGED_LABELS = {"booking_name": "name", "booking_contact_display": "contact", "booking_time": "preferred time"}
+
+
+def _acknowledge_changes(dispatcher: CollectingDispatcher, tracker: Tracker, events: List[EventType]) -> None:
+    """Say which detail a correction out of turn changed ("oh wait make it thursday
+    mornings instead" while the form asks for the name): the patient sees it was taken."""
+    for event in events:
+        label = CHANGED_LABELS.get(event.get("name"))
+        before = tracker.get_slot(event["name"]) if label else None
+        if label and before is not None and event.get("value") not in (None, before):
+            dispatcher.utter_message(text=f"Got it, I've changed your {label} to: {event['value']}")
+
+
+_FIRST_SENTENCE = patterns.compile(r"^\s*([^.!?\n]+)[.!\n]\s*\S")
+
+
+def _leading_sentence_name(text: str) -> Optional[str]:
+    """A first sentence that is a name, when more follows it."""
+    found = _FIRST_SENTENCE.search(text)
+    return validate_name(found.group(1)) if found else None
 
 
 class ValidateBookingForm(GuardedFormValidation):
@@ -78,13 +102,17 @@ class ValidateBookingForm(GuardedFormValidation):
         # A question the assistant can answer is not a bare answer to the form's question:
         # "before I choose the time, how long is the numbing?" is answered, then the
         # form asks again (GuardedFormValidation), instead of becoming the preferred time.
-        asked = None if "?" in text and inline_answer(tracker, domain) else ASKED.get(requested)
+        asked = None if asks_a_question(text) and inline_answer(tracker, domain) else ASKED.get(requested)
         clinic = get_settings().clinic
         details = read_details(
             text, asked=asked, region=clinic.country, home=clinic.phone, time_before=tracker.get_slot("booking_time")
         )
         events: List[EventType] = []
         name = details.name or (validate_name(text) if bare_name else None)
+        if not name and requested == "booking_name" and asked is None:
+            # "Tomasz Wren. quick q tho how long is the appointment": the name asked
+            # for, then a question (answered by the form's usual turn handling).
+            name = _leading_sentence_name(text)
         if name:
             events.append(SlotSet("booking_name", name))
         contact = details.contact.contact or (
@@ -97,6 +125,8 @@ class ValidateBookingForm(GuardedFormValidation):
             dispatcher.utter_message(text=CONTACT_HELP)
         if details.preferred_time:
             events.append(SlotSet("booking_time", details.preferred_time))
+        if requested != "booking_confirmed":
+            _acknowledge_changes(dispatcher, tracker, events)
         if requested == "booking_confirmed":
             changed = any(tracker.get_slot(event["name"]) != event["value"] for event in events)
             events.extend(self._read_confirmation(dispatcher, tracker, text, changed=changed))
@@ -129,8 +159,8 @@ class ValidateBookingForm(GuardedFormValidation):
 
     def reprompt(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> None:
         """Each question says what it needs; the form repeats it after this."""
-        if requested == "booking_contact":
-            dispatcher.utter_message(text=CONTACT_HELP)
+        if requested == "booking_contact" and find_contact(latest_text(tracker)).attempted:
+            dispatcher.utter_message(text=CONTACT_HELP)  # not for a question it could not answer
         elif requested == "booking_name":
             dispatcher.utter_message(text=NAME_HELP)
         else:

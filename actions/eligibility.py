@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -186,13 +186,10 @@ class ActionScreeningOutcome(Action):
         *first, last = outcome.messages
         for text in first:
             dispatcher.utter_message(text=text)
-        events: List[EventType] = [SlotSet("screening_outcome", outcome.kind)]
-        if outcome.kind != NOT_RECOMMENDED and asked_to_book(tracker):
-            dispatcher.utter_message(text=last)
-            dispatcher.utter_message(response="utter_booking_intro")
-            return events + [FollowupAction("booking_form")]
-        dispatcher.utter_message(text=last, buttons=BOOK_BUTTONS)
-        return events
+        book_now = outcome.kind != NOT_RECOMMENDED and asked_to_book(tracker)
+        # A rule starts the booking when `book_after_screening` is set (data/rules.yml).
+        dispatcher.utter_message(text=last, buttons=[] if book_now else BOOK_BUTTONS)
+        return [SlotSet("screening_outcome", outcome.kind), SlotSet("book_after_screening", book_now)]
 
 
 # A booking asked for in so many words, whatever the message was classified as.

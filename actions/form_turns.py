@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT
+from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, asks_a_question
 
 REQUESTED_SLOT = "requested_slot"
 SAVED_SLOT = "handoff_saved"
@@ -178,7 +178,7 @@ class GuardedFormValidation(FormValidationAction):
         elif requested:
             if not filled_slots(validated):
                 events += self.not_read(dispatcher, tracker, domain, requested)
-            elif "?" in latest_text(tracker):
+            elif asks_a_question(latest_text(tracker)):
                 # Details and a question at once ("Priya Raman, 555-213-0045 - is the
                 # consultation free?"): the details are kept and the question answered.
                 for response in inline_answer(tracker, domain):

@@ -13,12 +13,15 @@ Enabled in `endpoints.yml`:
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.say_once import load_warnings, said_once
 from bot.settings import ClinicProfile, get_settings
 
 
@@ -35,6 +38,22 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         domain = domain or Domain.empty()
         super().__init__(domain.responses)
         self.clinic_values = (clinic or get_settings().clinic).template_values()
+        self.warnings = load_warnings()
+
+    async def generate(
+        self,
+        utter_action: Text,
+        tracker: DialogueStateTracker,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Optional[Dict[Text, Any]]:
+        """Generate a response; a warning given earlier in the session is only referred to
+        (bot.say_once)."""
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response and response.get("text"):
+            values = {**tracker.current_slot_values(), **self.clinic_values, **kwargs}
+            response["text"] = said_once(response["text"], _session_bot_texts(tracker), self.warnings, values)
+        return response
 
     def generate_from_slots(
         self,
@@ -46,3 +65,14 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         """Generate a response, with the clinic's values as default placeholders."""
         values = {**self.clinic_values, **kwargs}
         return super().generate_from_slots(utter_action, filled_slots, output_channel, **values)
+
+
+def _session_bot_texts(tracker: DialogueStateTracker) -> List[str]:
+    """What the assistant has said since the session started."""
+    texts: List[str] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        if isinstance(event, BotUttered) and event.text:
+            texts.append(event.text)
+    return texts

@@ -19,6 +19,11 @@ run prints them; the exit status is 1 below FLOOR, which `make test` enforces.
     python -m scripts.evaluate_understanding             # score, check the floor
     python -m scripts.evaluate_understanding --misses    # list every miss
     python -m scripts.evaluate_understanding --writers n9 n10 --no-check   # a new pair, once
+    python -m scripts.evaluate_understanding --in-context --no-check   # + OOD after FAQ questions
+
+`--in-context` also asks every out-of-domain query as the message after each of
+`CONTEXT_QUESTIONS`, as a patient's next message after an answer: follow-ups are read
+with the previous message (bot.nlu.follow_up), and this is what that reading costs.
 """
 from __future__ import annotations
 
@@ -206,6 +211,29 @@ def _intents(texts: Sequence[str], model: Path) -> List[str]:
     return [_intent(parsed) for parsed in parse_all(texts, model)]
 
 
+# A patient's previous message for `--in-context`: one question on each kind of topic.
+CONTEXT_QUESTIONS = (
+    "how long will my face be red after microneedling?",
+    "what is the skinpen?",
+    "what skincare should I use after the treatment?",
+    "what happens at the consultation?",
+    "how often should I have it done?",
+)
+
+
+def in_context_clinic_answers(model: Path) -> List[Tuple[str, str, str]]:
+    """(previous question, query, intent) for each out-of-domain query given a clinic
+    answer when asked right after one of `CONTEXT_QUESTIONS`."""
+    queries = [text for text, _ in load_ood()]
+    found = []
+    for before in CONTEXT_QUESTIONS:
+        for text, parsed in zip(queries, parse_all(queries, model, before=before)):
+            intent = _intent(parsed)
+            if intent.partition(":")[0] in CLINIC_ANSWERS:
+                found.append((before, text, intent))
+    return found
+
+
 def score(model: Path, writers: Optional[Sequence[str]] = None) -> Report:
     """The model on the independent sets (only the named writers' files, when given) and the
     out-of-domain queries."""
@@ -221,6 +249,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
     parser.add_argument("--topics", action="store_true", help="accuracy per topic, and what each was taken for")
     parser.add_argument("--no-check", action="store_true", help="report only; never fail")
+    parser.add_argument(
+        "--in-context", action="store_true", help="also: out-of-domain queries asked right after a clinic question"
+    )
     parser.add_argument(
         "--writers", nargs="+", metavar="ID",
         help="score only these writers' files (writer_ID.yml): a new pair, scored once before it is looked at",
@@ -239,6 +270,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for (text, domain), intent in zip(report.ood, report.ood_predicted):
             if intent.partition(":")[0] in CLINIC_ANSWERS:
                 print(f"CLINIC ANSWER [{domain} -> {intent}] {text}")
+    if args.in_context:
+        found = in_context_clinic_answers(args.model)
+        asked = len(CONTEXT_QUESTIONS) * len(report.ood)
+        print(f"Out-of-domain after a clinic question: {len(found)} of {asked} got a clinic answer "
+              f"({len(found) / asked:.1%}).")  # fmt: skip
+        for before, text, intent in found if args.misses else []:
+            print(f"CLINIC ANSWER IN CONTEXT [{intent}] {before!r} -> {text}")
     if args.no_check:
         return 0
     for failure in report.failures(TARGET):

@@ -25,7 +25,7 @@ _SPACES = patterns.compile(r"[^\S\n]+")
 # A mark that ends a clause, or a run of other characters up to a space or a mark: a run
 # may end with a clause-ending period or colon (see `_cuts`).
 _CUT = patterns.compile(r"(?P<mark>[,;!?\n])|[^\s,;!?]+")
-_LEADING_JOIN = patterns.compile(r"^(?:and|but|plus|also|&)\s+", patterns.IGNORECASE)
+_LEADING_JOIN = patterns.compile(r"^(?:and|but|plus|also|so|&)\s+", patterns.IGNORECASE)
 
 
 def is_control(char: str) -> bool:

@@ -17,7 +17,8 @@ from bot.booking.clauses import prepare
 _YES = patterns.compile(
     r"^\W*(?:"
     r"y|ye[sa]+h?|yep+|yup|ya+h?|yh|ok(?:ay)?|k+|sure|perfect|great|lovely|brilliant|fab|awesome|cool|fine"
-    r"|correct|right|exactly|absolutely|definitely|confirm(?:ed)?|spot\s+on|si|sim|oui|ja|claro|vale|certo"
+    r"|correct|right|exactly|absolutely|definitely|confirm(?:ed)?|spot\s+on|aye|yas+|yeh|yee+|ja|oui|si|sim|isso"
+    r"|claro|vale|certo|correto|exato|exacto|perfeito|perfecto|listo|confirmad[oa]|confirmo|d'?accord|genau|richtig"
     r"|(?:sounds|looks|seems)\s+(?:good|great|right|fine|perfect|correct)"
     r"|(?:that'?s|thats|that\s+is|it'?s|its|they'?re|all|everything'?s?|everything\s+is)\s+(?:all\s+)?"
     r"(?:good|right|correct|fine|perfect|it|ok(?:ay)?)"
@@ -29,7 +30,8 @@ _YES = patterns.compile(
 # Thank you!", "grand so, go ahead").
 _AGREES = patterns.compile(
     r"\b(?:(?:looks?|sounds?|seems?|is|are|all|everything'?s?)\s+(?:all\s+)?(?:good|right|correct|fine|perfect)"
-    r"|go\s+ahead|go\s+for\s+it|(?:that'?s|thats)\s+(?:right|correct|it)|pode\s+mandar)\b",
+    r"|go\s+ahead|go\s+for\s+it|(?:that'?s|thats)\s+(?:right|correct|it)|spot\s+on|pode\s+mandar"
+    r"|(?:please\s+)?proceed|in\s+order|send\s+it(?:\s+off)?)\b",
     patterns.IGNORECASE,
 )
 _YES_SIGNS = ("\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}", "\N{OK HAND SIGN}", "s\N{LATIN SMALL LETTER I WITH ACUTE}")

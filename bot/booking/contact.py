@@ -40,7 +40,7 @@ _BARE_NUMBER = patterns.compile(r"[\d\s().+-]*\d[\d\s().+-]*")
 # (Under `re`, `\s*:?\s*$` after a long run of spaces made this one cubic in the message:
 # issue 15. RE2 reads it in one pass.)
 _LEAD_IN = patterns.compile(
-    r"(?:(?:sure|ok|okay|yes|yeah|and|or|it'?s|it\s+is|here'?s|here\s+is)[\s,]+)*"
+    r"(?:(?:sure|ok|okay|yes|yeah|and|or|use|try|it'?s|it\s+is|here'?s|here\s+is)[\s,]+)*"
     r"(?:(?:you\s+can\s+)?(?:call|text|email|e-mail|reach|contact)\s+me(?:\s+(?:at|on|via))?"
     r"|(?:(?:my|the|our|her|his|their)\s+)?(?:(?:home|work|office)\s+)?(?:cell|cellphone|mobile|phone|landline|whatsapp|number|email|e-mail|tel|telephone)"
     r"(?:\s+(?:number|no\.?|#|address))?(?:\s+is)?)?"

@@ -35,11 +35,14 @@ _CUE = patterns.Delimited(
             not_before=r"\w'",
         ),
         patterns.Alternative(
-            r"(?:(?:(?:my|his|her|their|the)\s+)?name\s+(?:is|should\s+be|to|as)|my\s+name'?s|name's|call\s+me)",
+            r"(?:(?:(?:my|his|her|their|the)\s+)?name\s+(?:is|should\s+be|to|as)|my\s+name'?s|name's|call\s+me"
+            r"|me\s+llamo|mi\s+nombre\s+es|je\s+m'?appelle|mi\s+chiamo|meu\s+nome\s+(?:e|é)|ich\s+hei(?:ss|ß)e)",
             not_before=r"\w'", not_after=r"\w'",
         ),
         patterns.Alternative(
-            r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s|s?he'?s|s?he\s+is|(?:(?:my|his|her|their)\s+)?name)",
+            r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s|s?he'?s|s?he\s+is|(?:(?:my|his|her|their)\s+)?name"
+            r"|(?:my|his|her|our)\s+(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|sister|brother"
+            r"|boyfriend|girlfriend|fianc[eé]e?|grandma|grandmother|grandpa|grandfather|aunt|uncle)\s*,?)",
             not_before=r"\w'", not_after=r"\w'",
         ),
     ],
@@ -158,7 +161,7 @@ def _after_cue(text: str, capitals: bool) -> Optional[NameMatch]:
         found = _leading_name(text, cue.end(), clause_end(text, cue.end()))
         if found is None:
             continue
-        if cue.group("weak") and capitals and text[found.span[0]].islower():
+        if cue.group("weak") and capitals and text[found.span[0] : found.span[1]].lstrip()[:1].islower():
             continue  # "I'm nervous about CIT": whoever writes "CIT" would write "Nervous"
         if cue.group("weak") and " " not in found.name:
             following = _WORD.search(text, found.span[1], clause_end(text, found.span[1]))
@@ -172,6 +175,18 @@ def _after_cue(text: str, capitals: bool) -> Optional[NameMatch]:
 # "Olumide Bankole, o.bankole@example.com", "J. Okafor. 555-0177".
 _BEFORE_CONTACT = patterns.compile(r"[\s,;:.\-–—/|]*$")
 _NAME_START = patterns.compile(r"(?:^|[.!?,;:\-–—(\n])\s*$")
+
+
+# Words after which a name may start without a clause boundary ("book me in pls marcus
+# hill 773-555-0190"); after other words a run is the end of a sentence ("email I don't
+# check often. 224 555 0193").
+_BEFORE_A_NAME = frozenset({"pls", "plz", "please", "me", "in", "for", "its", "is", "am", "thanks", "thx", "ok", "okay"})
+
+
+def _after_non_name(text: str, first: patterns.Match) -> bool:
+    """Whether the word before `first` is one a name may follow without a comma."""
+    before = _WORD.findall(text[: first.start()])
+    return bool(before) and word_key(before[-1].strip(".,!?")) in _BEFORE_A_NAME
 
 
 def _capitalized(word: str) -> bool:
@@ -200,7 +215,7 @@ def _beside_contact(text: str, contacts: List[Span], capitals: bool) -> Optional
             if len(run) == 4 or not (cased and _is_name_word(token.rstrip(".,"))):
                 break
             run.insert(0, word)
-        while run and not _NAME_START.search(text[: run[0].start()]):
+        while run and not (_NAME_START.search(text[: run[0].start()]) or (len(run) >= 2 and _after_non_name(text, run[0]))):
             run.pop(0)
         if not run or (len(run) == 1 and text[: run[0].start()].strip()):
             continue  # one word is a name only as the whole of what comes before ("andre 555-0154")

@@ -32,6 +32,8 @@ _RULED_OUT = patterns.compile(
     r"|off|bad|worse|out)\b",
     patterns.IGNORECASE,
 )
+# "Good afternoon." opens a message; as a clause of its own it greets, it is no time.
+_GREETING = patterns.compile(r"^(?:hi|hello|hey)?[\s,]*good\s+(?:morning|afternoon|evening|day|night)\W*$", patterns.IGNORECASE)
 _INSTEAD = patterns.compile(r"[\s,]+instead$", patterns.IGNORECASE)
 
 
@@ -54,7 +56,9 @@ got busy"). When
     name = locate_name(text, asked=False)
     if name:
         text = blank(text, [name.span])
-    timed = [_without_correction(piece) for piece in map(tidy, clauses(text)) if mentions_time(piece)]
+    timed = [
+        _without_correction(piece) for piece in map(tidy, clauses(text)) if mentions_time(piece) and not _GREETING.match(piece)
+    ]
     if before:
         old = time_expressions(before)
         new = [piece for piece in timed if not (time_expressions(piece) <= old and _RULED_OUT.search(piece))]

@@ -72,7 +72,8 @@ whatever else any every new patient client person mom mum mother dad father sist
 daughter husband wife friend partner boyfriend girlfriend sold keen down game set done
 retired sweet oops typo best hes shes theyre whos got has had have wants wanted asked needs
 needed says said thinks knows doesnt didnt isnt wasnt hasnt always never usually question
-questions qs use used using put under
+questions qs use used using put under kindly much lots loads heaps again everyone guys team folks
+instead most easily reached reachable mostly
 """
 _BOOKING = """
 name number phone cell mobile email mail contact text call book booking appointment appt

@@ -1,11 +1,20 @@
-"""A follow-up read with the question before it: "is it vegan tho" after the skincare answer.
+"""A follow-up answered on the topic of the previous answer: "is it vegan tho" after the
+skincare answer.
 
 A short message that leans on the previous one ("and the needling part?", "how long
-does that sit on?", "is that normal?") names nothing the classifier can place, so alone
-it gets the out-of-scope answer or "say it another way". Read together with the
-patient's previous message it is placed: the intent classifier classifies the two
-messages joined, and takes that reading when the message looks like a follow-up and
-the joined reading is a confident question answered from the article.
+does that sit on?", "n no parabens?") names nothing the classifier can place, so alone
+it gets the out-of-scope answer or "say it another way". When it looks like a
+follow-up, and the message alone is not sure of a question or an act of its own, it is
+answered on the previous answer's topic, provided its own words lean that way: the
+classifier gives that topic some probability for the message alone (`TOPIC_AFFINITY`).
+That lean is what tells "does it get hot tho" after the red-light answer from "what is
+this song name" after any answer.
+
+The topic is the intent the previous message was answered with (the tracker's latest
+message, as the assistant finally read it, follow-ups included), so a chain of
+follow-ups keeps its thread. Reading the two messages' text joined, as this module did
+first, only ever repeated the previous message's reading (the longer message dominates
+the features) and lost the thread after one follow-up.
 
 Rasa gives an NLU component the conversation's tracker when its `process` takes a
 `tracker` argument (the default recipe resolves it to the tracker placeholder,
@@ -14,33 +23,52 @@ The tracker is read as it was before this message: its latest message is the pre
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
-from bot.nlu.question_parts import answerable
+from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, answerable
 from bot.patterns import IGNORECASE
 from bot.patterns import compile as compile_pattern
 
 # A follow-up is short, and opens with a joining word or points back with a pronoun.
-MAX_WORDS = 14
+MAX_WORDS = 20
 _OPENER = compile_pattern(
-    r"^\W*(?:ok(?:ay)?\W+|so\W+|thanks?\W+|thank you\W+|hmm+\W+|ugh\W+)*"
+    r"^\W*(?:ok(?:ay)?\W+|so\W+|thanks?\W+|thank you\W+|hmm+\W+|ugh\W+|no+\W+|oh\W+|ah+\W+|right\W+|hm+\W+)*"
     r"(?:and|also|but|so|what about|how about|wat about|what if|and if|or)\b",
     IGNORECASE,
 )
 _POINTS_BACK = compile_pattern(r"\b(?:it|that|this|those|these|they|them|there|its|one|ones|then|tho|though)\b", IGNORECASE)
-# The joined reading must be at least this sure of an answerable question.
-CONTEXT_CONFIDENCE = 0.5
-# A message the classifier alone is this sure of keeps its own reading; for a question
-# answered from the article, less is enough.
+# "is that bad??", "is it normal", "are those ok?", "is this a good sign": nothing but a
+# judgement asked on what was just said.
+_JUDGEMENT = compile_pattern(
+    r"^\W*(?:(?:ok(?:ay)?|so|ugh|hmm+|oh|wait|and|but)\W+)*(?:is|are|was|were|iz)\s+(?:that|this|it|they|those|these)"
+    r"\s+(?:(?:a|really|actually|totally|normal\s+or)\s+)*(?:bad|normal|ok|okay|good|fine|safe|dangerous|serious|"
+    r"worrying|expected|common|usual|a\s+(?:good|bad)\s+(?:thing|sign))\b[^.!?]{0,20}[.!?]*\s*$",
+    IGNORECASE,
+)
+# How much the message alone must lean to the previous topic (its probability among all
+# intents). Measured (docs/quality.md) on the blind conversations' follow-ups and on
+# CLINC150 queries asked after five clinic questions (`make understanding --in-context`).
+TOPIC_AFFINITY = 0.02
+# A message the classifier alone is this sure of keeps its own reading ("no", "thanks"),
+# unless it is the out-of-scope reading, which a follow-up's missing context explains;
+# for a question answered from the article, less is enough.
 OWN_CONFIDENCE = 0.8
 OWN_ANSWER_CONFIDENCE = 0.5
+OUT_OF_SCOPE = "out_of_scope"
+# A message sure it is about the patient's own health is no follow-up to the previous
+# topic ("i have a rash, what can i use for it" after the device answer); "is that
+# bad??" after the flaking answer, unsure alone, is.
+OWN_HEALTH = frozenset({"ask_other_health", "ask_warning_signs"})
+# The confidence a winning topic gets at least: clear of the fallback's bar (0.25) and
+# of its ambiguity margin against the rest, which share what is left.
+CONTEXT_CONFIDENCE = 0.6
 # A fragment this short leans on what came before whatever its words ("how far apart");
-# a message pointing back ("is it vegan tho") is at most `POINTING_WORDS` long: longer
-# ones with a "that" are mostly sentences of their own ("i have a car payment that
-# needs to be paid"). Measured on CLINC150 queries asked after five FAQ questions
-# (docs/quality.md): 47 of 1,695 became clinic answers with any length, 2 with this.
+# a message pointing back ("does it get hot tho i hate heat lamps") may be as long as any
+# follow-up. What keeps other domains out is the lean (`TOPIC_AFFINITY`): CLINC150's
+# queries asked after five clinic questions got 4 clinic answers of 1,695 through the
+# context (docs/quality.md), where reading the two messages joined gave 20.
 FRAGMENT_WORDS = 3
-POINTING_WORDS = 8
+POINTING_WORDS = MAX_WORDS
 
 
 def looks_like_follow_up(text: str) -> bool:
@@ -53,39 +81,47 @@ def looks_like_follow_up(text: str) -> bool:
     return len(words) <= POINTING_WORDS and bool(_POINTS_BACK.search(text))
 
 
-def previous_text(tracker: Any) -> Optional[str]:
-    """The patient's previous message in this conversation, or None (no tracker, a button)."""
-    latest = getattr(tracker, "latest_message", None)
-    text = getattr(latest, "text", None) or ""
-    return text if text.strip() and not text.lstrip().startswith("/") else None
-
-
 # A follow-up that reads as "can I have it?" asks about the rules, not for a new
-# screening ("and what about while I'm breastfeeding?" after the outcome): it gets the
-# answer on who should not have it.
+# screening: its topic is the answer on who should not have it.
 AS_INFORMATION = {"check_eligibility": "faq_contraindications"}
 
 
-def as_information(ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The ranking with each `AS_INFORMATION` intent folded into its information intent."""
-    folded: Dict[str, float] = {}
-    for item in ranking:
-        name = AS_INFORMATION.get(item["name"], item["name"])
-        folded[name] = folded.get(name, 0.0) + float(item["confidence"])
-    return [{"name": name, "confidence": confidence} for name, confidence in sorted(folded.items(), key=lambda kv: -kv[1])]
+def previous_topic(tracker: Any) -> Optional[str]:
+    """The topic of the previous answer: the previous message's intent when the article
+    answered it (the second of two questions), else None (no tracker, an act, a form)."""
+    latest = getattr(tracker, "latest_message", None)
+    intent = (getattr(latest, "intent", None) or {}).get("name")
+    if intent == TWO_QUESTIONS_INTENT:
+        asked = (getattr(latest, "parse_data", None) or {}).get(QUESTIONS_KEY) or []
+        intent = asked[-1] if asked else None
+    intent = AS_INFORMATION.get(intent, intent) if isinstance(intent, str) else None
+    return intent if intent and answerable(intent) else None
 
 
-def context_wins(own: str, own_confidence: float, joined: str, joined_confidence: float) -> bool:
-    """Whether the joined reading replaces the message's own one.
+def asks_about_it(text: str) -> bool:
+    """A judgement on what was just said ("is that bad??", "is it normal?", "is this ok"),
+    which carries no topic words of its own to lean with."""
+    return bool(_JUDGEMENT.search(text))
 
-    Only a confident, answerable joined reading, different from the message's own, and
-    only when the message alone is not already sure of something (a question of its
-    own, or another domain: "is it going to rain tomorrow?").
+
+def context_wins(own: str, own_confidence: float, topic: str, affinity: float, judgement: bool = False) -> bool:
+    """Whether the previous answer's `topic` replaces the message's own reading.
+
+    Never for a red flag (the detector's), a message sure of its own question or act
+    ("does it hurt?", "no", "thanks"), or one whose words do not lean to the topic
+    (`affinity`: the topic's probability for the message alone), unless it asks for a
+    judgement on what was just said (`judgement`, see `asks_about_it`).
     """
     if own.startswith("red_flag_"):
         return False  # a symptom in the follow-up itself is the red-flag detector's
-    if joined == own or not answerable(joined) or joined_confidence < CONTEXT_CONFIDENCE:
+    if topic == own or not answerable(topic):
         return False
     if answerable(own) and own_confidence >= OWN_ANSWER_CONFIDENCE:
-        return False  # "and the needling part itself?" asks its own question
-    return own_confidence < OWN_CONFIDENCE
+        return False  # "and the needling part itself?": its own question
+    if judgement:
+        return True
+    if affinity < TOPIC_AFFINITY:
+        return False
+    if own in OWN_HEALTH and own_confidence >= OWN_ANSWER_CONFIDENCE:
+        return False  # "i have a rash, what can i use for it": its own question
+    return own == OUT_OF_SCOPE or own_confidence < OWN_CONFIDENCE

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import List
 
 from bot.booking.contact import contact_spans
-from bot.nlu.question_parts import answerable
+from bot.nlu.question_parts import answerable, asks_a_question
 from bot.booking.clauses import blank, prepare
 from bot.booking.name import locate_name
 from bot.patterns import compile as compile_pattern
@@ -35,12 +35,13 @@ REQUEST_CONFIDENCE = 0.6
 
 
 
-def asks(whole_intent: str, piece: str, intent: str) -> bool:
-    """Whether a piece's own intent decides the message's: a request, or a question
-    asked beside details."""
+def asks(whole_intent: str, piece: str, intent: str, in_form: bool = False) -> bool:
+    """Whether a piece's own intent decides the message's: a request (never inside a
+    form, where "please call me on ..." gives the form its contact), or a question asked
+    beside details."""
     if intent in REQUESTS:
-        return True
-    return whole_intent == "inform" and "?" in piece and answerable(intent)
+        return not in_form
+    return whole_intent == "inform" and asks_a_question(piece) and answerable(intent)
 
 
 _SENTENCE = compile_pattern(r"[^.!?\n]+[.!?]*")

@@ -34,7 +34,7 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.domain_terms import TERMS_FILE
 from bot.nlu.framed_request import FRAMING, REQUEST_CONFIDENCE, asks, request_pieces
-from bot.nlu.follow_up import as_information, context_wins, looks_like_follow_up, previous_text
+from bot.nlu.follow_up import CONTEXT_CONFIDENCE, asks_about_it, context_wins, looks_like_follow_up, previous_topic
 from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, candidate_parts, two_questions
 from bot.nlu.shorthand_tokenizer import shorthand_lemmas
 from bot.patterns import compile as compile_pattern
@@ -68,6 +68,27 @@ def question_sentence(text: str) -> Optional[str]:
         return None
     asked = [sentence for sentence in sentences if "?" in sentence]
     return (asked or sentences)[-1]
+
+
+def _in_context(ranking: List[Dict[Text, Any]], topic: str, judgement: bool) -> List[Dict[Text, Any]]:
+    """The ranking with the previous answer's topic first when it wins (`context_wins`).
+
+    The topic takes the top confidence (at least the fallback's bar is then cleared by
+    the margin the message's own reading had); the red-flag intents keep theirs, since
+    the red-flag detector reads them and the previous message's symptoms are not this one's.
+    """
+    own = ranking[0]
+    affinity = next((item[PREDICTED_CONFIDENCE_KEY] for item in ranking if item[INTENT_NAME_KEY] == topic), 0.0)
+    if not context_wins(own[INTENT_NAME_KEY], own[PREDICTED_CONFIDENCE_KEY], topic, affinity, judgement):
+        return ranking
+    confidence = max(own[PREDICTED_CONFIDENCE_KEY], CONTEXT_CONFIDENCE)
+    rest = [
+        item if str(item[INTENT_NAME_KEY]).startswith("red_flag_")
+        else {INTENT_NAME_KEY: item[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1 - confidence)}
+        for item in ranking
+        if item[INTENT_NAME_KEY] != topic
+    ]  # fmt: skip
+    return [{INTENT_NAME_KEY: topic, PREDICTED_CONFIDENCE_KEY: confidence}] + rest
 
 
 def _with_two_questions(ranking: List[Dict[Text, Any]], confidence: float) -> List[Dict[Text, Any]]:
@@ -167,41 +188,29 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
         """Set each message's intent and intent ranking.
 
         `tracker` is the conversation so far (Rasa passes it at inference, see
-        bot.nlu.follow_up): a follow-up is read with the patient's previous message.
+        bot.nlu.follow_up): a follow-up is answered on the previous answer's topic.
         """
         if self.pipeline is None:
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
-        before = previous_text(tracker)
+        topic = previous_topic(tracker)
+        in_form = bool(getattr(tracker, "active_loop_name", None))
         for message, text, ranking in zip(messages, texts, self.rankings(texts)):
             if not ranking:
                 continue
-            if before and looks_like_follow_up(text):
-                ranking = self._in_context(ranking, f"{before}\n{text}")
+            if topic and looks_like_follow_up(text):
+                ranking = _in_context(ranking, topic, asks_about_it(text))
             pair = self._two_questions(text)
             if pair:
                 ranking = _with_two_questions(ranking, min(confidence for _, confidence in pair))
                 message.set(QUESTIONS_KEY, [intent for intent, _ in pair], add_to_output=True)
             elif ranking[0][INTENT_NAME_KEY] in FRAMING:
-                ranking = self._framed_request(ranking, text)
+                ranking = self._framed_request(ranking, text, in_form)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    def _in_context(self, ranking: List[Dict[Text, Any]], joined: str) -> List[Dict[Text, Any]]:
-        """The joined reading's ranking when it wins (`context_wins`), else the message's own."""
-        in_context = as_information(self.rankings([joined])[0])
-        own, top = ranking[0], in_context[0]
-        if not context_wins(
-            own[INTENT_NAME_KEY], own[PREDICTED_CONFIDENCE_KEY], top[INTENT_NAME_KEY], top[PREDICTED_CONFIDENCE_KEY]
-        ):
-            return ranking
-        # The red-flag intents keep the message's own confidence: the detector reads
-        # them, and the previous message's symptoms are not this one's.
-        red_flags = [item for item in ranking if str(item[INTENT_NAME_KEY]).startswith("red_flag_")]
-        return [item for item in in_context if not str(item[INTENT_NAME_KEY]).startswith("red_flag_")] + red_flags
-
-    def _framed_request(self, ranking: List[Dict[Text, Any]], text: str) -> List[Dict[Text, Any]]:
+    def _framed_request(self, ranking: List[Dict[Text, Any]], text: str, in_form: bool) -> List[Dict[Text, Any]]:
         """The request a piece of the message makes, first, when one does (bot.nlu.framed_request)."""
         pieces = request_pieces(text)
         if not pieces:
@@ -211,7 +220,7 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             (item[INTENT_NAME_KEY], item[PREDICTED_CONFIDENCE_KEY])
             for piece, piece_ranking in zip(pieces, self.rankings(pieces))
             for item in piece_ranking[:1]
-            if item[PREDICTED_CONFIDENCE_KEY] >= REQUEST_CONFIDENCE and asks(whole, piece, item[INTENT_NAME_KEY])
+            if item[PREDICTED_CONFIDENCE_KEY] >= REQUEST_CONFIDENCE and asks(whole, piece, item[INTENT_NAME_KEY], in_form)
         ]
         if not requests:
             return ranking

@@ -25,10 +25,28 @@ PART_CONFIDENCE = 0.6
 MIN_PART_WORDS = 3
 
 _SENTENCE = compile_pattern(r"[^.!?\n]+[.!?]*")
+# How a question opens when its question mark was left off: "wats ...", "is the ...".
+_QUESTION_START = compile_pattern(
+    r"\W*(?:what|wat|wats|whats|how|when|where|why|who|which|is|are|am|can|could|do|does|did|will|would|should|shall"
+    r"|may|must|have|has)\b",
+    IGNORECASE,
+)
 _NUMBERED = compile_pattern(r"(?:^|\s)\(?[1-9][.)]\s+")
 # Where a sentence holding two questions joins them: "..., and ...", "... also ...",
-# "...; plus ...".
-_JOIN = compile_pattern(r"(?:,|;)?\s+(?:and\s+also|and|also|plus|&)\s*,?\s+", IGNORECASE)
+# "...; plus ...", and SMS's "... n ...".
+_JOIN = compile_pattern(r"(?:,|;)?\s+(?:and\s+also|and|also|plus|&|n|an)\s*,?\s+", IGNORECASE)
+
+
+_CLAUSE = compile_pattern(r"[^.!?,;:\n]+")
+_QUICK_Q = compile_pattern(r"\bquick\s+(?:q|qn|question)\b", IGNORECASE)
+
+
+def asks_a_question(text: str) -> bool:
+    """A question mark, or a clause that opens like a question ("quick q tho how long is
+    the whole appointment", as SMS leaves the mark off)."""
+    if "?" in text or _QUICK_Q.search(text):
+        return True
+    return any(_QUESTION_START.match(clause.strip()) for clause in _CLAUSE.findall(text))
 
 
 def _words(text: str) -> int:
@@ -43,16 +61,20 @@ def candidate_parts(text: str) -> List[str]:
     """The two parts a message might ask, or [] when it cannot hold two questions.
 
     In order: the last two items of a numbered list; the last two sentences with a
-    question mark; the message cut at its first "and" / "also" / "plus" join with at
+    question mark; the two sentences of a message of two that both open like a
+    question but have no question mark (SMS drops them); the message cut at its first "and" / "also" / "plus" join with at
     least `MIN_PART_WORDS` words on each side. Whether each part is a question the
     assistant answers is the classifier's call (`two_questions`).
     """
     if len(_NUMBERED.findall(text)) >= 2:
         items = [item.strip() for item in _NUMBERED.split(text)][-2:]
         return items if _long_enough(*items) else []
-    asked = [s.strip() for s in _SENTENCE.findall(text) if "?" in s and _long_enough(s)]
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asked = [s for s in sentences if "?" in s and _long_enough(s)]
     if len(asked) >= 2:
         return asked[-2:]
+    if "?" not in text and len(sentences) == 2 and _long_enough(*sentences) and all(map(_QUESTION_START.match, sentences)):
+        return sentences  # "wats collagen induction therapy even. is the consult free"
     for join in _JOIN.finditer(text):
         left, right = text[: join.start()].strip(" ,;"), text[join.end() :].strip(" ,;")
         if _long_enough(left, right):

@@ -9,7 +9,9 @@ The rules, in the order they are tried for a condition named in a clause:
 3. A hedge before it ("not sure if I'm pregnant", "I might have a few pimples") makes it
    unclear, so the form asks.
 4. A negation before it denies it ("not pregnant or nursing", "never had keloids",
-   "im not preggo", "I used to get breakouts").
+   "im not preggo", "I used to get breakouts"), and so does one right after it that
+   says the patient does not have it ("acne I don't have since teenager", "keloids,
+   I've never had").
 5. Otherwise the patient has it. A general question ("is it safe during pregnancy?")
    counts too: the not-recommended answer reads right either way, and it is the safe
    side.
@@ -145,6 +147,8 @@ class Reader:
         after = self._short_answer(tail)
         if after is not None:
             return after, from_next
+        if _denied_after(tail):
+            return Reading.HAS_NOT, from_next
         if cues.clause.question and opening == 0 and end == len(words):
             return Reading.ASKS_MEANING, False  # "keloids?"
         if cues.hedged[start]:
@@ -190,6 +194,35 @@ class Reader:
             return None
         shared = self.answers.spans(words)
         return _verdict({reading for _, _, reading in shared}) if _covers(words, shared) else None
+
+
+# "acne I don't have", "keloids, I've never had", "pregnant I am not": the patient, a
+# negation, and (optionally) the verb, right after the condition.
+_SUBJECTS = frozenset({"i", "ive", "im", "we"})
+_FRONTED_NEGATIONS = frozenset({"dont", "didnt", "havent", "hadnt", "never", "not", "aint"})
+_POSSESSION = frozenset({"have", "had", "get", "got", "am", "do"})
+
+
+# What may follow such a denial: when, or nothing ("since teenager", "ever", "either").
+# Anything else is the object of another sentence ("I get keloids, never had breakouts").
+_AFTER_DENIAL = frozenset(
+    {"since", "for", "ever", "in", "anymore", "now", "currently", "either", "though", "tho", "at", "any", "lol", "yet"}
+)
+
+
+def _denied_after(tail: Sequence[str]) -> bool:
+    """Whether the words after a condition say the patient does not have it."""
+    words = list(tail)
+    if words and words[0] in _SUBJECTS:
+        words = words[1:]
+    if words and words[0] in _POSSESSION:  # "i do not have", "i have never had", "i am not"
+        words = words[1:]
+    if not words or words[0] not in _FRONTED_NEGATIONS:
+        return False
+    words = words[1:]
+    if words and words[0] in _POSSESSION:
+        words = words[1:]
+    return not words or words[0] in _AFTER_DENIAL
 
 
 def settle(readings: Sequence[Reading]) -> Optional[bool]:

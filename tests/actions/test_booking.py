@@ -161,3 +161,27 @@ def test_when_the_database_is_down_nothing_is_confirmed(database_down, notifier)
     _, events = submit(booking_confirmed=True)
     assert slots_set(events)["handoff_saved"] is False
     assert notifier.notified == []
+
+
+def test_a_question_it_cannot_answer_at_the_contact_question_is_not_called_a_bad_number():
+    messages, events = validate(
+        "quick q, how much time should I set aside for the whole visit?", form=FORM, requested="booking_contact",
+        slots={"booking_name": "Sam Patel"}, intent="nlu_fallback",
+    )
+    assert CONTACT_HELP not in texts(messages) and "didn't catch" in texts(messages)
+
+
+def test_a_correction_out_of_turn_is_acknowledged():
+    slots = {"booking_time": "Monday mornings"}
+    messages, events = validate("oh wait make it thursday mornings instead", form=FORM, requested="booking_name", slots=slots)
+    assert slots_set(events)["booking_time"] == "thursday mornings"
+    assert "changed your preferred time to: thursday mornings" in texts(messages)
+    messages, _ = validate("Sam Lee", form=FORM, requested="booking_name", slots=slots)
+    assert "changed" not in texts(messages)  # a first answer is no change
+
+
+def test_a_name_then_a_question_keeps_the_name():
+    text = "Tomasz Wren. quick q tho how long is the whole appointment roughly, need to know for work"
+    messages, events = validate(text, intent="faq_procedure", form=FORM, requested="booking_name")
+    assert slots_set(events)["booking_name"] == "Tomasz Wren"
+    assert "utter_faq_procedure" in [m.get("response") for m in messages]

@@ -99,7 +99,7 @@ def outcome(**answers):
 
 def test_a_contraindication_gives_not_recommended_and_offers_a_consultation():
     messages, events = outcome(pregnant_or_nursing=True)
-    assert slots_set(events) == {"screening_outcome": "not_recommended"}
+    assert slots_set(events) == {"screening_outcome": "not_recommended", "book_after_screening": False}
     assert "pregnan" in texts(messages).lower()
     assert messages[-1]["buttons"][0]["payload"] == "/request_booking"
 
@@ -107,7 +107,7 @@ def test_a_contraindication_gives_not_recommended_and_offers_a_consultation():
 def test_no_contraindication_may_be_a_good_candidate_never_guaranteed():
     messages, events = outcome(pregnant_or_nursing=False, active_acne=False, keloids=False)
     said = texts(messages).lower()
-    assert slots_set(events) == {"screening_outcome": "candidate"}
+    assert slots_set(events) == {"screening_outcome": "candidate", "book_after_screening": False}
     assert "consult" in said and "candidate" in said
     assert not any(word in said for word in ("guarantee", "approved", "definitely"))
 
@@ -119,16 +119,15 @@ def _asked_first(text: str, intent: str, **answers):
 
 def test_a_patient_who_asked_to_book_goes_straight_to_the_booking_request():
     messages, events = _asked_first("can you check I'm ok first, then book me in", "check_eligibility")
-    assert [e["name"] for e in events if e["event"] == "followup"] == ["booking_form"]
-    assert [m.get("response") for m in messages][-1] == "utter_booking_intro"
+    assert slots_set(events)["book_after_screening"] is True  # a rule starts the booking (data/rules.yml)
     assert not any(m.get("buttons") for m in messages)  # not asked again
 
 
 def test_without_a_booking_request_or_with_a_contraindication_the_booking_is_only_offered():
     messages, events = _asked_first("am I a good candidate?", "check_eligibility")
-    assert not any(e.get("event") == "followup" for e in events) and messages[-1]["buttons"]
+    assert slots_set(events)["book_after_screening"] is False and messages[-1]["buttons"]
     messages, events = _asked_first("check first then book me", "check_eligibility", pregnant_or_nursing=True)
-    assert not any(e.get("event") == "followup" for e in events) and messages[-1]["buttons"]
+    assert slots_set(events)["book_after_screening"] is False and messages[-1]["buttons"]
 
 
 def test_a_labeling_condition_needs_a_provider_review():
@@ -137,7 +136,7 @@ def test_a_labeling_condition_needs_a_provider_review():
         tracker_for("no", "deny", slots={"pregnant_or_nursing": False, "active_acne": False, "keloids": False,
                                          "screening_review": ["isotretinoin"]}),
     )  # fmt: skip
-    assert slots_set(events) == {"screening_outcome": "needs_review"}
+    assert slots_set(events) == {"screening_outcome": "needs_review", "book_after_screening": False}
     assert "provider" in texts(messages).lower()
 
 

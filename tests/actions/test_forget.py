@@ -16,7 +16,7 @@ from bot.settings import PROJECT_ROOT
 from tests.actions.conftest import DOMAIN, run, slots_set, tracker_for
 
 # Slots that hold nothing the patient said: per turn or per request bookkeeping.
-BOOKKEEPING = {"requested_slot", "handoff_saved", "form_misses", "repeated_fallback"}
+BOOKKEEPING = {"requested_slot", "handoff_saved", "form_misses", "repeated_fallback", "book_after_screening"}
 REMEMBERED = {
     "booking_name": "Priya Shah",
     "booking_contact": "+16465550123",

@@ -10,6 +10,7 @@ from bot.booking import read_confirmation
         "sounds good", "Looks good to me, thanks!", "that's right", "all correct ty", "everything is correct",
         "Thats perfect thank you", "correct", "k", "👍", "✅ thanks", "Sí, gracias", "yes, go for it", "book it",
         "Everything looks right. Thank you!", "grand so, go ahead", "sim, tá certo, pode mandar",
+        "isso, confirmado", "aye that's spot on", "That is all correct. Thank you kindly.",
     ],
 )  # fmt: skip
 def test_a_plain_yes_in_any_words_confirms(text):

@@ -260,3 +260,20 @@ def test_a_correction_that_names_the_detail(text, expected):
 )
 def test_one_word_before_a_contact_is_a_name_only_when_nothing_precedes_it(text, expected):
     assert find_name(text, asked=False) == expected
+
+
+@pytest.mark.parametrize("text", ["That is all correct. Thank you kindly.", "thanks so much", "cheers guys", "thanks again"])
+def test_thanks_that_sign_off_no_name(text):
+    assert find_name(text, asked=False) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("book me in pls marcus hill 773-555-0190 tuesday mornings", "Marcus Hill"),
+        ("Oh, better you call me, email I don't check often. 224 555 0193", None),
+        ("scratch the phone number, i never pick up unknown numbers 617-555-0188", None),
+    ],
+)
+def test_a_name_without_a_comma_before_it_only_after_a_word_that_leads_to_one(text, expected):
+    assert find_name(text, asked=False) == expected

@@ -116,3 +116,15 @@ def test_when_asked_a_courtesy_is_no_time(text):
 )
 def test_a_correction_keeps_only_the_new_time(text, before, expected):
     assert find_preferred_time(text, asked=False, before=before) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Good afternoon. I am 68 and would like to book", None),
+        ("good morning! any weekday morning", "any weekday morning"),
+        ("I'm retired, so any weekday morning suits me fine.", "any weekday morning suits me fine"),
+    ],
+)
+def test_a_greeting_is_no_time(text, expected):
+    assert find_preferred_time(text, asked=False) == expected

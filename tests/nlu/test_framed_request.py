@@ -30,3 +30,8 @@ def test_a_question_decides_only_beside_details_and_only_with_a_question_mark():
     assert not asks("inform", "the consultation is free", "faq_consultation")
     assert not asks("bot_challenge", "is the consultation free?", "faq_consultation")
     assert not asks("inform", "are you a bot?", "bot_challenge")
+
+
+def test_inside_a_form_only_questions_decide():
+    assert not asks("inform", "please call me rather than her", "request_human", in_form=True)
+    assert asks("inform", "is the consultation free btw?", "faq_consultation", in_form=True)

@@ -95,9 +95,9 @@ def test_rasa_hands_the_conversation_to_the_classifier_at_inference():
     assert needs == {"tracker": PLACEHOLDER_TRACKER}
 
 
-def test_a_follow_up_is_read_with_the_previous_message(trained):
+def test_a_follow_up_is_answered_on_the_previous_topic(trained):
     _, loaded = trained
-    before = SimpleNamespace(latest_message=SimpleNamespace(text="how long does the numbing cream stay on"))
+    before = SimpleNamespace(latest_message=SimpleNamespace(intent={"name": "faq_numbing"}, parse_data={}))
     text = "and for that bit?"  # alone: nothing the classifier can place
     [alone] = loaded.process([Message(data={"text": text})])
     [in_context] = loaded.process([Message(data={"text": text})], tracker=before)
@@ -123,3 +123,8 @@ def test_a_request_inside_a_framing_message_decides_the_intent(tmp_path: Path):
     ranking = framed.get("intent_ranking")
     assert ranking[0]["name"] == "request_human"
     assert ranking[0]["confidence"] >= 0.6 > ranking[1]["confidence"]
+    # In a form, "call me on ..." with details gives the form its contact: no new request.
+    in_form = SimpleNamespace(active_loop_name="booking_form", latest_message=None)
+    text = "r u a bot? i want a human"
+    [answer] = classifier.process([Message(data={"text": text})], tracker=in_form)
+    assert answer.get("intent_ranking") == classifier.rankings([text])[0]  # the whole message's own reading

@@ -1,7 +1,7 @@
 """Where a message of two questions is cut, and when both halves count as questions."""
 import pytest
 
-from bot.nlu.question_parts import PART_CONFIDENCE, answerable, candidate_parts, two_questions
+from bot.nlu.question_parts import PART_CONFIDENCE, answerable, asks_a_question, candidate_parts, two_questions
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,19 @@ def test_a_pair_needs_two_confident_different_answerable_questions():
 def test_answerable_means_one_article_answer():
     assert answerable("faq_device") and answerable("aftercare_flaking") and answerable("ask_price")
     assert not any(answerable(i) for i in ("request_human", "check_eligibility", "red_flag_urgent", "greet"))
+
+
+def test_two_sentences_that_open_like_questions_without_question_marks_are_two_parts():
+    assert candidate_parts("wats collagen induction therapy even. is the consult free") == [
+        "wats collagen induction therapy even.", "is the consult free"
+    ]
+    assert candidate_parts("I read that we lose collagen. how much is it per year") == []  # a story, then one question
+    assert candidate_parts("whats the skinpen. does it hurt? i hate needles") == []  # a question mark: the rule above
+
+
+def test_a_question_without_its_mark_is_still_a_question():
+    assert asks_a_question("Tomasz Wren. quick q tho how long is the whole appointment roughly")
+    assert asks_a_question("ok. how long is the numbing")
+    assert asks_a_question("is the consult free?")
+    assert not asks_a_question("Tomasz Wren, 312-555-0147, mornings")
+    assert not asks_a_question("Saturdays are best")

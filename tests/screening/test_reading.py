@@ -83,6 +83,21 @@ def test_a_short_answer_right_after_a_condition_decides(text, reading, took_next
 
 
 @pytest.mark.parametrize(
+    "text, reading, took_next",
+    [
+        ("breakouts I don't have since teenager", HAS_NOT, False),
+        ("keloids, I've never had", HAS_NOT, True),
+        ("pregnant I am not", HAS_NOT, False),
+        ("breakouts I have, lots", HAS, False),
+        ("breakouts I don't have but the other yes", HAS_NOT, False),
+        ("I get keloids, never had breakouts", HAS, False),  # the denial has its own object
+    ],
+)
+def test_a_denial_right_after_the_condition_denies_it(text, reading, took_next):
+    assert read(text) == (reading, took_next)
+
+
+@pytest.mark.parametrize(
     "text, reading",
     [
         ("yes", HAS),
