@@ -194,11 +194,13 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
         topic = previous_topic(tracker)
+        # Inside a form a short message is an answer to its question ("not really",
+        # "Sam Lee"), and the form answers questions itself: no topic carries over.
         in_form = bool(getattr(tracker, "active_loop_name", None))
         for message, text, ranking in zip(messages, texts, self.rankings(texts)):
             if not ranking:
                 continue
-            if topic and looks_like_follow_up(text):
+            if topic and not in_form and looks_like_follow_up(text):
                 ranking = _in_context(ranking, topic, asks_about_it(text))
             pair = self._two_questions(text)
             if pair:

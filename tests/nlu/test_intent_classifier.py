@@ -103,6 +103,9 @@ def test_a_follow_up_is_answered_on_the_previous_topic(trained):
     [in_context] = loaded.process([Message(data={"text": text})], tracker=before)
     assert alone.get("intent")["name"] == "out_of_scope"
     assert in_context.get("intent")["name"] == "faq_numbing"
+    in_form = SimpleNamespace(active_loop_name="booking_form", latest_message=before.latest_message)
+    [answer] = loaded.process([Message(data={"text": text})], tracker=in_form)
+    assert answer.get("intent")["name"] == "out_of_scope"  # a form's answer, not a follow-up
 
 
 def test_a_request_inside_a_framing_message_decides_the_intent(tmp_path: Path):
