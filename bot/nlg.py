@@ -21,8 +21,12 @@ from rasa.shared.core.events import BotUttered, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.say_once import load_warnings, said_once
+from bot.say_once import load_repeat_note, load_warnings, said_again, said_once
 from bot.settings import ClinicProfile, get_settings
+
+
+# The article's answers: asked for twice in a row, they carry the repeat note (bot.say_once).
+ANSWERS = ("utter_faq_", "utter_aftercare_")
 
 
 class ClinicNLG(TemplatedNaturalLanguageGenerator):
@@ -39,6 +43,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         super().__init__(domain.responses)
         self.clinic_values = (clinic or get_settings().clinic).template_values()
         self.warnings = load_warnings()
+        self.repeat_note = load_repeat_note()
 
     async def generate(
         self,
@@ -47,12 +52,16 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         output_channel: Text,
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
-        """Generate a response; a warning given earlier in the session is only referred to
-        (bot.say_once)."""
+        """Generate a response; a warning given earlier in the session is only referred to,
+        and an answer given twice in a row offers the team (bot.say_once)."""
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if response and response.get("text"):
             values = {**tracker.current_slot_values(), **self.clinic_values, **kwargs}
-            response["text"] = said_once(response["text"], _session_bot_texts(tracker), self.warnings, values)
+            earlier = _session_bot_texts(tracker)
+            given = response["text"]
+            response["text"] = said_once(given, earlier, self.warnings, values)
+            if utter_action.startswith(ANSWERS):
+                response["text"] = said_again(response["text"], given, earlier, self.repeat_note, values)
         return response
 
     def generate_from_slots(

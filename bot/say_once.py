@@ -6,6 +6,9 @@ an infection). Patients skim a paragraph they have read before, and a warning re
 twice word for word reads as filler. So the second time, each warning sentence of
 `say_once.yml` becomes its short form, which still names the signs and whom to call.
 
+An answer given twice in a row means the patient asked for something it does not say; the
+second time it carries a note offering the team (`said_again`).
+
 Applied by the response generator (bot.nlg), which sees the conversation: every
 templated response goes through it, whether a rule or an action sends it.
 """
@@ -38,6 +41,12 @@ def load_warnings(path: Path = SAY_ONCE_FILE) -> List[Warning]:
     ]
 
 
+def load_repeat_note(path: Path = SAY_ONCE_FILE) -> str:
+    """What follows an answer given twice in a row (`said_again`)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return str(raw["repeated"])
+
+
 def fill(template: str, values: Mapping[str, str]) -> str:
     """The template with the placeholders `values` knows filled in, as the generator fills them."""
     return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), template)
@@ -51,4 +60,12 @@ def said_once(text: str, earlier: Sequence[str], warnings: Iterable[Warning], va
         if present and any(sentence in before for before in earlier for sentence in sentences):
             for sentence in present:
                 text = text.replace(sentence, fill(warning.again, values))
+    return text
+
+
+def said_again(text: str, given: str, earlier: Sequence[str], note: str, values: Mapping[str, str]) -> str:
+    """`text` with the repeat note when the previous thing the assistant said was this
+    same answer (`given` is the answer as written, before any warning was shortened)."""
+    if earlier and any(earlier[0].startswith(version) for version in (text, given)):
+        return f"{text} {fill(note, values)}"
     return text

@@ -66,3 +66,33 @@ def test_the_file_names_sentences_and_a_short_form_for_each_warning():
     raw = yaml.safe_load((PROJECT_ROOT / "bot" / "say_once.yml").read_text(encoding="utf-8"))
     for name, entry in raw["warnings"].items():
         assert entry["sentences"] and entry["again"], name
+
+
+def test_an_answer_asked_for_twice_in_a_row_offers_the_team():
+    """"who makes that pen?" after the device answer: the answer again, and the team for more."""
+    nlg = ClinicNLG(domain=DOMAIN, clinic=CLINIC)
+    tracker = DialogueStateTracker.from_events("p", [SessionStarted()])
+    first = _say(nlg, "utter_faq_device", tracker)
+    again = _say(nlg, "utter_faq_device", tracker)
+    third = _say(nlg, "utter_faq_device", tracker)
+    assert "That's all the information I have" not in first
+    assert again.startswith(first) and "That's all the information I have" in again and "555-0100" in again
+    assert third == again  # not a growing chain of notes
+
+
+def test_an_answer_repeated_with_a_shortened_warning_still_offers_the_team():
+    nlg = ClinicNLG(domain=DOMAIN, clinic=CLINIC)
+    tracker = DialogueStateTracker.from_events("p", [SessionStarted()])
+    _say(nlg, "utter_aftercare_redness", tracker)
+    again = _say(nlg, "utter_aftercare_redness", tracker)
+    assert "Same warning signs as before" in again and "That's all the information I have" in again
+
+
+def test_an_answer_after_another_one_or_a_form_question_twice_gets_no_note():
+    nlg = ClinicNLG(domain=DOMAIN, clinic=CLINIC)
+    tracker = DialogueStateTracker.from_events("p", [SessionStarted()])
+    _say(nlg, "utter_faq_device", tracker)
+    _say(nlg, "utter_faq_pain", tracker)
+    assert "That's all the information I have" not in _say(nlg, "utter_faq_device", tracker)
+    _say(nlg, "utter_ask_warning_signs", tracker)
+    assert "That's all the information I have" not in _say(nlg, "utter_ask_warning_signs", tracker)

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, answerable
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, answerable, asks_a_question
 from bot.patterns import IGNORECASE
 from bot.patterns import compile as compile_pattern
 
@@ -42,9 +44,30 @@ _POINTS_BACK = compile_pattern(r"\b(?:it|that|this|those|these|they|them|there|i
 _JUDGEMENT = compile_pattern(
     r"^\W*(?:(?:ok(?:ay)?|so|ugh|hmm+|oh|wait|and|but)\W+)*(?:is|are|was|were|iz)\s+(?:that|this|it|they|those|these)"
     r"\s+(?:(?:a|really|actually|totally|normal\s+or)\s+)*(?:bad|normal|ok|okay|good|fine|safe|dangerous|serious|"
-    r"worrying|expected|common|usual|a\s+(?:good|bad)\s+(?:thing|sign))\b[^.!?]{0,20}[.!?]*\s*$",
+    r"worrying|expected|common|usual|a\s+(?:good|bad)\s+(?:thing|sign))\b[^.!?]{0,20}[.!?]*\s*$"
+    # "should I worry", "do i need to be worried about that", "is that something to worry about"
+    r"|^\W*(?:(?:ok(?:ay)?|so|ugh|hmm+|oh|wait|and|but)\W+)*(?:(?:should|do|must)\s+i\s+(?:need\s+to\s+)?(?:be\s+)?"
+    r"(?:worr(?:y|ied)|concerned)|(?:is|are)\s+(?:that|this|it|they|those)\s+(?:something\s+)?to\s+worry)"
+    r"(?:\s+about(?:\s+(?:it|that|this|them))?)?\W*$",
     IGNORECASE,
 )
+# "same deal?", "is it the same rule for that?", "does that apply to peels too": whether
+# the previous answer holds for something else, which only that answer can say.
+_SAME = compile_pattern(
+    r"\bsame\s+(?:thing|deal|rules?|for|goes|applies|with|here|there|answer)\b|\bthe\s+same\W*$|\bsame\s*\?"
+    r"|\b(?:does|do|would|will)\s+(?:that|this|it|the\s+same)\s+(?:also\s+)?apply\b",
+    IGNORECASE,
+)
+# A case put to the previous answer: "and if it's for acne scars?", "would that change things
+# for him?". Read alone such a message is about the case ("what it helps with").
+_CASE = compile_pattern(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|but)\W+)*(?:if|for|what\s+about|how\s+about|in\s+(?:his|her|my|that)\s+case)\b"
+    r"|\b(?:would|does|will)\s+(?:that|this|it)\s+change\b",
+    IGNORECASE,
+)
+# Answers that differ by case, and the readings that name a case: the frequency answer
+# has its own plan for acne scars.
+CASES = {"faq_frequency": frozenset({"faq_skin_concerns"})}
 # How much the message alone must lean to the previous topic (its probability among all
 # intents). Measured (docs/quality.md) on the blind conversations' follow-ups and on
 # CLINC150 queries asked after five clinic questions (`make understanding --in-context`).
@@ -69,6 +92,26 @@ CONTEXT_CONFIDENCE = 0.6
 # context (docs/quality.md), where reading the two messages joined gave 20.
 FRAGMENT_WORDS = 3
 POINTING_WORDS = MAX_WORDS
+# When the previous topic is a close rival of the message's own answer ("how much of it
+# per year?" after the collagen-loss answer: the price answer 0.53, collagen loss 0.35),
+# the pronoun settles it: at least this share of the own reading's confidence.
+RIVAL_SHARE = 0.5
+# Readings that answer an aspect of anything ("does it hurt?", "how much is it?", "how
+# often?"): they keep a follow-up with no topic words of its own. Any other reading of
+# such a message ("how long does that take?" read as the visit's steps) is a guess the
+# previous answer's topic beats.
+ASPECT_INTENTS = frozenset({"faq_pain", "ask_price", "ask_warning_signs", "faq_frequency", "ask_clinic_info"})
+# A question about an aspect, with nothing of its own to place it: stop words (scikit-learn's
+# English list) and these.
+_ASPECT_WORDS = frozenset(
+    "long take takes taking last lasts does did doing happen happens happening ok okay just really actually exactly "
+    "like need time start starts begin end ends then tho though gonna u ya ur r pls".split()
+)
+_WORD = compile_pattern(r"[a-z']+", IGNORECASE)
+_QUESTION_WORD = compile_pattern(r"\b(?:how|what|wat|when|where|why|who|which)\b", IGNORECASE)
+# "so when can I?" read as a question the article does not cover: the missing context
+# explains that reading as it explains the out-of-scope one.
+CONTEXTLESS = frozenset({OUT_OF_SCOPE, "faq_not_covered"})
 
 
 def looks_like_follow_up(text: str) -> bool:
@@ -81,47 +124,95 @@ def looks_like_follow_up(text: str) -> bool:
     return len(words) <= POINTING_WORDS and bool(_POINTS_BACK.search(text))
 
 
+def names_nothing(text: str) -> bool:
+    """Whether the message asks a question with no word of its own beyond question and
+    filler words ("how long does that take?", "what happens at that?", "how long does it
+    go on for"): it can only be about what was just said."""
+    words = _WORD.findall(text.lower())
+    asks = asks_a_question(text) or bool(_QUESTION_WORD.search(text))
+    return asks and all(word in ENGLISH_STOP_WORDS or word in _ASPECT_WORDS for word in words)
+
+
 # A follow-up that reads as "can I have it?" asks about the rules, not for a new
 # screening: its topic is the answer on who should not have it.
 AS_INFORMATION = {"check_eligibility": "faq_contraindications"}
 
 
-def previous_topic(tracker: Any) -> Optional[str]:
-    """The topic of the previous answer: the previous message's intent when the article
-    answered it (the second of two questions), else None (no tracker, an act, a form)."""
-    latest = getattr(tracker, "latest_message", None)
-    intent = (getattr(latest, "intent", None) or {}).get("name")
+# An aspect asked of the topic ("does that cost anything?" after the consultation answer)
+# does not replace it: "and what happens at it?" next is still about the consultation.
+PASS_THROUGH = frozenset({"ask_price"})
+
+
+def _topic_of(message: Any) -> Optional[str]:
+    """The answered topic of one user message (the second of two questions), or None."""
+    intent = (getattr(message, "intent", None) or {}).get("name")
     if intent == TWO_QUESTIONS_INTENT:
-        asked = (getattr(latest, "parse_data", None) or {}).get(QUESTIONS_KEY) or []
+        asked = (getattr(message, "parse_data", None) or {}).get(QUESTIONS_KEY) or []
         intent = asked[-1] if asked else None
     intent = AS_INFORMATION.get(intent, intent) if isinstance(intent, str) else None
     return intent if intent and answerable(intent) else None
 
 
+def previous_topic(tracker: Any) -> Optional[str]:
+    """The topic of the previous answer: the previous message's intent when the article
+    answered it, else None (no tracker, an act, a form). A price question right after a
+    topic passes it on (`PASS_THROUGH`)."""
+    latest = getattr(tracker, "latest_message", None)
+    topic = _topic_of(latest)
+    if topic in PASS_THROUGH:
+        earlier = [event for event in getattr(tracker, "events", []) if getattr(event, "type_name", None) == "user"]
+        if len(earlier) >= 2:
+            topic = _topic_of(earlier[-2]) or topic
+    return topic
+
+
 def asks_about_it(text: str) -> bool:
     """A judgement on what was just said ("is that bad??", "is it normal?", "is this ok"),
-    which carries no topic words of its own to lean with."""
-    return bool(_JUDGEMENT.search(text))
+    or whether it holds for something else too ("same deal?"), which carry no topic words
+    of their own to lean with."""
+    return bool(_JUDGEMENT.search(text) or _SAME.search(text))
 
 
-def context_wins(own: str, own_confidence: float, topic: str, affinity: float, judgement: bool = False) -> bool:
+def puts_a_case(text: str) -> bool:
+    """A case put to the previous answer ("and if it's for acne scars?", "would that change things?")."""
+    return bool(_CASE.search(text))
+
+
+def context_wins(
+    own: str,
+    own_confidence: float,
+    topic: str,
+    affinity: float,
+    judgement: bool = False,
+    nameless: bool = False,
+    case: bool = False,
+) -> bool:
     """Whether the previous answer's `topic` replaces the message's own reading.
 
     Never for a red flag (the detector's), a message sure of its own question or act
     ("does it hurt?", "no", "thanks"), or one whose words do not lean to the topic
     (`affinity`: the topic's probability for the message alone), unless it asks for a
-    judgement on what was just said (`judgement`, see `asks_about_it`).
+    judgement on what was just said (`judgement`, see `asks_about_it`). A message that
+    names nothing of its own (`nameless`, see `names_nothing`) is the topic's unless
+    its reading answers an aspect of anything (`ASPECT_INTENTS`). A case put to an answer
+    that differs by case (`case`, see `puts_a_case`; `CASES`) is that answer's.
     """
     if own.startswith("red_flag_"):
         return False  # a symptom in the follow-up itself is the red-flag detector's
-    if topic == own or not answerable(topic):
+    if not answerable(topic):
         return False
-    if answerable(own) and own_confidence >= OWN_ANSWER_CONFIDENCE:
-        return False  # "and the needling part itself?": its own question
-    if judgement:
-        return True
+    if topic == own:
+        return own_confidence < CONTEXT_CONFIDENCE  # "ok. it is vegan?": leaning, but unsure alone
+    if case and own in CASES.get(topic, ()):
+        return True  # "and if is for acne scars?" after the frequency answer
+    if answerable(own) and own not in CONTEXTLESS and own_confidence >= OWN_ANSWER_CONFIDENCE:
+        # "and the needling part itself?": its own question, unless it names nothing of
+        # its own or the topic is a close rival
+        return (nameless and own not in ASPECT_INTENTS) or affinity >= RIVAL_SHARE * own_confidence
+    if judgement or (nameless and own in CONTEXTLESS):
+        return True  # nothing in "how long does it go on for" is out of scope on its own
     if affinity < TOPIC_AFFINITY:
         return False
     if own in OWN_HEALTH and own_confidence >= OWN_ANSWER_CONFIDENCE:
         return False  # "i have a rash, what can i use for it": its own question
-    return own == OUT_OF_SCOPE or own_confidence < OWN_CONFIDENCE
+    return own in CONTEXTLESS or own_confidence < OWN_CONFIDENCE

@@ -34,8 +34,22 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.domain_terms import TERMS_FILE
 from bot.nlu.framed_request import FRAMING, REQUEST_CONFIDENCE, asks, request_pieces
-from bot.nlu.follow_up import CONTEXT_CONFIDENCE, asks_about_it, context_wins, looks_like_follow_up, previous_topic
-from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, candidate_parts, two_questions
+from bot.nlu.follow_up import (
+    CONTEXT_CONFIDENCE,
+    asks_about_it,
+    context_wins,
+    looks_like_follow_up,
+    names_nothing,
+    previous_topic,
+    puts_a_case,
+)
+from bot.nlu.question_parts import (
+    PAIR_CONFIDENCE,
+    QUESTIONS_KEY,
+    TWO_QUESTIONS_INTENT,
+    candidate_parts,
+    two_questions,
+)
 from bot.nlu.shorthand_tokenizer import shorthand_lemmas
 from bot.patterns import compile as compile_pattern
 from bot.text import normalize
@@ -70,8 +84,8 @@ def question_sentence(text: str) -> Optional[str]:
     return (asked or sentences)[-1]
 
 
-def _in_context(ranking: List[Dict[Text, Any]], topic: str, judgement: bool) -> List[Dict[Text, Any]]:
-    """The ranking with the previous answer's topic first when it wins (`context_wins`).
+def _in_context(ranking: List[Dict[Text, Any]], topic: str, text: str) -> List[Dict[Text, Any]]:
+    """The ranking of `text` with the previous answer's topic first when it wins (`context_wins`).
 
     The topic takes the top confidence (at least the fallback's bar is then cleared by
     the margin the message's own reading had); the red-flag intents keep theirs, since
@@ -79,7 +93,11 @@ def _in_context(ranking: List[Dict[Text, Any]], topic: str, judgement: bool) -> 
     """
     own = ranking[0]
     affinity = next((item[PREDICTED_CONFIDENCE_KEY] for item in ranking if item[INTENT_NAME_KEY] == topic), 0.0)
-    if not context_wins(own[INTENT_NAME_KEY], own[PREDICTED_CONFIDENCE_KEY], topic, affinity, judgement):
+    wins = context_wins(
+        own[INTENT_NAME_KEY], own[PREDICTED_CONFIDENCE_KEY], topic, affinity,
+        judgement=asks_about_it(text), nameless=names_nothing(text), case=puts_a_case(text),
+    )  # fmt: skip
+    if not wins:
         return ranking
     confidence = max(own[PREDICTED_CONFIDENCE_KEY], CONTEXT_CONFIDENCE)
     rest = [
@@ -201,10 +219,10 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             if not ranking:
                 continue
             if topic and not in_form and looks_like_follow_up(text):
-                ranking = _in_context(ranking, topic, asks_about_it(text))
+                ranking = _in_context(ranking, topic, text)
             pair = self._two_questions(text)
             if pair:
-                ranking = _with_two_questions(ranking, min(confidence for _, confidence in pair))
+                ranking = _with_two_questions(ranking, max(PAIR_CONFIDENCE, min(confidence for _, confidence in pair)))
                 message.set(QUESTIONS_KEY, [intent for intent, _ in pair], add_to_output=True)
             elif ranking[0][INTENT_NAME_KEY] in FRAMING:
                 ranking = self._framed_request(ranking, text, in_form)
@@ -243,8 +261,12 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             return None
         assert self.pipeline is not None
         classes = list(self.pipeline.classes_)
-        read = [(str(classes[row.argmax()]), float(row.max())) for row in self.pipeline.predict_proba(parts)]
-        return read if two_questions(read) else None
+        rows = self.pipeline.predict_proba(parts)
+        read = [(str(classes[row.argmax()]), float(row.max())) for row in rows]
+        # How far each part also reads as the other's question ("and how much every
+        # year?" after "when do we start to lose it?": collagen loss 0.40 beside 0.43).
+        overlap = max(float(rows[0][rows[1].argmax()]), float(rows[1][rows[0].argmax()]))
+        return read if two_questions(read, marked=parts[0].rstrip().endswith("?"), overlap=overlap) else None
 
     def rankings(self, texts: Sequence[str]) -> List[List[Dict[Text, Any]]]:
         """For each text, its intents by probability (empty for an empty text)."""

@@ -22,6 +22,16 @@ QUESTIONS_KEY = "questions"
 # messages (docs/quality.md), lower cut single questions in two ("does it hurt and how
 # bad is it").
 PART_CONFIDENCE = 0.6
+# When a question mark ends the first part ("wat does it help w? also can i workout after"),
+# the message itself says two questions were asked, and this is enough for each part.
+MARKED_PART_CONFIDENCE = 0.4
+# ... provided neither part reads this much as the other's question: "when do we start to
+# lose it? and how much every year?" is one question asked twice (collagen loss).
+MARKED_OVERLAP = 0.1
+# The pair's confidence at least (the parts' lower one otherwise): the intents it
+# outranks share the rest, so the fallback's margin never turns a pair into "say it
+# another way".
+PAIR_CONFIDENCE = 0.6
 MIN_PART_WORDS = 3
 
 _SENTENCE = compile_pattern(r"[^.!?\n]+[.!?]*")
@@ -62,8 +72,9 @@ def candidate_parts(text: str) -> List[str]:
 
     In order: the last two items of a numbered list; the last two sentences with a
     question mark; the two sentences of a message of two that both open like a
-    question but have no question mark (SMS drops them); the message cut at its first "and" / "also" / "plus" join with at
-    least `MIN_PART_WORDS` words on each side. Whether each part is a question the
+    question but have no question mark (SMS drops them); the question sentence, else the
+    message, cut at its first "and" / "also" / "plus" join with at least `MIN_PART_WORDS`
+    words on each side. Whether each part is a question the
     assistant answers is the classifier's call (`two_questions`).
     """
     if len(_NUMBERED.findall(text)) >= 2:
@@ -75,10 +86,17 @@ def candidate_parts(text: str) -> List[str]:
         return asked[-2:]
     if "?" not in text and len(sentences) == 2 and _long_enough(*sentences) and all(map(_QUESTION_START.match, sentences)):
         return sentences  # "wats collagen induction therapy even. is the consult free"
-    for join in _JOIN.finditer(text):
-        left, right = text[: join.start()].strip(" ,;"), text[join.end() :].strip(" ,;")
-        if _long_enough(left, right):
-            return [left, right]
+    # The join is looked for in the question sentence first: in "My boyfriend is getting it
+    # done next month and he's nervous. What device do you use, and what will his face
+    # look like after?" the story's "and" joins no questions.
+    # The left part keeps the story before it ("Everyone is obsessed with collagen. What is
+    # it and why does my skin need it?": "what is it" alone would be about the treatment).
+    starts = ([text.rfind(asked[-1])] if asked and len(sentences) > 1 else []) + [0]
+    for start in starts:
+        for join in _JOIN.finditer(text, start):
+            left, right = text[: join.start()].strip(" ,;"), text[join.end() :].strip(" ,;")
+            if _long_enough(left, right):
+                return [left, right]
     return []
 
 
@@ -92,12 +110,19 @@ def answerable(intent: str) -> bool:
     return intent.startswith(("faq_", "aftercare_")) or intent in ANSWERABLE_EXTRA
 
 
-def two_questions(parts: List[Tuple[str, float]]) -> Optional[Tuple[str, str]]:
+def two_questions(
+    parts: List[Tuple[str, float]], marked: bool = False, overlap: float = 0.0
+) -> Optional[Tuple[str, str]]:
     """The two intents, in the message's order, when both parts are confident, different,
-    answerable questions; else None. `parts` holds each part's top intent and confidence."""
+    answerable questions; else None. `parts` holds each part's top intent and confidence;
+    `marked`, that a question mark ends the first part (`MARKED_PART_CONFIDENCE`);
+    `overlap`, the most either part reads as the other's question (`MARKED_OVERLAP`)."""
     if len(parts) != 2:
         return None
     (first, first_confidence), (second, second_confidence) = parts
-    if first == second or min(first_confidence, second_confidence) < PART_CONFIDENCE:
+    least = min(first_confidence, second_confidence)
+    if least < PART_CONFIDENCE and not (marked and least >= MARKED_PART_CONFIDENCE and overlap < MARKED_OVERLAP):
+        return None
+    if first == second:
         return None
     return (first, second) if answerable(first) and answerable(second) else None

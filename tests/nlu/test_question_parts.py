@@ -1,7 +1,7 @@
 """Where a message of two questions is cut, and when both halves count as questions."""
 import pytest
 
-from bot.nlu.question_parts import PART_CONFIDENCE, answerable, asks_a_question, candidate_parts, two_questions
+from bot.nlu.question_parts import MARKED_PART_CONFIDENCE, PART_CONFIDENCE, answerable, asks_a_question, candidate_parts, two_questions
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,10 @@ from bot.nlu.question_parts import PART_CONFIDENCE, answerable, asks_a_question,
             ["When can I wear makeup again?", "What is the red light for?"],
         ),
         ("2 qs 1) is the cream paraben free 2) how long before a chemical peel", ["is the cream paraben free", "how long before a chemical peel"]),
+        (
+            "My boyfriend is getting it done next month and he's nervous. What device do you use, and what will his face look like after?",
+            ["My boyfriend is getting it done next month and he's nervous. What device do you use", "what will his face look like after?"],
+        ),
     ],
 )
 def test_two_questions_are_cut_where_they_join(text, parts):
@@ -38,6 +42,16 @@ def test_a_pair_needs_two_confident_different_answerable_questions():
     assert two_questions([("faq_pain", 0.9), ("faq_pain", 0.9)]) is None
     assert two_questions([("request_booking", 0.9), ("faq_pain", 0.9)]) is None  # a form is never half a pair
     assert two_questions([("faq_pain", 0.9)]) is None
+
+
+def test_a_question_mark_between_the_parts_asks_less_of_each():
+    """"wat does microneedling actually help w? also can i workout after": the mark says two were asked."""
+    parts = [("faq_skin_concerns", MARKED_PART_CONFIDENCE), ("aftercare_first_48h", 0.93)]
+    assert two_questions(parts, marked=True) == ("faq_skin_concerns", "aftercare_first_48h")
+    assert two_questions(parts) is None
+    assert two_questions([("faq_pain", 0.9), ("faq_pain", 0.5)], marked=True) is None
+    # "when do we start to lose it? and how much every year?": the weak part is the first one again
+    assert two_questions([("faq_collagen_loss", 0.82), ("faq_frequency", 0.43)], marked=True, overlap=0.4) is None
 
 
 def test_answerable_means_one_article_answer():
