@@ -30,7 +30,7 @@ from actions.handoff_requests import (
     save_handoff,
 )
 from bot import patterns
-from bot.booking import find_contact, read_confirmation, read_details, validate_name
+from bot.booking import corrected_name, find_contact, read_confirmation, read_details, validate_name
 from bot.nlu.question_parts import asks_a_question
 from bot.settings import get_settings
 
@@ -108,7 +108,11 @@ class ValidateBookingForm(GuardedFormValidation):
             text, asked=asked, region=clinic.country, home=clinic.phone, time_before=tracker.get_slot("booking_time")
         )
         events: List[EventType] = []
-        name = details.name or (validate_name(text) if bare_name else None)
+        name = (
+            corrected_name(text, tracker.get_slot("booking_name"))
+            or details.name
+            or (validate_name(text) if bare_name else None)
+        )
         if not name and requested == "booking_name" and asked is None:
             # "Tomasz Wren. quick q tho how long is the appointment": the name asked
             # for, then a question (answered by the form's usual turn handling).

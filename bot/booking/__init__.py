@@ -8,7 +8,7 @@ from bot.booking.concern import find_concern
 from bot.booking.confirmation import read_confirmation
 from bot.booking.contact import Contact, ContactResult, canonical_contact, find_contact
 from bot.booking.details import BookingDetails, read_details
-from bot.booking.name import find_name, validate_name
+from bot.booking.name import corrected_name, find_name, validate_name
 from bot.booking.preferred_time import find_preferred_time
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "canonical_contact",
     "find_concern",
     "find_contact",
+    "corrected_name",
     "find_name",
     "find_preferred_time",
     "read_confirmation",

@@ -172,8 +172,9 @@ def _after_cue(text: str, capitals: bool) -> Optional[NameMatch]:
 
 
 # What may stand between a name and the contact after it: "Priya Raman 408 555 0119",
-# "Olumide Bankole, o.bankole@example.com", "J. Okafor. 555-0177".
-_BEFORE_CONTACT = patterns.compile(r"[\s,;:.\-–—/|]*$")
+# "Olumide Bankole, o.bankole@example.com", "J. Okafor. 555-0177", and the bracket of an
+# area code the number is read without ("Sofia Marchetti, (305) 555-0184").
+_BEFORE_CONTACT = patterns.compile(r"[\s,;:.\-–—/|(\[]*$")
 _NAME_START = patterns.compile(r"(?:^|[.!?,;:\-–—(\n])\s*$")
 
 
@@ -293,3 +294,28 @@ def find_name(text: str, *, asked: bool) -> Optional[str]:
     """
     found = locate_name(prepare(text), asked=asked)
     return found.name if found else None
+
+
+# "my last name is spelled brookes, with an e", "her first name's actually Ana": one part
+# of a name already given, corrected.
+_PART_CORRECTION = patterns.compile(
+    r"\b(?:(?:my|his|her|their|the)\s+)?(?P<part>last|family|sur|first|given)\s*name(?:\s+is|'s|\s+should\s+be)?"
+    r"(?:\s+(?:actually|really|spelled|spelt|written))*\s*[:,]?\s+(?P<word>[^\s,.;!?]+)",
+    patterns.IGNORECASE,
+)
+
+
+def corrected_name(text: str, current: Optional[str]) -> Optional[str]:
+    """The name given before (`current`) with the part the patient corrects replaced
+    ("Tyler Brooks" + "my last name is spelled brookes" -> "Tyler Brookes"), or None
+    when the message corrects no part of a name or there is none to correct."""
+    match = _PART_CORRECTION.search(prepare(text)) if current else None
+    word = validate_name(match.group("word")) if match else None
+    if not (match and word and current) or " " in word:
+        return None
+    words = current.split(" ")
+    if match.group("part").lower() in ("first", "given"):
+        words[0] = word
+    else:
+        words[-1] = word if len(words) > 1 else words[-1] + " " + word
+    return validate_name(" ".join(words))

@@ -26,10 +26,11 @@ _CORRECTION = patterns.compile(
     r"|(?:(?:can|could)\s+(?:we|you|i)|let'?s)\s+(?:do|say|go\s+with))\s+",
     patterns.IGNORECASE,
 )
-# What a clause says about a time that no longer suits: "mondays got busy".
+# What a clause says about a time that no longer suits: "mondays got busy", "tuesdays I
+# have pilates", "I forgot I have a standing thing on Mondays".
 _RULED_OUT = patterns.compile(
     r"\b(?:busy|can'?t|cannot|not|no\s+longer|doesn'?t|don'?t|won'?t|isn'?t|aren'?t|booked|full|work|working"
-    r"|off|bad|worse|out)\b",
+    r"|off|bad|worse|out|have|has|got|forgot|standing|plans?|class|classes|meeting|commitment|conflict|clash)\b",
     patterns.IGNORECASE,
 )
 # "Good afternoon." opens a message; as a clause of its own it greets, it is no time.

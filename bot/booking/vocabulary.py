@@ -73,7 +73,8 @@ daughter husband wife friend partner boyfriend girlfriend sold keen down game se
 retired sweet oops typo best hes shes theyre whos got has had have wants wanted asked needs
 needed says said thinks knows doesnt didnt isnt wasnt hasnt always never usually question
 questions qs use used using put under kindly much lots loads heaps again everyone guys team folks
-instead most easily reached reachable mostly
+instead most easily reached reachable mostly alright alrighty aight awesome nice spelled spelt
+terrified afraid anxious frightened petrified stressed panicking panicked embarrassed confused hesitant
 """
 _BOOKING = """
 name number phone cell mobile email mail contact text call book booking appointment appt

@@ -105,7 +105,7 @@ ASPECT_INTENTS = frozenset({"faq_pain", "ask_price", "ask_warning_signs", "faq_f
 # English list) and these.
 _ASPECT_WORDS = frozenset(
     "long take takes taking last lasts does did doing happen happens happening ok okay just really actually exactly "
-    "like need time start starts begin end ends then tho though gonna u ya ur r pls".split()
+    "like need time start starts begin end ends stay stays sit sits then tho though gonna u ya ur r pls".split()
 )
 _WORD = compile_pattern(r"[a-z']+", IGNORECASE)
 _QUESTION_WORD = compile_pattern(r"\b(?:how|what|wat|when|where|why|who|which)\b", IGNORECASE)
@@ -115,12 +115,13 @@ CONTEXTLESS = frozenset({OUT_OF_SCOPE, "faq_not_covered"})
 
 
 def looks_like_follow_up(text: str) -> bool:
-    """Short, and a fragment, or opens with "and ..." / "what about ..." or points back ("is it ...")."""
+    """Short, and a fragment, or opens with "and ..." / "what about ...", names nothing of
+    its own (`names_nothing`) or points back ("is it ...")."""
     words = text.split()
     if not words or len(words) > MAX_WORDS or text.lstrip().startswith("/"):
         return False
-    if len(words) <= FRAGMENT_WORDS or _OPENER.search(text):
-        return True
+    if len(words) <= FRAGMENT_WORDS or _OPENER.search(text) or names_nothing(text):
+        return True  # "how much a year": a question with nothing of its own
     return len(words) <= POINTING_WORDS and bool(_POINTS_BACK.search(text))
 
 

@@ -44,7 +44,7 @@ _QUESTION_START = compile_pattern(
 _NUMBERED = compile_pattern(r"(?:^|\s)\(?[1-9][.)]\s+")
 # Where a sentence holding two questions joins them: "..., and ...", "... also ...",
 # "...; plus ...", and SMS's "... n ...".
-_JOIN = compile_pattern(r"(?:,|;)?\s+(?:and\s+also|and|also|plus|&|n|an)\s*,?\s+", IGNORECASE)
+_JOIN = compile_pattern(r"(?:,|;)?\s+(?:and\s+also|and|also|plus|&|\+|n|an)\s*,?\s+", IGNORECASE)
 
 
 _CLAUSE = compile_pattern(r"[^.!?,;:\n]+")

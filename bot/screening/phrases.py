@@ -10,7 +10,7 @@ pattern that silently matches everything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 from bot import patterns
 from bot.text import MAX_MESSAGE_CHARS, normalize
@@ -22,6 +22,12 @@ from bot.text import MAX_MESSAGE_CHARS, normalize
 _TOKEN = patterns.compile(r"\w+(?:'\w+)*|[.!?;,:]+|[-\u2013]+|&")
 _DASHES = frozenset("-\u2013")
 _MARK_START = frozenset(".!?;,:&") | _DASHES
+
+# Words that only say how much, skipped between a phrase's words (`Phrase.end_at`).
+DEGREE_WORDS = frozenset(
+    "pretty totally completely perfectly really very quite mostly fairly super entirely always generally usually "
+    "little".split()
+)
 
 MIN_PREFIX = 3  # letters before a `*`: "pre*" is the shortest sensible "any ending"
 
@@ -77,15 +83,25 @@ class Phrase:
             raise ValueError(f"needs at least {MIN_PREFIX} letters before the *")
         return cls(tuple(words), open_ending)
 
-    def matches_at(self, words: Sequence[str], start: int) -> bool:
-        """Whether the phrase is written at `words[start:]`."""
-        end = start + len(self.words)
-        if end > len(words):
-            return False
-        if any(words[start + i] != word for i, word in enumerate(self.words[:-1])):
-            return False
-        last, given = self.words[-1], words[end - 1]
-        return given.startswith(last) if self.open_ending else given == last
+    def end_at(self, words: Sequence[str], start: int) -> Optional[int]:
+        """Where the phrase ends when it is written at `words[start:]`, else None.
+
+        Between its words a message may put degree words the phrase does not have
+        (`DEGREE_WORDS`): "cuts heal totally normal" says "heal normal", "skin's pretty
+        clear" says "skins clear".
+        """
+        at = start
+        for index, word in enumerate(self.words):
+            while index and at < len(words) and words[at] != word and words[at] in DEGREE_WORDS:
+                at += 1
+            if at >= len(words):
+                return None
+            given = words[at]
+            last = index == len(self.words) - 1
+            if not (given.startswith(word) if last and self.open_ending else given == word):
+                return None
+            at += 1
+        return at
 
 
 class PhraseSet:
@@ -124,8 +140,9 @@ class PhraseSet:
         found = set()
         for start, word in enumerate(words):
             for phrase in self._by_first.get(word, ()):
-                if phrase.matches_at(words, start):
-                    found.add((start, start + len(phrase.words)))
+                end = phrase.end_at(words, start)
+                if end is not None:
+                    found.add((start, end))
             if any(word.startswith(phrase.words[0]) for phrase in self._open_words):
                 found.add((start, start + 1))
         return sorted(found)

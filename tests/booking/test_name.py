@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.booking.name import find_name, locate_name, validate_name
+from bot.booking.name import corrected_name, find_name, locate_name, validate_name
 
 
 @pytest.mark.parametrize(
@@ -113,6 +113,8 @@ def test_bare_answers_count_only_when_asked(text, expected):
         ("sam patel, 617-555-0142", "Sam Patel"),
         ("sweet book me in. nadia farah 281 555 0155 sat mornings", "Nadia Farah"),
         ("booking for my mom she dont text. rosa delgado, her cell 915 555 0172", "Rosa Delgado"),
+        # the area code's bracket stands between the name and the number as read
+        ("Great, book me in please: Sofia Marchetti, (305) 555-0184, Saturday mornings ideally", "Sofia Marchetti"),
     ],
 )
 def test_a_capitalized_name_right_before_a_contact_is_read_whatever_was_asked(text, expected):
@@ -277,3 +279,31 @@ def test_thanks_that_sign_off_no_name(text):
 )
 def test_a_name_without_a_comma_before_it_only_after_a_word_that_leads_to_one(text, expected):
     assert find_name(text, asked=False) == expected
+
+
+@pytest.mark.parametrize(
+    "text, current, expected",
+    [
+        ("oh wait my last name is spelled brookes, with an e. autocorrect smh", "Tyler Brooks", "Tyler Brookes"),
+        ("her first name is actually Ana", "Anna Silva", "Ana Silva"),
+        ("surname: Okafor", "Chidi", "Chidi Okafor"),
+    ],
+)
+def test_a_corrected_part_of_the_name_replaces_only_that_part(text, current, expected):
+    assert corrected_name(text, current) == expected
+
+
+@pytest.mark.parametrize(
+    "text, current", [("my last name is spelled brookes", None), ("whats the name of the pen", "Tyler Brooks")]
+)
+def test_without_a_name_or_a_corrected_part_nothing_is_corrected(text, current):
+    assert corrected_name(text, current) is None
+
+
+def test_a_discourse_word_before_a_contact_is_no_name():
+    """"alright. my number is 555-340-7765": the name given before stays."""
+    assert find_name("alright. my number is 555-340-7765, weekday afternoons", asked=False) is None
+
+
+def test_a_feeling_after_im_is_no_name():
+    assert find_name("I want to book microneedling but honestly I'm terrified of needles", asked=False) is None

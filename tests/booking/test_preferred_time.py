@@ -112,6 +112,9 @@ def test_when_asked_a_courtesy_is_no_time(text):
         ("no wait, fridays are better, thursdays I work", "Thursdays", "fridays are better"),
         ("do mornings work?", None, "do mornings work"),
         ("mondays still, but later, after 4pm", "Mondays", "mondays still, after 4pm"),
+        ("oh shoot, actually make it Thursdays. I forgot I have a standing thing on Mondays", "Mondays", "Thursdays"),
+        ("oh wait actually make it Thursdays, tuesdays I have pilates", "Tuesday mornings", "Thursdays"),
+        ("add thursdays, mondays are still fine", "Mondays", "add thursdays, mondays are still fine"),
     ],
 )
 def test_a_correction_keeps_only_the_new_time(text, before, expected):

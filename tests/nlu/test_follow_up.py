@@ -20,7 +20,7 @@ from bot.nlu.follow_up import (
 @pytest.mark.parametrize(
     "text",
     ["is it vegan tho", "how far apart", "and the needling part itself?", "Thank you. And is that normal, then?",
-     "what about a chem peel", "How long does that have to sit on?"],
+     "what about a chem peel", "How long does that have to sit on?", "how long does that stay on"],
 )
 def test_follow_ups_lean_on_what_came_before(text):
     assert looks_like_follow_up(text)
@@ -58,14 +58,18 @@ def test_a_close_rival_topic_beats_the_own_answer():
 
 
 @pytest.mark.parametrize(
-    "text", ["ok how long does that take", "what happens at that?", "so when can I?", "how often?", "how long does it go on for"]
+    "text",
+    ["ok how long does that take", "what happens at that?", "so when can I?", "how often?", "how long does it go on for",
+     "how long does that stay on"],
 )
 def test_questions_with_no_words_of_their_own_name_nothing(text):
     assert names_nothing(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["and the needling part itself?", "is it vegan tho", "how long does it take to boil an egg", "no", "ok so"]
+    "text",
+    ["and the needling part itself?", "is it vegan tho", "how long does it take to boil an egg", "no", "ok so",
+     "how many days did i take off"],  # units of time name something: CLINC150's time-off queries
 )
 def test_questions_with_words_of_their_own_name_something(text):
     assert not names_nothing(text)

@@ -20,6 +20,7 @@ from bot.nlu.question_parts import MARKED_PART_CONFIDENCE, PART_CONFIDENCE, answ
             ["When can I wear makeup again?", "What is the red light for?"],
         ),
         ("2 qs 1) is the cream paraben free 2) how long before a chemical peel", ["is the cream paraben free", "how long before a chemical peel"]),
+        ("hw long does the redness last + when can i go back 2 the gym", ["hw long does the redness last", "when can i go back 2 the gym"]),
         (
             "My boyfriend is getting it done next month and he's nervous. What device do you use, and what will his face look like after?",
             ["My boyfriend is getting it done next month and he's nervous. What device do you use", "what will his face look like after?"],

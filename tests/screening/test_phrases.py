@@ -24,17 +24,26 @@ def test_a_plain_phrase_matches_whole_words_only():
     phrase = Phrase.parse("Raised scars that grow")
     assert phrase == Phrase(("raised", "scars", "that", "grow"))
     words = tokens("I get raised scars that grow")
-    assert phrase.matches_at(words, 2)
-    assert not phrase.matches_at(words, 1)
-    assert not Phrase.parse("zit").matches_at(tokens("zither"), 0)
+    assert phrase.end_at(words, 2) == 6
+    assert phrase.end_at(words, 1) is None
+    assert Phrase.parse("zit").end_at(tokens("zither"), 0) is None
 
 
 def test_a_trailing_star_means_any_ending():
     phrase = Phrase.parse("pregnan*")
     assert phrase.open_ending
-    assert all(phrase.matches_at([word], 0) for word in ("pregnant", "pregnancy", "pregnan"))
-    assert not phrase.matches_at(["preg"], 0)
-    assert Phrase.parse("acne scar*").matches_at(tokens("acne scarring"), 0)
+    assert all(phrase.end_at([word], 0) == 1 for word in ("pregnant", "pregnancy", "pregnan"))
+    assert phrase.end_at(["preg"], 0) is None
+    assert Phrase.parse("acne scar*").end_at(tokens("acne scarring"), 0) == 2
+
+
+def test_degree_words_between_a_phrases_words_are_skipped():
+    """"cuts heal totally normal, flat little scars" says "heal normal" and "flat scars"."""
+    words = tokens("cuts heal totally normal, flat little scars")
+    assert PhraseSet.parse(["heal normal", "flat scars"]).spans(words) == [(1, 4), (5, 8)]
+    assert Phrase.parse("skins clear").end_at(tokens("skin's pretty clear"), 0) == 3
+    assert Phrase.parse("heal normal").end_at(tokens("heal not normal"), 0) is None  # only degree words
+    assert Phrase.parse("acne").end_at(tokens("really acne"), 0) is None  # never before the first word
 
 
 @pytest.mark.parametrize(
