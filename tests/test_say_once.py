@@ -57,7 +57,7 @@ def test_the_warning_signs_answer_always_comes_in_full():
 
 def test_said_once_leaves_text_without_an_earlier_warning_alone():
     warnings = load_warnings()
-    text = "It's not recommended if you have active acne (especially inflammatory or cystic acne), if your skin forms keloids, or if you're pregnant or nursing."
+    text = "It's not recommended if you're pregnant or nursing, if you have active acne (especially inflammatory or cystic acne), or if your skin forms keloids."
     assert said_once(text, ["How long will I be red?"], warnings, {}) == text
     assert said_once(text, [text], warnings, {}).startswith("As I mentioned")
 

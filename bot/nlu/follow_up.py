@@ -114,6 +114,11 @@ _QUESTION_WORD = compile_pattern(r"\b(?:how|what|wat|when|where|why|who|which)\b
 CONTEXTLESS = frozenset({OUT_OF_SCOPE, "faq_not_covered"})
 
 
+def points_back(text: str) -> bool:
+    """Whether the text refers to something said before ("is it ...", "that", "those")."""
+    return bool(_POINTS_BACK.search(text))
+
+
 def looks_like_follow_up(text: str) -> bool:
     """Short, and a fragment, or opens with "and ..." / "what about ...", names nothing of
     its own (`names_nothing`) or points back ("is it ...")."""
@@ -122,7 +127,7 @@ def looks_like_follow_up(text: str) -> bool:
         return False
     if len(words) <= FRAGMENT_WORDS or _OPENER.search(text) or names_nothing(text):
         return True  # "how much a year": a question with nothing of its own
-    return len(words) <= POINTING_WORDS and bool(_POINTS_BACK.search(text))
+    return len(words) <= POINTING_WORDS and points_back(text)
 
 
 def names_nothing(text: str) -> bool:

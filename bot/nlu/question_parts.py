@@ -111,18 +111,22 @@ def answerable(intent: str) -> bool:
 
 
 def two_questions(
-    parts: List[Tuple[str, float]], marked: bool = False, overlap: float = 0.0
+    parts: List[Tuple[str, float]], marked: bool = False, overlap: float = 0.0, refers_back: bool = False
 ) -> Optional[Tuple[str, str]]:
     """The two intents, in the message's order, when both parts are confident, different,
     answerable questions; else None. `parts` holds each part's top intent and confidence;
     `marked`, that a question mark ends the first part (`MARKED_PART_CONFIDENCE`);
-    `overlap`, the most either part reads as the other's question (`MARKED_OVERLAP`)."""
+    `overlap`, the most either part reads as the other's question (`MARKED_OVERLAP`);
+    `refers_back`, that the second part points back at the first ("what brand is it?"),
+    which with that overlap makes it a detail of the first question, not a second one."""
     if len(parts) != 2:
         return None
     (first, first_confidence), (second, second_confidence) = parts
     least = min(first_confidence, second_confidence)
     if least < PART_CONFIDENCE and not (marked and least >= MARKED_PART_CONFIDENCE and overlap < MARKED_OVERLAP):
         return None
+    if refers_back and overlap >= MARKED_OVERLAP:
+        return None  # "Do you sell skincare? What brand is it?": a detail of the first question
     if first == second:
         return None
     return (first, second) if answerable(first) and answerable(second) else None

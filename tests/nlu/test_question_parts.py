@@ -55,6 +55,15 @@ def test_a_question_mark_between_the_parts_asks_less_of_each():
     assert two_questions([("faq_collagen_loss", 0.82), ("faq_frequency", 0.43)], marked=True, overlap=0.4) is None
 
 
+def test_a_second_part_pointing_back_at_the_first_is_a_detail_of_it():
+    """"Do you sell skincare? What brand is it?" (device 0.73 alone, skincare 0.14): one question."""
+    parts = [("faq_skincare", 0.99), ("faq_device", 0.73)]
+    assert two_questions(parts, marked=True, overlap=0.14, refers_back=True) is None
+    assert two_questions(parts, marked=True, overlap=0.14) == ("faq_skincare", "faq_device")
+    # "how long is the numbing? and does it hurt?": it points back but asks its own question
+    assert two_questions([("faq_numbing", 0.9), ("faq_pain", 0.99)], overlap=0.0, refers_back=True) is not None
+
+
 def test_answerable_means_one_article_answer():
     assert answerable("faq_device") and answerable("aftercare_flaking") and answerable("ask_price")
     assert not any(answerable(i) for i in ("request_human", "check_eligibility", "red_flag_urgent", "greet"))
