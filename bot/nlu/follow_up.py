@@ -85,12 +85,14 @@ OWN_HEALTH = frozenset({"ask_other_health", "ask_warning_signs"})
 # The confidence a winning topic gets at least: clear of the fallback's bar (0.25) and
 # of its ambiguity margin against the rest, which share what is left.
 CONTEXT_CONFIDENCE = 0.6
-# A fragment this short leans on what came before whatever its words ("how far apart");
+# A fragment this short leans on what came before whatever its words ("how far apart",
+# "how much a year"; four words, not three, turned one more blind follow-up and one more
+# CLINC150 query asked after a clinic question, of 1,695, into the previous topic);
 # a message pointing back ("does it get hot tho i hate heat lamps") may be as long as any
 # follow-up. What keeps other domains out is the lean (`TOPIC_AFFINITY`): CLINC150's
 # queries asked after five clinic questions got 4 clinic answers of 1,695 through the
 # context (docs/quality.md), where reading the two messages joined gave 20.
-FRAGMENT_WORDS = 3
+FRAGMENT_WORDS = 4
 POINTING_WORDS = MAX_WORDS
 # When the previous topic is a close rival of the message's own answer ("how much of it
 # per year?" after the collagen-loss answer: the price answer 0.53, collagen loss 0.35),

@@ -20,7 +20,7 @@ from bot.nlu.follow_up import (
 @pytest.mark.parametrize(
     "text",
     ["is it vegan tho", "how far apart", "and the needling part itself?", "Thank you. And is that normal, then?",
-     "what about a chem peel", "How long does that have to sit on?", "how long does that stay on"],
+     "what about a chem peel", "How long does that have to sit on?", "how long does that stay on", "how much a year"],
 )
 def test_follow_ups_lean_on_what_came_before(text):
     assert looks_like_follow_up(text)
