@@ -10,6 +10,7 @@ RASA   := $(PY) -m rasa
 MODEL  := models/current.tar.gz
 STAMP  := $(VENV)/.installed
 EVAL_STAMP  := $(VENV)/.installed-eval
+LINT_STAMP  := $(VENV)/.installed-lint
 SPACY_MODEL := models/spacy-cit/meta.json
 EVAL   := ../shared/eval
 
@@ -28,12 +29,13 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/nlu/report_classifier.py bot/nlu/red_flag_detector.py bot/nlu/intent_classifier.py
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run run-prod test install install-eval train migrate staff-user validate facts unit stories safety understanding e2e eval bench clean constraints
+.PHONY: help run run-prod test lint install install-eval train migrate staff-user validate facts unit stories safety understanding e2e eval bench clean constraints
 
 help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
-	@echo "make test   everything CI checks (validate, unit, train, test stories, red flags, end-to-end)"
+	@echo "make test   everything CI checks (lint, validate, unit, train, test stories, red flags, end-to-end)"
+	@echo "make lint   formatting and lint rules (ruff, pyproject.toml); ruff format . fixes the formatting"
 	@echo "make safety red-flag recall and false alarms on the blind held-out sets: docs/safety.md"
 	@echo "make understanding  patient messages written blind and public out-of-domain queries: docs/quality.md"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
@@ -95,8 +97,20 @@ run-prod: $(MODEL)
 
 ## Checks -------------------------------------------------------------------------
 
-test: validate facts unit stories safety understanding e2e
+# Each check timed (scripts/timed-phases prints the table at the end, also on failure).
+CHECKS := lint validate facts unit stories safety understanding e2e
+test:
+	@scripts/timed-phases $(CHECKS)
 	@echo ">> make test: all checks passed"
+
+# Style first: formatting and lint rules (pyproject.toml), in seconds.
+lint: $(LINT_STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+$(LINT_STAMP): $(STAMP) requirements-lint.txt
+	$(PY) -m pip install --disable-pip-version-check -r requirements-lint.txt -c constraints.txt
+	@touch $@
 
 validate: $(STAMP)
 	$(PY) -m scripts.validate_data
@@ -105,8 +119,9 @@ validate: $(STAMP)
 facts: $(STAMP)
 	$(PY) -m bot.facts
 
+# --durations: the slowest tests, printed at the end of each run.
 unit: $(EVAL_STAMP)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e" --durations=10
 
 # Test stories replay every rule and story through the trained model (NLU included).
 stories: $(MODEL)
@@ -127,7 +142,7 @@ understanding: $(MODEL)
 
 # Both servers started, the public evaluation cases run against them over HTTP.
 e2e: $(MODEL)
-	EVAL_DIR=$(EVAL) EVAL_CATEGORIES=$(EVAL_CATEGORIES) $(PY) -m pytest -m e2e
+	EVAL_DIR=$(EVAL) EVAL_CATEGORIES=$(EVAL_CATEGORIES) $(PY) -m pytest -m e2e --durations=10
 
 ## Evaluation (slow: about an hour on 2 cores) -------------------------------------
 

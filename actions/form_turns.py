@@ -17,7 +17,7 @@ free text the same way, so the decision lives here once:
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import FrozenSet, List, Optional, Set, Text, Tuple
+from typing import FrozenSet, List, Set, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet

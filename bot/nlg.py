@@ -24,7 +24,6 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.say_once import load_repeat_note, load_warnings, said_again, said_once
 from bot.settings import ClinicProfile, get_settings
 
-
 # The article's answers: asked for twice in a row, they carry the repeat note (bot.say_once).
 ANSWERS = ("utter_faq_", "utter_aftercare_")
 

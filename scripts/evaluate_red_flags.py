@@ -32,9 +32,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
-
-import yaml
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot.nlu.escalation import CLASSIFIER_THRESHOLD, MODEL_THRESHOLD, decide, ranking_from_evidence
 from bot.nlu.red_flag_rules import RedFlagRules

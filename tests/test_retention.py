@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Iterator, List, NamedTuple
 
 import pytest
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
@@ -22,8 +23,6 @@ from bot.db.models import (
 )
 from bot.db.session import DatabaseUnavailable
 from bot.retention import PurgeReport, purge
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
-
 from bot.transcripts.events import events
 from bot.transcripts.transcript import TranscriptReader
 from tests.ports import free_port

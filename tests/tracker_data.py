@@ -18,7 +18,6 @@ from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 

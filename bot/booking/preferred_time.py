@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from bot import patterns
 from bot.booking.clauses import blank, cap, clauses, prepare, tidy
 from bot.booking.contact import contact_spans
 from bot.booking.name import locate_name
-from bot import patterns
 from bot.booking.time_expressions import mentions_time, time_expressions
 from bot.booking.vocabulary import COURTESY_WORDS, word_key
 

@@ -47,8 +47,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import List
 
-from bot.booking.contact import contact_spans
-from bot.nlu.question_parts import answerable, asks_a_question
 from bot.booking.clauses import blank, prepare
+from bot.booking.contact import contact_spans
 from bot.booking.name import locate_name
+from bot.nlu.question_parts import answerable, asks_a_question
 from bot.patterns import compile as compile_pattern
 
 # What a message can be, read whole, while it carries a request.

@@ -33,7 +33,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.nlu.domain_terms import TERMS_FILE
-from bot.nlu.framed_request import FRAMING, REQUEST_CONFIDENCE, asks, request_pieces
 from bot.nlu.follow_up import (
     CONTEXT_CONFIDENCE,
     asks_about_it,
@@ -44,6 +43,7 @@ from bot.nlu.follow_up import (
     previous_topic,
     puts_a_case,
 )
+from bot.nlu.framed_request import FRAMING, REQUEST_CONFIDENCE, asks, request_pieces
 from bot.nlu.question_parts import (
     PAIR_CONFIDENCE,
     QUESTIONS_KEY,

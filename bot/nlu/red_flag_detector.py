@@ -41,9 +41,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.handoffs.red_flags import ENTITY  # the name the handoff reads the groups by
+from bot.nlu import report_classifier
 from bot.nlu.escalation import RED_FLAG_INTENTS, decide
 from bot.nlu.red_flag_rules import RedFlagRules
-from bot.nlu import report_classifier
 from bot.nlu.report_classifier import ReportClassifier, read_sets, sets_digest
 from bot.settings import PROJECT_ROOT, get_settings
 

@@ -120,7 +120,7 @@ class TranscriptReader:
         after = 0  # Rasa's ids start at 1
         while True:
             page = query.where(events.c.id > after).order_by(events.c.id).limit(ROWS_PER_PAGE)
-            rows = with_events(self._sessions, lambda connection: connection.execute(page).all(), [])
+            rows = with_events(self._sessions, lambda connection, page=page: connection.execute(page).all(), [])
             for row in rows:
                 message = patient_message(event_data(row.data))
                 reason = reason_for(message)

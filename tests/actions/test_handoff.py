@@ -1,8 +1,8 @@
 """A question for a person: contact asked unless known, "skip" respected, the question stored."""
 import pytest
 
-from actions.handoff import ActionSubmitQuestion, ValidateHandoffForm
 from actions.booking import CONTACT_HELP
+from actions.handoff import ActionSubmitQuestion, ValidateHandoffForm
 from tests.actions.conftest import run, slots_set, texts, tracker_for, user_event
 
 FORM = "handoff_form"

@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from bot.launcher import Stack, running_stack

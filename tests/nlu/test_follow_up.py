@@ -4,7 +4,6 @@ from types import SimpleNamespace
 import pytest
 
 from bot.nlu.follow_up import (
-    OWN_ANSWER_CONFIDENCE,
     OWN_CONFIDENCE,
     RIVAL_SHARE,
     TOPIC_AFFINITY,

@@ -1,7 +1,14 @@
 """Where a message of two questions is cut, and when both halves count as questions."""
 import pytest
 
-from bot.nlu.question_parts import MARKED_PART_CONFIDENCE, PART_CONFIDENCE, answerable, asks_a_question, candidate_parts, two_questions
+from bot.nlu.question_parts import (
+    MARKED_PART_CONFIDENCE,
+    PART_CONFIDENCE,
+    answerable,
+    asks_a_question,
+    candidate_parts,
+    two_questions,
+)
 
 
 @pytest.mark.parametrize(

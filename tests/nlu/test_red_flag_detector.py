@@ -3,7 +3,6 @@ from pathlib import Path
 
 import pytest
 from rasa.engine.storage.resource import Resource
-
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.red_flag_detector import RedFlagDetector

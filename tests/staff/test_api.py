@@ -9,11 +9,11 @@ import pytest
 
 from bot.db.models import Handoff
 from bot.handoffs.store import MAX_NOTE_LENGTH
-from bot.transcripts.transcript import Turn
 from bot.staff.api_tokens import ApiTokens
+from bot.transcripts.transcript import Turn
+from tests.http_server import call
 from tests.staff.conftest import TOKEN, TOKEN_NAME
 from tests.staff.fixtures import add_handoff
-from tests.http_server import call
 
 COLUMNS = {column.name for column in Handoff.__table__.columns} - {"dedupe_key"}
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)

@@ -6,9 +6,9 @@ import requests
 from bot.handoffs import HandoffStoreUnavailable
 from bot.staff.app import create_app
 from bot.staff.pages import SECURITY_HEADERS
+from tests.http_server import call, serving
 from tests.staff.conftest import TOKEN
 from tests.staff.fixtures import Client, sign_in
-from tests.http_server import call, serving
 
 
 def test_health_needs_no_token_and_says_only_ok(api):

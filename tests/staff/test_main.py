@@ -24,8 +24,8 @@ from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
 from bot.staff.sessions import Sessions
 from bot.staff.token import LOCAL
-from tests.ports import free_port
 from tests.http_server import call, serving
+from tests.ports import free_port
 from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeTranscripts, sign_in
 from tests.tracker_data import T0, rasa_trackers, said
 

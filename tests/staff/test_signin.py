@@ -12,8 +12,8 @@ from bot.staff.app import create_app
 from bot.staff.login_limit import CLIENT, PAIR
 from bot.staff.sessions import COOKIE_NAME
 from bot.staff.signin import LOGIN_CSRF_COOKIE, too_many
-from tests.staff.fixtures import EMAIL, PASSWORD, Client, csrf_of, sign_in
 from tests.http_server import serving
+from tests.staff.fixtures import EMAIL, PASSWORD, Client, csrf_of, sign_in
 
 WRONG = "E-mail or password is wrong"
 

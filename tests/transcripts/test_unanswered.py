@@ -7,8 +7,8 @@ from typing import Iterator
 
 import pytest
 
-from bot.transcripts.events import PatientMessage
 from bot.transcripts import unanswered
+from bot.transcripts.events import PatientMessage
 from bot.transcripts.nlu_export import nlu_stub
 from bot.transcripts.unanswered import (
     MAX_GROUPED,
