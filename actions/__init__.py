@@ -5,6 +5,7 @@ it cannot serve patients with stops it at start-up with the reason, not at a pat
 first message: with RUN_PROFILE=prod (set by `make run-prod`), a clinic profile without
 the clinic's real phone number (`bot.settings.ClinicProfile.production_problem`).
 """
+
 from bot.settings import get_settings
 
 get_settings()

@@ -6,6 +6,7 @@ are bot.booking's job (phonenumbers / email-validator, name rules); this module 
 what to ask and what to say. The patient's "yes" to the read-back is also their consent
 to be contacted; only then is the request stored and handed to staff.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -213,9 +214,7 @@ class ActionAskBookingConfirmed(Action):
         """Rasa asks for the `booking_confirmed` slot with this action."""
         return "action_ask_booking_confirmed"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """The read-back with yes / change buttons; nothing when a change was just asked."""
         if tracker.get_slot("booking_correcting"):
             return []  # WHICH_DETAIL was just said; wait for the corrected detail
@@ -236,9 +235,7 @@ class ActionSubmitBooking(Action):
         """Run by the rule that follows a completed `booking_form`."""
         return "action_submit_booking"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Commit the handoff; a screening concern makes it a `screening` handoff."""
         kind = "screening" if tracker.get_slot("screening_outcome") in SCREENED_OUT else "booking"
         saved = await save_handoff(tracker, kind, preferred_time=tracker.get_slot("booking_time"))

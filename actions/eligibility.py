@@ -5,6 +5,7 @@ all live in clinic/screening.yml (read by bot.screening), so the clinic's medica
 director edits them without touching this module. This module only connects that
 file to the Rasa form `eligibility_form`.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -94,9 +95,7 @@ class ValidateEligibilityForm(GuardedFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, requested: str
     ) -> List[EventType]:
         """Remember that the answer was unclear, so the question is asked more plainly."""
-        return super().not_read(dispatcher, tracker, domain, requested) + [
-            SlotSet("screening_unclear", True)
-        ]
+        return super().not_read(dispatcher, tracker, domain, requested) + [SlotSet("screening_unclear", True)]
 
     def _validate_answer(self, slot: str, value: Any) -> Dict[Text, Any]:
         """Only a yes or a no is an answer; anything else asks again."""
@@ -137,9 +136,7 @@ class AskScreeningQuestion(Action, ABC):
         """`action_ask_<slot>`, the name Rasa looks up to ask for a slot."""
         return f"action_ask_{self.slot}"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Ask the question (more plainly after an unclear answer)."""
         question = get_screening().question(self.slot)
         unclear = bool(tracker.get_slot("screening_unclear"))
@@ -172,17 +169,13 @@ class ActionScreeningOutcome(Action):
         """Run by the rule that follows a completed `eligibility_form`."""
         return "action_screening_outcome"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Send the outcome texts; the last one carries the booking buttons.
 
         A patient who already asked to book ("check I can have it, then book me in") and
         may be a candidate is not asked again: the booking request starts at once.
         """
-        outcome = get_screening().outcome(
-            screening_answers(tracker), review=tracker.get_slot("screening_review") or []
-        )
+        outcome = get_screening().outcome(screening_answers(tracker), review=tracker.get_slot("screening_review") or [])
         *first, last = outcome.messages
         for text in first:
             dispatcher.utter_message(text=text)

@@ -8,6 +8,7 @@ so it goes out even if this server is down), then runs this action, which turns 
 classifier's runner-up intents into buttons. A patient who wrote "hw lng til i cn
 sweat" gets a one-tap "When can I wear makeup and work out again?" instead of a dead end.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -43,9 +44,7 @@ class ActionSuggestTopics(Action):
         """The action's name in domain.yml and data/rules.yml."""
         return "action_suggest_topics"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """Suggest up to three answerable intents, or flag a repeated misunderstanding."""
         if previous_intent(tracker) == "nlu_fallback":
             return [SlotSet("repeated_fallback", True)]

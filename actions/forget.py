@@ -7,6 +7,7 @@ be read back in another. Rules in data/rules.yml run this action after a booking
 question is confirmed (or could not be saved), after "never mind" and after goodbye.
 The handoff keeps what staff need; the conversation keeps nothing of it.
 """
+
 from __future__ import annotations
 
 from typing import List, Text
@@ -26,8 +27,6 @@ class ActionForgetDetails(Action):
         """Run by the rules that close a request."""
         return "action_forget_details"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Say nothing; forget the details."""
         return forget_details()

@@ -14,6 +14,7 @@ free text the same way, so the decision lives here once:
   question again, in the same turn. This keeps the patient in the form without one
   "interrupted form" rule per intent and form.
 """
+
 from __future__ import annotations
 
 from abc import abstractmethod
@@ -113,11 +114,7 @@ def forget_details() -> List[EventType]:
 
 def filled_slots(events: List[EventType]) -> List[str]:
     """Slots (other than `requested_slot`) that a list of events sets, even to None."""
-    return [
-        event["name"]
-        for event in events
-        if event.get("event") == "slot" and event.get("name") != REQUESTED_SLOT
-    ]
+    return [event["name"] for event in events if event.get("event") == "slot" and event.get("name") != REQUESTED_SLOT]
 
 
 class GuardedFormValidation(FormValidationAction):
@@ -154,9 +151,7 @@ class GuardedFormValidation(FormValidationAction):
         """Whether the latest message should end this form (handled by a rule)."""
         return latest_intent(tracker) in ENDING_INTENTS - self.own_intents
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Read the message, validate it, and keep extra slots that rasa-sdk would drop."""
         activation = self.is_activation(tracker, domain)
         if not activation and self.ends_form(tracker):

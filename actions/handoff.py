@@ -5,6 +5,7 @@ handoff of kind `question`. A contact already known (from a booking request, or 
 SMS sender's number) is not asked again; "skip" is respected and the question is still
 passed on, with the clinic's number for the patient.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -27,7 +28,9 @@ from bot import patterns
 from bot.booking import find_contact, read_details
 from bot.settings import get_settings
 
-DECLINE = patterns.compile(r"^\s*(skip|no|nope|nah|no thanks|i'?d rather not|rather not|don'?t want to)\b", patterns.IGNORECASE)
+DECLINE = patterns.compile(
+    r"^\s*(skip|no|nope|nah|no thanks|i'?d rather not|rather not|don'?t want to)\b", patterns.IGNORECASE
+)
 
 
 class ValidateHandoffForm(GuardedFormValidation):
@@ -82,9 +85,7 @@ class ActionSubmitQuestion(Action):
         """Run by the rule that follows a completed `handoff_form`."""
         return "action_submit_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Commit a `question` handoff with the patient's last question."""
         saved = await save_handoff(tracker, "question", question=last_question(tracker))
         return saved + [SlotSet("repeated_fallback", False)]

@@ -7,6 +7,7 @@ confirm it to the patient or, when the database was down, say it was *not* saved
 give the clinic's phone number. The confirmation can therefore never go out for a
 request that was not stored.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,9 +29,7 @@ from bot.settings import get_settings
 logger = logging.getLogger(__name__)
 
 # Messages that carry no question of their own: "talk to a person" looks past them.
-NOT_A_QUESTION = frozenset(
-    {"request_human", "affirm", "deny", "inform", "greet", "thank", "stop", "goodbye"}
-)
+NOT_A_QUESTION = frozenset({"request_human", "affirm", "deny", "inform", "greet", "thank", "stop", "goodbye"})
 
 
 def patient_texts(tracker: Tracker) -> List[str]:

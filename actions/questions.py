@@ -5,6 +5,7 @@ come?" as `ask_two_questions` and lists both questions' intents with it
 (bot/nlu/question_parts.py); this action sends each one's own response, so the two
 answers are the ones a patient gets asking each alone (facts checked in one place).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -23,9 +24,7 @@ class ActionAnswerQuestions(Action):
         """Run by the rule for `ask_two_questions`."""
         return "action_answer_questions"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         responses = question_responses(tracker, domain)
         for response in responses:
             dispatcher.utter_message(response=response)

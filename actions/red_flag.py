@@ -13,6 +13,7 @@ Only once the record is committed does the patient read that the team was alerte
 when it could not be stored the action says nothing about alerting and repeats whom
 to call now.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -61,9 +62,7 @@ class ActionRedFlagHandoff(Action):
         """Run by the red-flag rules, right after the first answer."""
         return "action_red_flag_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Save the handoff; confirm the alert only when it is stored."""
         level = red_flag_level(tracker)
         result = await submit_handoff(

@@ -4,6 +4,7 @@
 screening, that a provider can still advise at the consultation. The rule for `stop`
 runs this action, which reads the active form before ending it.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Text
@@ -27,9 +28,7 @@ class ActionStopForm(Action):
         """Run by the rule for the `stop` intent."""
         return "action_stop_form"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Say the form's own stop message and clear the form's pending state."""
         form = (tracker.active_loop or {}).get("name")
         dispatcher.utter_message(response=STOPPED.get(form, "utter_stopped"))

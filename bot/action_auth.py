@@ -10,6 +10,7 @@ The token comes from ACTION_SERVER_TOKEN, else from ACTION_TOKEN_FILE, which `ma
 generates (random, mode 0600) on first start; the launcher hands it to the Rasa servers
 and the action server only.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -33,15 +34,13 @@ def action_token(settings: Settings, create: bool = False) -> str:
         return _checked(settings.action_server_token, TOKEN_VARIABLE)
     path = settings.action_token_file
     if not create and not path.exists():
-        raise ConfigurationError(
-            f"no action server token: set {TOKEN_VARIABLE} or create {path} (`make run` does)"
-        )
+        raise ConfigurationError(f"no action server token: set {TOKEN_VARIABLE} or create {path} (`make run` does)")
     return _checked(read_or_create_secret(path), str(path))
 
 
 def authorized(header: Optional[str], token: str) -> bool:
     """True when an Authorization header value is `Bearer <token>` (compared in constant time)."""
-    presented = header[len(_SCHEME):] if header and header.startswith(_SCHEME) else ""
+    presented = header[len(_SCHEME) :] if header and header.startswith(_SCHEME) else ""
     return hmac.compare_digest(presented.encode("utf-8"), token.encode("utf-8"))
 
 

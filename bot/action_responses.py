@@ -7,6 +7,7 @@ server's time on form turns (docs/performance.md). The schema never changes, so 
 checked once here, and each answer is validated with the same validator, with the same
 errors as Rasa's (same message, same exception).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -16,6 +16,7 @@ the request's whole body, that is the patient's conversation, which Rasa then lo
 - no CORS: browsers have no business here;
 - errors answered with their status and no request data.
 """
+
 from __future__ import annotations
 
 import logging

@@ -16,6 +16,7 @@ Two limits count requests per client address: the staff console's login throttle
   dual-stack socket (::ffff:a.b.c.d) is that IPv4 address. Sanic brackets a forwarded
   IPv6 address ("[2001:db8::1]"); the brackets are dropped before reading it.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -16,6 +16,7 @@ can produce another's:
 
 This module imports nothing of Rasa's: the action server and the staff process read it too.
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -44,4 +45,4 @@ def sms_number(sender_id: str) -> Optional[str]:
     """The verified phone number of an SMS conversation; None for every other conversation."""
     if namespace_of(sender_id) != SMS:
         return None
-    return sender_id[len(SMS) + len(SEPARATOR):] or None
+    return sender_id[len(SMS) + len(SEPARATOR) :] or None

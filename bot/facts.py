@@ -19,6 +19,7 @@ and a `*` at the end means any ending, so "faint*" covers "fainting").
                                             # then unsigned clinic protocol as notes
     python -m bot.facts --require-sign-off  # also fail while protocol is unsigned (release)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -185,9 +186,7 @@ class FactBook:
                 for number, text in enumerate(variants.get(name, ()), start=1):
                     missing = [word for word in fact.mentions if not mentions(text, word)]
                     if missing:
-                        problems.append(
-                            f"'{name}' (variant {number}) rests on '{key}' but does not say {missing}"
-                        )
+                        problems.append(f"'{name}' (variant {number}) rests on '{key}' but does not say {missing}")
         return problems
 
     def unsigned(self) -> List[str]:
@@ -286,11 +285,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"note: fact '{key}' is not used by any response")
     unsigned = book.unsigned()
     for key in unsigned:
-        print(f"note: fact '{key}' is clinic protocol (not from the article) and not signed off by the medical director")
+        print(
+            f"note: fact '{key}' is clinic protocol (not from the article) and not signed off by the medical director"
+        )
     for name, keys in book.answers_on_unsigned().items():
         print(f"note: '{name}' rests on unsigned clinic protocol {keys}")
     if not problems:
-        print("Every response states only what its facts state, and every fact quotes the article or is clinic protocol.")
+        print(
+            "Every response states only what its facts state, and every fact quotes the article or is clinic protocol."
+        )
     if unsigned:
         print(
             f"{len(unsigned)} clinic protocol fact(s) await the medical director's sign-off "

@@ -10,6 +10,7 @@ never leaves a server running in the background holding a port. It also migrates
 handoff database before any server starts, so no server ever sees an old schema or
 races another to create it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -557,7 +558,7 @@ def _started(stack: Stack) -> str:
         + ("  [DEMO: fictional number]" if clinic.demo else ""),
         f"  Website demo:   {stack.widget_demo_url}  (open it in a browser: the chat widget)",
         f'  Widget tag:     <script src="{stack.rasa_url}/webhooks/widget/widget.js" defer></script>',
-        f"  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook " '{"sender": "me", "message": "hi"}',
+        f'  Chat (REST):    POST {stack.rasa_url}/webhooks/rest/webhook {{"sender": "me", "message": "hi"}}',
         f"  SMS (Twilio):   POST {stack.sms_webhook_url}  ({sms_state})",
         f"  Health:         {stack.rasa_url}/webhooks/rest/",
     ]
@@ -602,7 +603,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    rasa = "the Rasa server" if args.profile == EMBEDDED else f"{stack.settings.rasa_instances} Rasa servers behind a proxy"
+    rasa = (
+        "the Rasa server"
+        if args.profile == EMBEDDED
+        else f"{stack.settings.rasa_instances} Rasa servers behind a proxy"
+    )
     print(f"Starting the action server, {rasa} and the staff API (about a minute)...", flush=True)
     try:
         stack.start()

@@ -22,6 +22,7 @@ Enabled in endpoints.prod.yml:
       type: bot.locks.AtomicRedisLockStore
       url: ${REDIS_URL}
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -50,7 +51,9 @@ local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 # KEYS: counter, queue, expiry. ARGV: lifetime in ms, a unique token. Returns the new
 # ticket: its number (its place in line) and the token, so that a server that overran
 # its lifetime never releases a later ticket that got the same number.
-ISSUE = _NOW_MS + """
+ISSUE = (
+    _NOW_MS
+    + """
 local number = redis.call('INCR', KEYS[1])
 local ticket = number .. ':' .. ARGV[2]
 redis.call('ZADD', KEYS[2], number, ticket)
@@ -60,10 +63,13 @@ for _, key in ipairs(KEYS) do
 end
 return ticket
 """
+)
 
 # Drops the tickets whose lifetime has passed from queue QUEUE and hash EXPIRY (a
 # conversation's queue holds the few messages in flight for it, so this stays short).
-_DROP_EXPIRED = _NOW_MS + """
+_DROP_EXPIRED = (
+    _NOW_MS
+    + """
 for _, ticket in ipairs(redis.call('ZRANGE', QUEUE, 0, -1)) do
   local expires = tonumber(redis.call('HGET', EXPIRY, ticket))
   if not expires or expires < now_ms then
@@ -72,22 +78,31 @@ for _, ticket in ipairs(redis.call('ZRANGE', QUEUE, 0, -1)) do
   end
 end
 """
+)
 
 # KEYS: queue, expiry. ARGV: ticket. Returns 1 when it is the ticket's turn, 0 while it
 # waits, -1 when the ticket is gone (its lifetime passed while it waited).
-TURN = "local QUEUE, EXPIRY = KEYS[1], KEYS[2]" + _DROP_EXPIRED + """
+TURN = (
+    "local QUEUE, EXPIRY = KEYS[1], KEYS[2]"
+    + _DROP_EXPIRED
+    + """
 if not redis.call('ZSCORE', QUEUE, ARGV[1]) then return -1 end
 if redis.call('ZRANGE', QUEUE, 0, 0)[1] == ARGV[1] then return 1 end
 return 0
 """
+)
 
 # KEYS: counter, queue, expiry. ARGV: ticket. The last ticket out removes the keys.
-RELEASE = "local QUEUE, EXPIRY = KEYS[2], KEYS[3]" + _DROP_EXPIRED + """
+RELEASE = (
+    "local QUEUE, EXPIRY = KEYS[2], KEYS[3]"
+    + _DROP_EXPIRED
+    + """
 redis.call('ZREM', QUEUE, ARGV[1])
 redis.call('HDEL', EXPIRY, ARGV[1])
 if redis.call('ZCARD', QUEUE) == 0 then redis.call('DEL', KEYS[1], QUEUE, EXPIRY) end
 return 1
 """
+)
 
 
 class AtomicRedisLockStore(LockStore):

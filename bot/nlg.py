@@ -11,6 +11,7 @@ Enabled in `endpoints.yml`:
     nlg:
       type: bot.nlg.ClinicNLG
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text

@@ -26,6 +26,7 @@ What stays different, and no reader meets: in a pattern that names a digit
 where `re` also matches before a final newline (our patterns see text without one, or
 take it in with `\s*` or `\W*` first).
 """
+
 from __future__ import annotations
 
 import functools

@@ -6,6 +6,7 @@ every account on the host, so each is made private where it is made: directories
 files 0600. Files that an older version left open are tightened at the next start, as
 long as they are ours (never a shared directory such as /tmp, which is sticky).
 """
+
 from __future__ import annotations
 
 import os

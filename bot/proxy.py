@@ -20,6 +20,7 @@ What it promises:
 
 Run: python -m bot.proxy --port 5005 http://127.0.0.1:5006 http://127.0.0.1:5007
 """
+
 from __future__ import annotations
 
 import argparse

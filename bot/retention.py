@@ -21,6 +21,7 @@ The app database and Rasa's tracker store may be one database (the SQLite defaul
 two; each is purged in its own transactions, and a purge interrupted half-way is
 finished by running it again.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

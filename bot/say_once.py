@@ -12,6 +12,7 @@ second time it carries a note offering the team (`said_again`).
 Applied by the response generator (bot.nlg), which sees the conversation: every
 templated response goes through it, whether a rule or an action sends it.
 """
+
 from __future__ import annotations
 
 import re

@@ -81,6 +81,7 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 Relative paths are resolved against the project root, not the working directory, so
 the Rasa server, the action server and the tests all read the same files.
 """
+
 from __future__ import annotations
 
 import os
@@ -132,7 +133,9 @@ class ClinicProfile:
     def __post_init__(self) -> None:
         country = self.country.strip().upper()
         if len(country) != 2 or not (country.isascii() and country.isalpha()):
-            raise ConfigurationError(f"'country' must be a two-letter ISO 3166 code such as US or GB, not {self.country!r}")
+            raise ConfigurationError(
+                f"'country' must be a two-letter ISO 3166 code such as US or GB, not {self.country!r}"
+            )
         object.__setattr__(self, "country", country)
 
     @classmethod
@@ -216,8 +219,7 @@ class ClinicProfile:
     def safety_line(self) -> str:
         """The one sentence every dead end carries, so a worried patient always knows whom to call."""
         return (
-            f"Worried about a symptom after a treatment? Call {self.phone_or_name}. "
-            f"Emergency: {self.emergency_number}."
+            f"Worried about a symptom after a treatment? Call {self.phone_or_name}. Emergency: {self.emergency_number}."
         )
 
     @property

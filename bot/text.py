@@ -3,6 +3,7 @@
 Curly quotes, long dashes, case and runs of whitespace vary between a patient's phone,
 the clinic's article and our YAML files without changing what the text says.
 """
+
 import unicodedata
 
 from bot import patterns

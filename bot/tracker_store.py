@@ -18,6 +18,7 @@ unaffected. Reading every session (`retrieve_full_tracker`) stays Rasa's own cod
 
 Enabled in endpoints.yml and endpoints.prod.yml: `type: bot.tracker_store.FastSQLTrackerStore`.
 """
+
 from __future__ import annotations
 
 import itertools

@@ -16,6 +16,7 @@ The exit status is 1 below FLOOR, which the end-to-end tests enforce
     python -m scripts.evaluate_conversations --failures   # and lists each failed case's first failure
     python -m scripts.evaluate_conversations --writers m5 m6 --no-check   # a new pair, once
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,7 +103,10 @@ def run(bot_url: str, staff_url: str, staff_token: str, out: Path, writers: Opti
     )  # fmt: skip
     report = json.loads(out.read_text(encoding="utf-8"))
     return Report(
-        [{"id": case["id"], "status": case["status"], "failures": case.get("failures") or []} for case in report["cases"]]
+        [
+            {"id": case["id"], "status": case["status"], "failures": case.get("failures") or []}
+            for case in report["cases"]
+        ]
     )
 
 
@@ -127,7 +131,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--failures", action="store_true", help="list each failed case's first failure")
     parser.add_argument("--no-check", action="store_true", help="report only; never fail")
     parser.add_argument(
-        "--writers", nargs="+", metavar="ID",
+        "--writers",
+        nargs="+",
+        metavar="ID",
         help="score only these writers' files (writer_ID.yml): a new pair, scored once before it is looked at",
     )
     args = parser.parse_args(argv)

@@ -11,6 +11,7 @@ results/quality/ as JSON and to stdout as the Markdown table of docs/quality.md.
     python -m scripts.evaluate_nlu                      # all pipelines, 3-fold CV
     python -m scripts.evaluate_nlu docs/pipelines/c5-shorthand-diet-no-transformer.yml --folds 0
 """
+
 from __future__ import annotations
 
 import argparse
@@ -84,7 +85,9 @@ def held_out_examples() -> List[Tuple[str, str]]:
     The held-out set was written without looking at data/nlu/, but short messages
     ("hi", "thanks") inevitably coincide; those would measure memory, not understanding.
     """
-    trained = {text.lower() for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml") for text, _ in load_examples(path)}
+    trained = {
+        text.lower() for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml") for text, _ in load_examples(path)
+    }
     return [(text, label) for text, label in load_examples(HOLDOUT) if text.lower() not in trained]
 
 
@@ -144,7 +147,9 @@ async def _parse_all(model: Path, examples: Iterable[Tuple[str, str]]) -> List[P
         top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
         second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         predictions.append(
-            Prediction(text, label, result["intent"]["name"], top["name"], top["confidence"], top["confidence"] - second)
+            Prediction(
+                text, label, result["intent"]["name"], top["name"], top["confidence"], top["confidence"] - second
+            )
         )
     return predictions
 
@@ -156,7 +161,9 @@ def _rasa(*args: str) -> float:
     """
     started = time.monotonic()
     env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0"}
-    subprocess.run([sys.executable, "-m", "rasa", *args], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "rasa", *args], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, env=env
+    )
     return time.monotonic() - started
 
 
@@ -249,7 +256,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     for r in results:
         print(f"\n{Path(r['config']).stem}: fallback threshold / ambiguity sweep on the held-out set")
         for key, s in r["sweep"].items():
-            print(f"  {key}: accuracy {s['accuracy']:.3f}  OOS recall {s['oos_recall']:.1%}  false fallback {s['false_fallback']:.1%}")
+            print(
+                f"  {key}: accuracy {s['accuracy']:.3f}  OOS recall {s['oos_recall']:.1%}  false fallback {s['false_fallback']:.1%}"
+            )
     return 0
 
 

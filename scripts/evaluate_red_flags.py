@@ -24,6 +24,7 @@ model, report classifier, each with and without its vetoes) beside the combined 
 Every run reports the issue's targets (recall at least 99%, no emergency-group miss,
 false alarms at most 5%); the exit status is 1 below FLOOR. `--no-check` reports only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -156,9 +157,16 @@ class Report:
         lines = ["| variant | recall on reports | false alarms on non-reports |", "|---|---|---|"]
         for variant in VARIANTS:
             lines.append(f"| {variant} | {self.recall(variant):.1%} | {self.false_alarms(variant):.1%} |")
-        for escalate, title in ((True, "Reports (must escalate): escalated"), (False, "Non-reports (must not): escalated anyway")):
+        for escalate, title in (
+            (True, "Reports (must escalate): escalated"),
+            (False, "Non-reports (must not): escalated anyway"),
+        ):
             columns = ("combined", "rules alone", "model alone", "classifier alone")
-            lines += ["", f"| group | messages | {title}, combined | " + " | ".join(columns[1:]) + " |", "|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"| group | messages | {title}, combined | " + " | ".join(columns[1:]) + " |",
+                "|---|---|---|---|---|---|",
+            ]
             tallies = {variant: self.tally(variant, escalate) for variant in columns}
             for group, total in tallies["combined"].totals.items():
                 cells = []
@@ -200,7 +208,10 @@ def _evidence(seen: Dict, escalated: bool) -> Evidence:
 def parsed_evidence(cases: Sequence[Case], model: Path) -> List[Tuple[bool, Dict]]:
     """Each message through the trained model's full pipeline: escalated?, and its evidence."""
     return [
-        (((parsed.get("intent") or {}).get("name") or "").startswith("red_flag_"), parsed.get("red_flag_evidence") or {})
+        (
+            ((parsed.get("intent") or {}).get("name") or "").startswith("red_flag_"),
+            parsed.get("red_flag_evidence") or {},
+        )
         for parsed in parse_all([case.text for case in cases], model)
     ]
 
@@ -236,7 +247,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", choices=("heldout", "training"), default="heldout")
     parser.add_argument(
-        "--leave-one-writer-out", action="store_true",
+        "--leave-one-writer-out",
+        action="store_true",
         help="score each file with a report classifier trained without it (for --sets training)",
     )
     parser.add_argument("--model", type=Path, default=get_settings().model_path)
@@ -260,8 +272,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         evidence = model_evidence(cases, args.model)
     report = Report(cases, evidence)
     reports = sum(case.escalate for case in cases)
-    print(f"{args.sets} sets: {reports} reports, {len(cases) - reports} non-reports "
-          f"({', '.join(sorted({case.source for case in cases}))})")
+    print(
+        f"{args.sets} sets: {reports} reports, {len(cases) - reports} non-reports "
+        f"({', '.join(sorted({case.source for case in cases}))})"
+    )
     print(report.markdown() if args.markdown else _summary(report))
     if args.misses:
         for escalate, label in ((True, "MISSED REPORT"), (False, "FALSE ALARM")):

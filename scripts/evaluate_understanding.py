@@ -25,6 +25,7 @@ run prints them; the exit status is 1 below FLOOR, which `make test` enforces.
 `CONTEXT_QUESTIONS`, as a patient's next message after an answer: follow-ups are read
 with the previous message (bot.nlu.follow_up), and this is what that reading costs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,16 +48,39 @@ FALLBACK = "nlu_fallback"
 
 # Topic -> the category it is reported in.
 CATEGORIES: Dict[str, str] = {
-    **{topic: "faq" for topic in (
-        "faq_what_is_cit", "faq_how_it_works", "faq_collagen_role", "faq_collagen_loss", "faq_skin_concerns",
-        "faq_contraindications", "check_eligibility", "faq_consultation", "faq_numbing", "faq_pain", "faq_device",
-        "faq_procedure", "faq_serums_prp", "faq_red_light", "faq_skincare", "faq_combination", "faq_frequency",
-        "faq_who_performs",
-    )},
-    **{topic: "aftercare" for topic in (
-        "aftercare_redness", "aftercare_first_48h", "aftercare_flaking", "aftercare_other_treatments",
-        "ask_warning_signs",
-    )},
+    **{
+        topic: "faq"
+        for topic in (
+            "faq_what_is_cit",
+            "faq_how_it_works",
+            "faq_collagen_role",
+            "faq_collagen_loss",
+            "faq_skin_concerns",
+            "faq_contraindications",
+            "check_eligibility",
+            "faq_consultation",
+            "faq_numbing",
+            "faq_pain",
+            "faq_device",
+            "faq_procedure",
+            "faq_serums_prp",
+            "faq_red_light",
+            "faq_skincare",
+            "faq_combination",
+            "faq_frequency",
+            "faq_who_performs",
+        )
+    },
+    **{
+        topic: "aftercare"
+        for topic in (
+            "aftercare_redness",
+            "aftercare_first_48h",
+            "aftercare_flaking",
+            "aftercare_other_treatments",
+            "ask_warning_signs",
+        )
+    },
     **{topic: "booking_and_clinic" for topic in ("request_booking", "ask_clinic_info", "ask_price", "request_human")},
     **{topic: "smalltalk" for topic in ("greet", "goodbye", "thank", "bot_challenge", "help")},
     **{topic: "outside" for topic in ("faq_not_covered", "ask_other_health", "out_of_scope")},
@@ -194,8 +218,11 @@ class Report:
             lines.append(f"| {category} | {count} | {self.accuracy(category):.1%} |")
         lines.append(f"| **all** | {len(self.messages)} | **{self.accuracy():.1%}** |")
         clinic = sum(p.partition(":")[0] in CLINIC_ANSWERS for p in self.ood_predicted)
-        lines += ["", f"Out-of-domain (CLINC150): {clinic} of {len(self.ood_predicted)} got a clinic answer "
-                      f"({self.clinic_answer_rate():.1%})."]
+        lines += [
+            "",
+            f"Out-of-domain (CLINC150): {clinic} of {len(self.ood_predicted)} got a clinic answer "
+            f"({self.clinic_answer_rate():.1%}).",
+        ]
         return "\n".join(lines)
 
 
@@ -240,7 +267,7 @@ def score(model: Path, writers: Optional[Sequence[str]] = None) -> Report:
     paths = None if not writers else [INDEPENDENT_DIR / f"writer_{writer}.yml" for writer in writers]
     messages, ood = load_independent(paths), load_ood()
     predicted = _intents([m.text for m in messages] + [text for text, _ in ood], model)
-    return Report(messages, predicted[: len(messages)], ood, predicted[len(messages):])
+    return Report(messages, predicted[: len(messages)], ood, predicted[len(messages) :])
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -253,7 +280,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "--in-context", action="store_true", help="also: out-of-domain queries asked right after a clinic question"
     )
     parser.add_argument(
-        "--writers", nargs="+", metavar="ID",
+        "--writers",
+        nargs="+",
+        metavar="ID",
         help="score only these writers' files (writer_ID.yml): a new pair, scored once before it is looked at",
     )
     args = parser.parse_args(argv)

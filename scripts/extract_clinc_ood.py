@@ -14,6 +14,7 @@ this file may enter the training data (tests/nlu/test_independent_sets.py checks
 
     python -m scripts.extract_clinc_ood /work/.mirror/clinc+oos-eval/repo
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,9 @@ SEED = 150
 
 
 def _git_file(repo: Path, path: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "show", f"HEAD:{path}"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _training_texts() -> Set[str]:
@@ -70,11 +73,13 @@ def build(repo: Path) -> Dict[str, List[str]]:
 
 def main(argv: List[str]) -> int:
     repo = Path(argv[0])
-    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     header = (
         "# Out-of-domain queries from CLINC150 (github.com/clinc/oos-eval, commit "
-        f"{commit[:12]}),\n# CC BY 3.0: Larson et al., \"An Evaluation Dataset for Intent Classification and\n"
-        "# Out-of-Scope Prediction\", EMNLP 2019. Written by scripts/extract_clinc_ood.py; never trained on.\n"
+        f'{commit[:12]}),\n# CC BY 3.0: Larson et al., "An Evaluation Dataset for Intent Classification and\n'
+        '# Out-of-Scope Prediction", EMNLP 2019. Written by scripts/extract_clinc_ood.py; never trained on.\n'
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(header + yaml.safe_dump({"queries": build(repo)}, sort_keys=False, allow_unicode=True, width=1000))

@@ -20,6 +20,7 @@ equal one of our test messages.
 
     python -m scripts.extract_hwu_out_of_scope /work/.mirror/xliuhw+NLU-Evaluation-Data/repo
 """
+
 from __future__ import annotations
 
 import re
@@ -29,10 +30,7 @@ from pathlib import Path
 from typing import Dict, List, Set
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "nlu" / "out_of_scope_hwu64.yml"
-FOLD = (
-    "CrossValidation/autoGeneFromRealAnno/autoGene_2018_03_22-13_01_25_169/"
-    "CrossValidation/KFold_1/testset/text"
-)
+FOLD = "CrossValidation/autoGeneFromRealAnno/autoGene_2018_03_22-13_01_25_169/CrossValidation/KFold_1/testset/text"
 KEPT_SCENARIOS = ("alarm", "calendar", "email", "lists", "recommendation", "takeaway", "transport")
 PER_INTENT = 30
 # Words a patient uses with the clinic: a request naming one is not kept.
@@ -87,8 +85,8 @@ def main(argv: List[str]) -> int:
     lines = [
         'version: "3.1"',
         "# Requests to a home assistant from HWU64 (github.com/xliuhw/NLU-Evaluation-Data, commit",
-        f"# {commit[:12]}), CC BY 4.0: Liu, Eshghi, Swietojanski and Rieser, \"Benchmarking Natural",
-        "# Language Understanding Services for building Conversational Agents\", IWSDS 2019.",
+        f'# {commit[:12]}), CC BY 4.0: Liu, Eshghi, Swietojanski and Rieser, "Benchmarking Natural',
+        '# Language Understanding Services for building Conversational Agents", IWSDS 2019.',
         "# Written by scripts/extract_hwu_out_of_scope.py: other domains, in words nobody on the team wrote.",
         "nlu:",
         "- intent: out_of_scope",

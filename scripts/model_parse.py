@@ -1,4 +1,5 @@
 """Every text through a trained model's whole NLU pipeline: shared by the scoring scripts."""
+
 from __future__ import annotations
 
 import asyncio

@@ -9,6 +9,7 @@ every other warning still fails the build.
 
     python -m scripts.validate_data
 """
+
 from __future__ import annotations
 
 import re

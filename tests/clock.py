@@ -1,4 +1,5 @@
 """A clock the test moves by hand, for code that takes `clock=` (idle timeouts, windows, retention)."""
+
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 

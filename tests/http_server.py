@@ -4,6 +4,7 @@ sanic-testing cannot be installed next to Rasa (its httpx pin conflicts), so tes
 the real server: `create_server(..., return_asyncio_server=True)` in the thread's own
 event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -65,7 +66,10 @@ def serving(app: Sanic) -> Iterator[str]:
 
 
 def call(
-    url: str, method: str = "GET", token: Optional[str] = None, body: Optional[bytes] = None,
+    url: str,
+    method: str = "GET",
+    token: Optional[str] = None,
+    body: Optional[bytes] = None,
     headers: Optional[Dict[str, str]] = None,
 ) -> Tuple[int, Dict[str, str], Any]:
     """(status, headers, parsed JSON body) of one request; HTTP errors are results, not exceptions."""

@@ -1,4 +1,5 @@
 """Free loopback ports, so tests never collide with a `make run` on 5005/5055."""
+
 import socket
 
 

@@ -1,4 +1,5 @@
 """Which channel a test renders a domain response on."""
+
 from typing import Any, Dict, List
 
 

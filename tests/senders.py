@@ -1,5 +1,6 @@
 """The conversation id a test's sender is stored under (bot.conversation_ids): the tests
 post phone numbers (`+...`) as Twilio webhooks and every other sender to the REST channel."""
+
 from bot.conversation_ids import REST, SMS, conversation_id
 
 

@@ -1,4 +1,5 @@
 """The action server's secret: from the environment, else a private file made once; compared in constant time."""
+
 import dataclasses
 import stat
 

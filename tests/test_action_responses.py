@@ -8,6 +8,7 @@ the logs and Rasa's error handling are unchanged. Each case runs Rasa's original
 ours side by side; a hypothesis property extends it to arbitrary JSON-like answers.
 Rasa's original is put back after every test.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -107,7 +108,8 @@ VALID: Dict[str, Any] = {
         [sdk.SlotSet("booking_name", "Ann"), sdk.SlotSet("requested_slot", None), sdk.ActiveLoop(None)]
     ),
     "sdk utterance with buttons": sdk_response(
-        [sdk.SlotSet("booking_confirmed", True)], text="Book it?",
+        [sdk.SlotSet("booking_confirmed", True)],
+        text="Book it?",
         buttons=[{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
     ),
     "sdk response by name with variables": sdk_response([], response="utter_ask_booking_name", name="Ann"),
@@ -291,13 +293,37 @@ def test_remote_actions_validate_with_ours_not_with_jsonschema_validate(installe
 # --- any JSON-like answer ------------------------------------------------------------
 
 EVENT_NAMES = [
-    "user", "action", "slot", "entities", "user_featurization", "cancel_reminder", "reminder",
-    "action_execution_rejected", "form_validation", "loop_interrupted", "form", "active_loop",
-    "reset_slots", "resume", "pause", "followup", "export", "restart", "undo", "rewind", "bot",
-    "session_started", "agent", "teleport",
+    "user",
+    "action",
+    "slot",
+    "entities",
+    "user_featurization",
+    "cancel_reminder",
+    "reminder",
+    "action_execution_rejected",
+    "form_validation",
+    "loop_interrupted",
+    "form",
+    "active_loop",
+    "reset_slots",
+    "resume",
+    "pause",
+    "followup",
+    "export",
+    "restart",
+    "undo",
+    "rewind",
+    "bot",
+    "session_started",
+    "agent",
+    "teleport",
 ]
 scalars = (
-    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5)
 )
 json_values = st.recursive(
     scalars,
@@ -305,8 +331,25 @@ json_values = st.recursive(
     max_leaves=8,
 )
 # Keys the schema looks at, so that the generated answers reach deep into it.
-KEYS = ["event", "name", "value", "timestamp", "metadata", "text", "entities", "entity", "start", "end",
-        "parse_data", "intent", "confidence", "intent_ranking", "policy", "response_selector", "data"]
+KEYS = [
+    "event",
+    "name",
+    "value",
+    "timestamp",
+    "metadata",
+    "text",
+    "entities",
+    "entity",
+    "start",
+    "end",
+    "parse_data",
+    "intent",
+    "confidence",
+    "intent_ranking",
+    "policy",
+    "response_selector",
+    "data",
+]
 schema_like = st.recursive(
     scalars | st.sampled_from(EVENT_NAMES),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=4),

@@ -3,6 +3,7 @@
 The real app (rasa-sdk's, with our actions and our guard) is served on a free port; the
 Rasa side is Rasa's own `EndpointConfig`, read from the real `endpoints.yml`.
 """
+
 import asyncio
 import json
 import zlib

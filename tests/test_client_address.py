@@ -1,6 +1,7 @@
 """One reading of a request's client address for every limit that counts clients (the staff
 login throttle, the patient channels' address limit): whom to believe, and what counts as
 one client."""
+
 from types import SimpleNamespace
 
 import pytest

@@ -1,4 +1,5 @@
 """The pipeline is wired as docs/quality.md says: unsure answers fall back, red flags win."""
+
 import pytest
 import yaml
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
@@ -33,13 +34,18 @@ def test_red_flags_are_decided_last():
 
 
 def test_intents_come_from_the_logistic_regression_measured_in_docs_quality():
-    assert NAMES[:2] == ["bot.nlu.shorthand_tokenizer.ShorthandTokenizer", "bot.nlu.intent_classifier.TextIntentClassifier"]
+    assert NAMES[:2] == [
+        "bot.nlu.shorthand_tokenizer.ShorthandTokenizer",
+        "bot.nlu.intent_classifier.TextIntentClassifier",
+    ]
 
 
 @pytest.mark.parametrize("margin", [0.01, 0.05])
 def test_an_unsure_answer_falls_back(margin):
     threshold = FALLBACK["threshold"]
-    below = _message([{"name": "faq_pain", "confidence": threshold - margin}, {"name": "faq_numbing", "confidence": 0.1}])
+    below = _message(
+        [{"name": "faq_pain", "confidence": threshold - margin}, {"name": "faq_numbing", "confidence": 0.1}]
+    )
     assert _through_the_end_of_the_pipeline(below).get("intent")["name"] == "nlu_fallback"
 
 

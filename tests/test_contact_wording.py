@@ -8,6 +8,7 @@ the widget's script and page, and the text in the patient channels' and actions'
 are checked as written. Any sentence that says "contact" and "directly" must also
 carry a phone number or a link.
 """
+
 import re
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
@@ -108,5 +109,7 @@ def test_the_screening_texts_say_no_contact_directly():
 @pytest.mark.parametrize("path", PATIENT_FACING_SOURCES, ids=lambda p: str(Path(p).relative_to(PROJECT_ROOT)))
 def test_no_patient_facing_source_says_contact_directly_without_a_number(path):
     lines = Path(path).read_text(encoding="utf-8").splitlines()
-    vague = [f"line {number}: {line.strip()}" for number, line in enumerate(lines, start=1) if vague_contact_sentences(line)]
+    vague = [
+        f"line {number}: {line.strip()}" for number, line in enumerate(lines, start=1) if vague_contact_sentences(line)
+    ]
     assert vague == []

@@ -1,4 +1,5 @@
 """Every channel names its conversations in its own namespace; only `sms:` proves a phone number."""
+
 import pytest
 
 from bot.conversation_ids import conversation_id, namespace_of, sms_number

@@ -1,4 +1,5 @@
 """Every answer is traceable to the clinic's facts, and every fact to the article."""
+
 import dataclasses
 import datetime
 
@@ -74,7 +75,9 @@ def test_clinic_protocol_needs_no_article_quote():
 
 def test_an_article_fact_may_not_pose_as_protocol_by_its_sign_off():
     book = FactBook.load()
-    book.facts["frequency"] = dataclasses.replace(book.facts["frequency"], signed_off_by="Dr. Who", signed_off_on="2024-05-31")
+    book.facts["frequency"] = dataclasses.replace(
+        book.facts["frequency"], signed_off_by="Dr. Who", signed_off_on="2024-05-31"
+    )
     problems = book.article_problems(ARTICLE_FILE.read_text(encoding="utf-8"))
     assert any(p.startswith("fact 'frequency': only clinic protocol") for p in problems), problems
 
@@ -112,8 +115,16 @@ def test_a_half_or_badly_filled_sign_off_is_a_problem(by, on, problem):
 
 
 def test_a_yaml_date_is_read_as_a_sign_off_date():
-    fact = Fact.from_yaml("x", {"section": "s", "text": "t", "source": "clinic_protocol",
-                                "signed_off_by": "Dr. D", "signed_off_on": datetime.date(2024, 5, 31)})
+    fact = Fact.from_yaml(
+        "x",
+        {
+            "section": "s",
+            "text": "t",
+            "source": "clinic_protocol",
+            "signed_off_by": "Dr. D",
+            "signed_off_on": datetime.date(2024, 5, 31),
+        },
+    )
     assert (fact.signed_off_on, fact.signed) == ("2024-05-31", True)
 
 

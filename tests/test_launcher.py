@@ -1,4 +1,5 @@
 """The launcher migrates, starts all servers safely and never leaves one running."""
+
 import dataclasses
 import signal
 import socket
@@ -133,9 +134,15 @@ def test_make_run_prints_where_staff_find_handoffs_and_the_token_file_never_the_
     assert "printed-token-0123456789" not in printed
     assert f"`local`, in {settings.staff_token_file} (owner-only)" in printed
     assert f"http://localhost:{settings.rasa_port}/webhooks/widget/demo" in printed
-    assert f"Staff console:  http://localhost:{settings.staff_port}/  (no staff accounts yet; add one: make staff-user" in printed
+    assert (
+        f"Staff console:  http://localhost:{settings.staff_port}/  (no staff accounts yet; add one: make staff-user"
+        in printed
+    )
     assert f'<script src="http://localhost:{settings.rasa_port}/webhooks/widget/widget.js" defer></script>' in printed
-    assert f"POST http://localhost:{settings.rasa_port}/webhooks/twilio/webhook  (refusing all: set TWILIO_AUTH_TOKEN)" in printed
+    assert (
+        f"POST http://localhost:{settings.rasa_port}/webhooks/twilio/webhook  (refusing all: set TWILIO_AUTH_TOKEN)"
+        in printed
+    )
 
 
 def test_a_server_that_dies_at_start_is_reported_and_the_other_stopped(settings, tmp_path, monkeypatch):
@@ -427,7 +434,10 @@ def test_each_secret_reaches_only_the_servers_that_use_it(prod, tmp_path, monkey
     for name in SECRET_USERS:  # exported in the shell that runs `make run-prod`
         monkeypatch.setenv(name, f"exported-{name}")
     secrets = dataclasses.replace(
-        prod, smtp_password="mail-secret", twilio_auth_token="twilio-secret", action_server_token="action-secret-0123456789"
+        prod,
+        smtp_password="mail-secret",
+        twilio_auth_token="twilio-secret",
+        action_server_token="action-secret-0123456789",
     )
     stack = launcher.Stack(secrets, tmp_path / "logs", profile=launcher.PROD)
     envs = {server.name: server.env for server in stack.servers()}
@@ -456,7 +466,12 @@ def test_a_prod_server_started_without_cors_origins_refuses_to_start(tmp_path):
     """What each server does at start-up when its process manager forgot CORS_ORIGINS."""
     profile = tmp_path / "profile.yml"
     profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
-    env = {"RUN_PROFILE": "prod", "CLINIC_PROFILE": str(profile), "PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}
+    env = {
+        "RUN_PROFILE": "prod",
+        "CLINIC_PROFILE": str(profile),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "PATH": "/usr/bin:/bin",
+    }
     done = subprocess.run(
         [sys.executable, "-c", "import actions"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -3,6 +3,7 @@
 Each `AtomicRedisLockStore` object stands for one Rasa server (its own connection).
 Needs Redis (skips on a laptop without it, fails when CI is set).
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Every response renders with the clinic's details and leaves no placeholder behind."""
+
 import asyncio
 import re
 
@@ -12,7 +13,9 @@ from tests.responses import response_channel
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 PROFILES = {
     "unknown details": ClinicProfile(name="Atalo Aesthetics"),
-    "full profile": ClinicProfile(name="Demo Skin", phone="555-0100", hours="Mon-Fri 9-5", booking_url="https://d.example"),
+    "full profile": ClinicProfile(
+        name="Demo Skin", phone="555-0100", hours="Mon-Fri 9-5", booking_url="https://d.example"
+    ),
 }
 
 

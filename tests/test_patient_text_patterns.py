@@ -7,6 +7,7 @@ every free-text reader hands its patterns a text of bounded length whatever arri
 Adversarial messages up to the channel's cap then show each pattern and reader
 finishing with a bounded result.
 """
+
 import re
 from types import ModuleType
 from typing import Callable, Dict, List
@@ -108,7 +109,9 @@ def test_every_registered_pattern_is_re2s_and_small(rules):
     clinic = [pattern for group in rules._groups for pattern in group.patterns + group.unless]
     assert clinic and set(clinic) <= set(registered)
     assert all(isinstance(pattern, patterns.Pattern) for pattern in registered)
-    too_big = {pattern.pattern[:60]: pattern.program_size for pattern in registered if pattern.program_size > LARGEST_PROGRAM}
+    too_big = {
+        pattern.pattern[:60]: pattern.program_size for pattern in registered if pattern.program_size > LARGEST_PROGRAM
+    }
     assert not too_big
 
 

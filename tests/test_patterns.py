@@ -3,6 +3,7 @@
 `re` is the reference here: each check compares the wrapper with the standard library on
 the same pattern and text.
 """
+
 import re
 import sys
 
@@ -128,7 +129,11 @@ def test_a_class_with_w_is_not_case_folded_as_in_re():
 
 # The lookaround shapes the readers had, and their `Delimited` forms.
 _DELIMITED = [
-    (r"(?<!\w)(?:scars?|acne\s+scars?|sat)(?!\w)", [Alternative(r"scars?|acne\s+scars?|sat", r"\w", r"\w")], IGNORECASE),
+    (
+        r"(?<!\w)(?:scars?|acne\s+scars?|sat)(?!\w)",
+        [Alternative(r"scars?|acne\s+scars?|sat", r"\w", r"\w")],
+        IGNORECASE,
+    ),
     (
         r"(?<![\w'])(?:(?P<strong>(?:my\s+)?name\s*:)|(?:my\s+)?name\s+is(?![\w'])|(?P<weak>i'?m|it'?s)(?![\w']))",
         [
@@ -145,8 +150,11 @@ _DELIMITED = [
     ),
     (
         r"(?<!\w)(?:sat|at\s+\d{1,2}(?::[0-5]\d)?(?![\d/:])|\d{1,2}/\d{1,2})(?!\w)",
-        [Alternative("sat", r"\w", r"\w"), Alternative(r"at\s+\d{1,2}(?::[0-5]\d)?", r"\w", r"\w/:"),
-         Alternative(r"\d{1,2}/\d{1,2}", r"\w", r"\w")],
+        [
+            Alternative("sat", r"\w", r"\w"),
+            Alternative(r"at\s+\d{1,2}(?::[0-5]\d)?", r"\w", r"\w/:"),
+            Alternative(r"\d{1,2}/\d{1,2}", r"\w", r"\w"),
+        ],
         IGNORECASE,
     ),  # fmt: skip
 ]

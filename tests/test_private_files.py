@@ -1,4 +1,5 @@
 """Files with patient data or secrets are created private, and tightened when an older run left them open."""
+
 import os
 import stat
 from pathlib import Path

@@ -3,6 +3,7 @@
 Upstreams are small aiohttp apps (or a raw socket server that drops the connection
 after reading a request) on free loopback ports, in the test's own event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,7 +63,11 @@ async def dropping(received: List[bytes]) -> AsyncIterator[str]:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")  # the body may come in a later segment
         length = next(
-            (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")),
+            (
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
             0,
         )
         received.append(head + await reader.readexactly(length))

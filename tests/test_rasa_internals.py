@@ -1,6 +1,7 @@
 """docs/rasa-internals.md: the Rasa version its list was checked against, and guards for
 rows that had none (the classifier marker, the tracker store's fast path, the validator
 patch installed by the channels)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -66,7 +67,9 @@ def test_rasas_retrieve_goes_through_our_fast_path(tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.parametrize("channel", [GuardedRestInput, TwilioInput, WidgetInput])
-def test_building_a_channel_installs_the_cached_action_response_validator(channel: Any, monkeypatch: pytest.MonkeyPatch):
+def test_building_a_channel_installs_the_cached_action_response_validator(
+    channel: Any, monkeypatch: pytest.MonkeyPatch
+):
     """Rasa builds the channels in its own process: that is where the patch must take effect."""
     monkeypatch.setattr(RemoteAction, "_validate_action_result", staticmethod(lambda *_: True))
     channel.from_credentials(None)

@@ -1,4 +1,5 @@
 """Purge deletes what is older than the retention cutoff, keeps the rest, and never the audit log."""
+
 import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -71,11 +72,17 @@ def _seed_app(engine: Engine) -> None:
                 LoginAttempt(email=user.email, client="10.0.0.1", succeeded=False, at=at(-5)),
                 LoginAttempt(email=user.email, client="10.0.0.1", succeeded=True, at=at(5)),
                 StaffSession(
-                    token_hash="a" * 64, user_id=user.id, csrf_token="c", created_at=NOW - timedelta(hours=2),
+                    token_hash="a" * 64,
+                    user_id=user.id,
+                    csrf_token="c",
+                    created_at=NOW - timedelta(hours=2),
                     last_seen_at=NOW - timedelta(minutes=31),
                 ),
                 StaffSession(
-                    token_hash="b" * 64, user_id=user.id, csrf_token="c", created_at=NOW - timedelta(hours=2),
+                    token_hash="b" * 64,
+                    user_id=user.id,
+                    csrf_token="c",
+                    created_at=NOW - timedelta(hours=2),
                     last_seen_at=NOW - timedelta(minutes=5),
                 ),
                 AuditEntry(at=at(-40), actor=user.email, action="view", handoff_id=old.id),
@@ -115,7 +122,12 @@ def test_purge_deletes_what_is_older_than_the_cutoff_and_keeps_the_rest(database
     report = purge(databases.app, databases.tracker, CUTOFF, clock=lambda: NOW)
 
     assert report == PurgeReport(
-        cutoff=CUTOFF, handoffs=1, tracker_events=4, sms_messages=1, sms_contacts=1, staff_sessions=1,
+        cutoff=CUTOFF,
+        handoffs=1,
+        tracker_events=4,
+        sms_messages=1,
+        sms_contacts=1,
+        staff_sessions=1,
         login_attempts=1,
     )
     assert _rows(databases.app, Handoff.sender_id) == [("returning",)]

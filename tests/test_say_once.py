@@ -1,4 +1,5 @@
 """Say it once: a warning given earlier in the session is referred to, not repeated."""
+
 import asyncio
 
 import yaml
@@ -69,7 +70,7 @@ def test_the_file_names_sentences_and_a_short_form_for_each_warning():
 
 
 def test_an_answer_asked_for_twice_in_a_row_offers_the_team():
-    """"who makes that pen?" after the device answer: the answer again, and the team for more."""
+    """ "who makes that pen?" after the device answer: the answer again, and the team for more."""
     nlg = ClinicNLG(domain=DOMAIN, clinic=CLINIC)
     tracker = DialogueStateTracker.from_events("p", [SessionStarted()])
     first = _say(nlg, "utter_faq_device", tracker)

@@ -1,4 +1,5 @@
 """Settings come from the environment and the clinic profile, with honest defaults."""
+
 import re
 from pathlib import Path
 
@@ -24,7 +25,12 @@ def test_defaults_point_into_the_project():
 def test_environment_overrides(tmp_path):
     profile = _profile(tmp_path, "name: Demo Skin\nphone: '555-0100'\n")
     settings = Settings.from_env(
-        {"CLINIC_PROFILE": str(profile), "VAR_DIR": str(tmp_path), "RASA_PORT": "6005", "CORS_ORIGINS": "https://a.example"}
+        {
+            "CLINIC_PROFILE": str(profile),
+            "VAR_DIR": str(tmp_path),
+            "RASA_PORT": "6005",
+            "CORS_ORIGINS": "https://a.example",
+        }
     )
     assert settings.clinic.phone == "555-0100"
     assert settings.tracker_db == tmp_path / "tracker.db"
@@ -128,7 +134,11 @@ CLINIC_SITE = "https://www.clinic.example"
 @pytest.mark.parametrize("origins", [None, "", "*", f"{CLINIC_SITE} *", "https://*.clinic.example"])
 def test_production_refuses_cors_open_to_any_site(tmp_path, origins):
     path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
-    env = {"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod", **({"CORS_ORIGINS": origins} if origins is not None else {})}
+    env = {
+        "CLINIC_PROFILE": str(path),
+        "RUN_PROFILE": "prod",
+        **({"CORS_ORIGINS": origins} if origins is not None else {}),
+    }
     with pytest.raises(ConfigurationError) as raised:
         Settings.from_env(env)
     message = str(raised.value)
@@ -154,7 +164,11 @@ def test_the_action_server_listens_on_loopback_with_a_token_file_by_default(tmp_
 
 def test_the_action_server_settings_from_the_environment(tmp_path):
     settings = Settings.from_env(
-        {"ACTION_HOST": "0.0.0.0", "ACTION_SERVER_TOKEN": " action-secret-0123456789 ", "ACTION_TOKEN_FILE": str(tmp_path / "t")}
+        {
+            "ACTION_HOST": "0.0.0.0",
+            "ACTION_SERVER_TOKEN": " action-secret-0123456789 ",
+            "ACTION_TOKEN_FILE": str(tmp_path / "t"),
+        }
     )
     assert (settings.action_host, settings.action_server_token) == ("0.0.0.0", "action-secret-0123456789")
     assert settings.action_token_file == tmp_path / "t"
@@ -185,8 +199,12 @@ def test_database_follows_the_tracker_file_unless_set(tmp_path):
 def test_mail_settings_from_the_environment():
     settings = Settings.from_env(
         {
-            "SMTP_HOST": "smtp.example.com", "SMTP_PORT": "2525", "SMTP_USER": "bot@clinic.example",
-            "SMTP_PASSWORD": "pw", "SMTP_STARTTLS": "False", "STAFF_NOTIFY_EMAIL": " desk@clinic.example, nurse@clinic.example ,",
+            "SMTP_HOST": "smtp.example.com",
+            "SMTP_PORT": "2525",
+            "SMTP_USER": "bot@clinic.example",
+            "SMTP_PASSWORD": "pw",
+            "SMTP_STARTTLS": "False",
+            "STAFF_NOTIFY_EMAIL": " desk@clinic.example, nurse@clinic.example ,",
             "STAFF_PORT": "9090",
         }
     )
@@ -208,8 +226,10 @@ def test_secrets_stay_out_of_the_repr():
         ({"STAFF_PORT": "99999"}, "STAFF_PORT must be between"),
         ({"SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS must be true or false"),
         ({"SMTP_HOST": "smtp.example.com", "SMTP_FROM": "bot@clinic.example"}, "STAFF_NOTIFY_EMAIL is empty"),
-        ({"SMTP_HOST": "smtp.example.com", "SMTP_USER": "apikey", "STAFF_NOTIFY_EMAIL": "a@clinic.example"},
-         "SMTP_FROM is empty"),
+        (
+            {"SMTP_HOST": "smtp.example.com", "SMTP_USER": "apikey", "STAFF_NOTIFY_EMAIL": "a@clinic.example"},
+            "SMTP_FROM is empty",
+        ),
         ({"STAFF_NOTIFY_EMAIL": "desk@clinic.example\r\nBcc: thief@evil.example"}, "not an e-mail address"),
         ({"STAFF_NOTIFY_EMAIL": "front desk"}, "not an e-mail address"),
         ({"SMTP_FROM": "Clinic <bot@clinic.example>"}, "not an e-mail address"),
@@ -226,11 +246,14 @@ def test_country_defaults_to_us_and_is_uppercased(tmp_path):
     assert ClinicProfile.load(_profile(tmp_path, "name: Demo\ncountry: ''\n")).country == "US"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("name: Demo\ncountry: USA\n", "two-letter ISO 3166"),
-    ("name: Demo\ncountry: '1A'\n", "two-letter ISO 3166"),
-    ("name: Demo\ncountry: NO\n", "put the value in quotes"),  # YAML reads NO as false
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name: Demo\ncountry: USA\n", "two-letter ISO 3166"),
+        ("name: Demo\ncountry: '1A'\n", "two-letter ISO 3166"),
+        ("name: Demo\ncountry: NO\n", "put the value in quotes"),  # YAML reads NO as false
+    ],
+)
 def test_bad_country_is_a_clear_error(tmp_path, text, message):
     with pytest.raises(ConfigurationError, match=message):
         ClinicProfile.load(_profile(tmp_path, text))
@@ -245,11 +268,21 @@ def test_twilio_settings_from_the_environment():
     url = "https://bot.example.com/webhooks/twilio/webhook"
     settings = Settings.from_env({"TWILIO_AUTH_TOKEN": " twilio-token-abc ", "TWILIO_WEBHOOK_URL": f" {url} "})
     assert (settings.twilio_auth_token, settings.twilio_webhook_url) == ("twilio-token-abc", url)
-    assert Settings.from_env({"TWILIO_WEBHOOK_URL": "http://localhost:5005/x"}).twilio_webhook_url == "http://localhost:5005/x"
+    assert (
+        Settings.from_env({"TWILIO_WEBHOOK_URL": "http://localhost:5005/x"}).twilio_webhook_url
+        == "http://localhost:5005/x"
+    )
 
 
 @pytest.mark.parametrize(
-    "url", ["bot.example.com/webhooks/twilio/webhook", "/webhooks/twilio/webhook", "ftp://bot.example.com/x", "https://", "https:/x"]
+    "url",
+    [
+        "bot.example.com/webhooks/twilio/webhook",
+        "/webhooks/twilio/webhook",
+        "ftp://bot.example.com/x",
+        "https://",
+        "https:/x",
+    ],
 )
 def test_twilio_webhook_url_must_be_absolute_http(url):
     with pytest.raises(ConfigurationError) as caught:
@@ -260,7 +293,9 @@ def test_twilio_webhook_url_must_be_absolute_http(url):
 
 
 def test_the_twilio_token_stays_out_of_the_repr():
-    settings = Settings.from_env({"TWILIO_AUTH_TOKEN": "twilio-secret-0f9e8d", "TWILIO_WEBHOOK_URL": "https://bot.example.com/w"})
+    settings = Settings.from_env(
+        {"TWILIO_AUTH_TOKEN": "twilio-secret-0f9e8d", "TWILIO_WEBHOOK_URL": "https://bot.example.com/w"}
+    )
     assert "twilio-secret" not in repr(settings)
     assert "https://bot.example.com/w" in repr(settings)  # the URL is no secret and helps debugging
 
@@ -301,7 +336,9 @@ def test_rasa_serves_one_worker_and_one_message_at_a_time_by_default(tmp_path, e
     assert (settings.sanic_workers, settings.message_concurrency) == (workers, concurrency)
 
 
-@pytest.mark.parametrize("name", ["SANIC_WORKERS", "MESSAGE_CONCURRENCY", "MESSAGE_QUEUE_LIMIT", "PATIENT_ADDRESS_LIMIT"])
+@pytest.mark.parametrize(
+    "name", ["SANIC_WORKERS", "MESSAGE_CONCURRENCY", "MESSAGE_QUEUE_LIMIT", "PATIENT_ADDRESS_LIMIT"]
+)
 @pytest.mark.parametrize("raw", ["0", "two", "-1"])
 def test_a_bad_worker_or_concurrency_count_is_a_clear_error(tmp_path, name, raw):
     with pytest.raises(ConfigurationError, match=f"{name} must be a whole number of at least 1"):
@@ -310,7 +347,10 @@ def test_a_bad_worker_or_concurrency_count_is_a_clear_error(tmp_path, name, raw)
 
 @pytest.mark.parametrize(
     "env, expected",
-    [({}, (100, 120, 0)), ({"MESSAGE_QUEUE_LIMIT": "5", "PATIENT_ADDRESS_LIMIT": "30", "PATIENT_PROXIES": "1"}, (5, 30, 1))],
+    [
+        ({}, (100, 120, 0)),
+        ({"MESSAGE_QUEUE_LIMIT": "5", "PATIENT_ADDRESS_LIMIT": "30", "PATIENT_PROXIES": "1"}, (5, 30, 1)),
+    ],
 )
 def test_abuse_limits_default_to_a_line_of_100_and_120_requests_per_address_trusting_no_proxy(tmp_path, env, expected):
     settings = Settings.from_env({"VAR_DIR": str(tmp_path), **env})

@@ -11,6 +11,7 @@ they are checked as the actions send them, buttons included.
 Everything is rendered with worst-case realistic values: a fully filled clinic profile
 with a long name, and a 40-character patient name and e-mail address.
 """
+
 from __future__ import annotations
 
 import re

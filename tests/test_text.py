@@ -1,4 +1,5 @@
 """Text is compared as a person reads it."""
+
 from bot.text import normalize
 
 

@@ -10,6 +10,7 @@ PostgreSQL (its own throwaway schema). Rows written by one store are read identi
 the other. Rasa silently falls back to an in-memory store when it cannot load a tracker
 store class, so the real endpoints files are checked to build ours.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -135,8 +136,14 @@ def user(text: str, intent: str, at: float, entities: Optional[List[Dict[str, An
         "entities": entities,
     }
     return UserUttered(
-        text, intent={"name": intent, "confidence": 0.93}, entities=entities, parse_data=parse_data,
-        timestamp=at, input_channel="rest", message_id=f"m{at}", metadata={"channel": "rest"},
+        text,
+        intent={"name": intent, "confidence": 0.93},
+        entities=entities,
+        parse_data=parse_data,
+        timestamp=at,
+        input_channel="rest",
+        message_id=f"m{at}",
+        metadata={"channel": "rest"},
     )
 
 
@@ -158,8 +165,12 @@ def patient_turns(T0: float = T0) -> List[List[Event]]:
             ActionExecuted("booking_form", policy="RulePolicy", confidence=1.0, timestamp=T0 + 1.1),
             ActiveLoop("booking_form", timestamp=T0 + 1.1),  # same timestamp as the action
             SlotSet("requested_slot", "booking_name", timestamp=T0 + 1.1),
-            BotUttered("What name should I book under?", {"buttons": []}, {"utter_action": "utter_ask_booking_name"},
-                       timestamp=T0 + 1.1),
+            BotUttered(
+                "What name should I book under?",
+                {"buttons": []},
+                {"utter_action": "utter_ask_booking_name"},
+                timestamp=T0 + 1.1,
+            ),
             ActionExecuted("action_listen", policy="RulePolicy", confidence=1.0, timestamp=T0 + 1.2),
         ],
         [
@@ -196,10 +207,17 @@ def sessionless_turns() -> List[List[Event]]:
     """A conversation that never had a session_started (Rasa's store returns all of it)."""
     return [
         [ActionExecuted("action_listen", timestamp=T0 + 10)],
-        [user("hello", "greet", T0 + 11), ActionExecuted("utter_greet", timestamp=T0 + 11),
-         BotUttered("Hello!", timestamp=T0 + 11), ActionExecuted("action_listen", timestamp=T0 + 11)],
-        [user("restart", "restart", T0 + 12), Restarted(timestamp=T0 + 12),
-         ActionExecuted("action_listen", timestamp=T0 + 12.5)],
+        [
+            user("hello", "greet", T0 + 11),
+            ActionExecuted("utter_greet", timestamp=T0 + 11),
+            BotUttered("Hello!", timestamp=T0 + 11),
+            ActionExecuted("action_listen", timestamp=T0 + 11),
+        ],
+        [
+            user("restart", "restart", T0 + 12),
+            Restarted(timestamp=T0 + 12),
+            ActionExecuted("action_listen", timestamp=T0 + 12.5),
+        ],
     ]
 
 
@@ -241,9 +259,9 @@ async def all_conversations(store: SQLTrackerStore) -> List[Dict[str, Any]]:
     seen = []
     patient, other, later = patient_turns(), sessionless_turns(), patient_turns(T0 + 100_000)
     for index in range(max(len(patient), len(other), len(later))):
-        seen += await converse(store, PATIENT, patient[index:index + 1])
-        seen += await converse(store, OTHER, other[index:index + 1])
-        seen += await converse(store, LATER, later[index:index + 1])
+        seen += await converse(store, PATIENT, patient[index : index + 1])
+        seen += await converse(store, OTHER, other[index : index + 1])
+        seen += await converse(store, LATER, later[index : index + 1])
     return seen
 
 

@@ -1,4 +1,5 @@
 """Consistency of domain, rules, stories and test stories that `rasa data validate` does not check."""
+
 import re
 from pathlib import Path
 from typing import Iterator, List, Tuple
@@ -14,8 +15,16 @@ DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"
 INTENTS = set(DOMAIN["intents"])
 RESPONSES = DOMAIN["responses"]
 # Answers that must not carry follow-up buttons: an emergency message is not a menu.
-NO_BUTTONS = {"utter_red_flag_emergency", "utter_red_flag_urgent", "utter_goodbye", "utter_thank",
-              "utter_deny", "utter_request_human", "utter_ask_other_health", "utter_bot_challenge"}
+NO_BUTTONS = {
+    "utter_red_flag_emergency",
+    "utter_red_flag_urgent",
+    "utter_goodbye",
+    "utter_thank",
+    "utter_deny",
+    "utter_request_human",
+    "utter_ask_other_health",
+    "utter_bot_challenge",
+}
 SMS_LIMIT = 480  # three SMS segments, text and button titles together
 
 
@@ -26,11 +35,14 @@ def _load(path: Path) -> dict:
 def _steps(paths: List[Path], key: str) -> Iterator[Tuple[str, List[Tuple[str, str]]]]:
     for path in paths:
         for block in _load(path).get(key, []):
-            yield block.get("rule") or block.get("story"), [
-                ("intent", s["intent"]) if "intent" in s else ("action", s["action"])
-                for s in block["steps"]
-                if "intent" in s or "action" in s
-            ]
+            yield (
+                block.get("rule") or block.get("story"),
+                [
+                    ("intent", s["intent"]) if "intent" in s else ("action", s["action"])
+                    for s in block["steps"]
+                    if "intent" in s or "action" in s
+                ],
+            )
 
 
 def _pairs(steps: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
@@ -51,13 +63,17 @@ def test_every_rule_has_a_test_story(name, steps):
     assert _replayed(steps), f"rule '{name}' has no test story in tests/stories/"
 
 
-@pytest.mark.parametrize("name, steps", list(_steps(sorted((PROJECT_ROOT / "data" / "stories").glob("*.yml")), "stories")))
+@pytest.mark.parametrize(
+    "name, steps", list(_steps(sorted((PROJECT_ROOT / "data" / "stories").glob("*.yml")), "stories"))
+)
 def test_every_story_has_a_test_story(name, steps):
     assert TEST_STORIES.get(name) == steps, f"story '{name}' is not replayed step by step in tests/stories/"
 
 
 def test_every_intent_is_answered_by_a_rule():
-    ruled = {intent for _, steps in _steps([PROJECT_ROOT / "data" / "rules.yml"], "rules") for intent, _ in _pairs(steps)}
+    ruled = {
+        intent for _, steps in _steps([PROJECT_ROOT / "data" / "rules.yml"], "rules") for intent, _ in _pairs(steps)
+    }
     assert INTENTS <= ruled, INTENTS - ruled
 
 
@@ -76,7 +92,11 @@ def test_buttons_ask_known_questions(name):
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 def test_answers_fit_a_phone_screen(name):
-    clinic = ClinicProfile(name="A Clinic Name Of Typical Length", phone="(555) 010-0100", booking_url="https://clinic.example/request-appointment")
+    clinic = ClinicProfile(
+        name="A Clinic Name Of Typical Length",
+        phone="(555) 010-0100",
+        booking_url="https://clinic.example/request-appointment",
+    )
     nlg = ClinicNLG(clinic=clinic)
     nlg.responses = RESPONSES
     rendered = nlg.generate_from_slots(name, {}, response_channel(RESPONSES, name))

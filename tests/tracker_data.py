@@ -5,6 +5,7 @@ PostgreSQL schema through the URL's search_path), never written as rows by hand,
 the tests read exactly what Rasa writes. The transcript tests' fixtures built on these
 are in tests/transcripts/conftest.py.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Signatures are computed with the `twilio` library itself, so the tests check our
 channel against Twilio's algorithm rather than against our own reading of it.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -50,8 +51,11 @@ def sms_params(phone: str, body: str, sid: Optional[str] = None) -> Dict[str, st
 
 
 def post(
-    url: str, params: Union[Dict[str, str], Sequence[Tuple[str, str]]], token: Optional[str],
-    signed_url: Optional[str] = None, signature: Optional[str] = None,
+    url: str,
+    params: Union[Dict[str, str], Sequence[Tuple[str, str]]],
+    token: Optional[str],
+    signed_url: Optional[str] = None,
+    signature: Optional[str] = None,
 ) -> Tuple[int, str]:
     """(status, body) of a form post to `url`, signed for `signed_url` (default: `url`) with `token`.
 
@@ -60,7 +64,9 @@ def post(
     """
     headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
     if token is not None:
-        headers["X-Twilio-Signature"] = signature or RequestValidator(token).compute_signature(signed_url or url, params)
+        headers["X-Twilio-Signature"] = signature or RequestValidator(token).compute_signature(
+            signed_url or url, params
+        )
     data = urllib.parse.urlencode(params).encode("utf-8")
     request = urllib.request.Request(url, data=data, method="POST", headers=headers)
     try:

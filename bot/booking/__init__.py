@@ -4,6 +4,7 @@ Pure Python (no Rasa imports): the booking form's validation actions call these 
 message. `read_details` is the entry point; the single readers are exported for forms
 that validate one slot at a time.
 """
+
 from bot.booking.concern import find_concern
 from bot.booking.confirmation import read_confirmation
 from bot.booking.contact import Contact, ContactResult, canonical_contact, find_contact

@@ -6,6 +6,7 @@ Readers also *blank* what another reader owns (a phone number, a name) so that, 
 the preferred-time reader does not return "phone 646-555-0123" as a time. Blanking
 keeps the text's length, so spans found by one reader stay valid for the next.
 """
+
 from __future__ import annotations
 
 import unicodedata

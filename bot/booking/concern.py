@@ -3,6 +3,7 @@
 The form does not ask for it (three questions are enough); when a patient has already
 mentioned acne scars or fine lines, the booking request carries it for the clinic.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple

@@ -6,6 +6,7 @@ only a reply that agrees and raises nothing confirms, since a confirmed request 
 staff as it stands. Anything that is neither (a question, a new detail) is for the form
 to handle.
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -34,7 +35,12 @@ _AGREES = patterns.compile(
     r"|(?:please\s+)?proceed|in\s+order|send\s+it(?:\s+off)?)\b",
     patterns.IGNORECASE,
 )
-_YES_SIGNS = ("\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}", "\N{OK HAND SIGN}", "s\N{LATIN SMALL LETTER I WITH ACUTE}")
+_YES_SIGNS = (
+    "\N{THUMBS UP SIGN}",
+    "\N{WHITE HEAVY CHECK MARK}",
+    "\N{OK HAND SIGN}",
+    "s\N{LATIN SMALL LETTER I WITH ACUTE}",
+)
 # What a reply that disagrees starts with.
 _NO = patterns.compile(
     r"^\W*(?:n|no+|nope|nah|na|not\s+(?:quite|really|right|correct)|wrong|incorrect|wait|hold\s+on|hang\s+on"

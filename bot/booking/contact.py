@@ -13,6 +13,7 @@ number without its area code ("555-0175", as people say it to a local business) 
 the clinic's own area code, and the read-back shows the patient the whole number to
 confirm or correct.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -172,13 +173,15 @@ def find_contact(text: str, region: str = "US", home: str = "") -> ContactResult
     emails = _email_candidates(text)
     email_spans = [span for span, _ in emails]
     found = [(span, contact) for span, address in emails if (contact := _email(address))]
-    found += [(span, contact) for span, contact in _phones(text, region, area_code(home, region)) if not _overlaps(span, email_spans)]
+    found += [
+        (span, contact)
+        for span, contact in _phones(text, region, area_code(home, region))
+        if not _overlaps(span, email_spans)
+    ]
     if found:
         return ContactResult(contact=min(found, key=lambda item: item[0])[1], attempted=False)
     attempted = (
-        "@" in text
-        or bool(_DIGIT_RUN.search(without_times(text)))
-        or bool(_BARE_NUMBER.fullmatch(text.strip()))
+        "@" in text or bool(_DIGIT_RUN.search(without_times(text))) or bool(_BARE_NUMBER.fullmatch(text.strip()))
     )
     return ContactResult(contact=None, attempted=attempted)
 

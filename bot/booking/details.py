@@ -4,6 +4,7 @@ Patients answer "what's your name?" with "Priya Shah, 646-555-0123, Saturdays ar
 best", so the form reads every detail from every message; which question it just asked
 decides only which *bare* answers count ("sam" is a name only after "what's your name?").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ embarrassing, while a missing name only makes the form ask again. So the reader 
 strict. Bare text counts as a name only when the form has just asked for it, and a cue
 ("I'm", "this is") counts only when a name-like word follows it.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -37,13 +38,15 @@ _CUE = patterns.Delimited(
         patterns.Alternative(
             r"(?:(?:(?:my|his|her|their|the)\s+)?name\s+(?:is|should\s+be|to|as)|my\s+name'?s|name's|call\s+me"
             r"|me\s+llamo|mi\s+nombre\s+es|je\s+m'?appelle|mi\s+chiamo|meu\s+nome\s+(?:e|é)|ich\s+hei(?:ss|ß)e)",
-            not_before=r"\w'", not_after=r"\w'",
+            not_before=r"\w'",
+            not_after=r"\w'",
         ),
         patterns.Alternative(
             r"(?P<weak>i'?m|i\s+am|this\s+is|it'?s|s?he'?s|s?he\s+is|(?:(?:my|his|her|their)\s+)?name"
             r"|(?:my|his|her|our)\s+(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|sister|brother"
             r"|boyfriend|girlfriend|fianc[eé]e?|grandma|grandmother|grandpa|grandfather|aunt|uncle)\s*,?)",
-            not_before=r"\w'", not_after=r"\w'",
+            not_before=r"\w'",
+            not_after=r"\w'",
         ),
     ],
     patterns.IGNORECASE,
@@ -181,7 +184,9 @@ _NAME_START = patterns.compile(r"(?:^|[.!?,;:\-–—(\n])\s*$")
 # Words after which a name may start without a clause boundary ("book me in pls marcus
 # hill 773-555-0190"); after other words a run is the end of a sentence ("email I don't
 # check often. 224 555 0193").
-_BEFORE_A_NAME = frozenset({"pls", "plz", "please", "me", "in", "for", "its", "is", "am", "thanks", "thx", "ok", "okay"})
+_BEFORE_A_NAME = frozenset(
+    {"pls", "plz", "please", "me", "in", "for", "its", "is", "am", "thanks", "thx", "ok", "okay"}
+)
 
 
 def _after_non_name(text: str, first: patterns.Match) -> bool:
@@ -216,7 +221,9 @@ def _beside_contact(text: str, contacts: List[Span], capitals: bool) -> Optional
             if len(run) == 4 or not (cased and _is_name_word(token.rstrip(".,"))):
                 break
             run.insert(0, word)
-        while run and not (_NAME_START.search(text[: run[0].start()]) or (len(run) >= 2 and _after_non_name(text, run[0]))):
+        while run and not (
+            _NAME_START.search(text[: run[0].start()]) or (len(run) >= 2 and _after_non_name(text, run[0]))
+        ):
             run.pop(0)
         if not run or (len(run) == 1 and text[: run[0].start()].strip()):
             continue  # one word is a name only as the whole of what comes before ("andre 555-0154")

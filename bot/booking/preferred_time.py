@@ -4,6 +4,7 @@ The clinic's team books the slot by hand, so the reader does not parse dates: it
 the clause(s) that talk about time ("Saturdays are best") and drops the rest of the
 message (the name, the phone number, "thanks!").
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -34,23 +35,25 @@ _RULED_OUT = patterns.compile(
     patterns.IGNORECASE,
 )
 # "Good afternoon." opens a message; as a clause of its own it greets, it is no time.
-_GREETING = patterns.compile(r"^(?:hi|hello|hey)?[\s,]*good\s+(?:morning|afternoon|evening|day|night)\W*$", patterns.IGNORECASE)
+_GREETING = patterns.compile(
+    r"^(?:hi|hello|hey)?[\s,]*good\s+(?:morning|afternoon|evening|day|night)\W*$", patterns.IGNORECASE
+)
 _INSTEAD = patterns.compile(r"[\s,]+instead$", patterns.IGNORECASE)
 
 
 def find_preferred_time(text: str, *, asked: bool, before: Optional[str] = None) -> Optional[str]:
     """When the patient would like to come in, in their words, or None.
 
-    Returns the clauses that mention a time, without any contact details or name given in
-    the same message ("I'm Priya Shah, phone 646-555-0123, Saturdays are best" ->
-    "Saturdays are best"). A correction keeps only the new time: its lead-in goes
-    ("actually make it Thursdays" -> "Thursdays"), and so does a clause that only names
-    times of the preference it replaces (`before`) and rules them out ("..., mondays
-got busy"). When
-    `asked` is True (the form just asked for times), any
-    other short answer with a letter in it is the patient's preference too
-    ("not sure yet, maybe later this month"), unless it is only a courtesy ("thx", "ok
-    thank you"), which leaves the question open. At most 200 characters.
+        Returns the clauses that mention a time, without any contact details or name given in
+        the same message ("I'm Priya Shah, phone 646-555-0123, Saturdays are best" ->
+        "Saturdays are best"). A correction keeps only the new time: its lead-in goes
+        ("actually make it Thursdays" -> "Thursdays"), and so does a clause that only names
+        times of the preference it replaces (`before`) and rules them out ("..., mondays
+    got busy"). When
+        `asked` is True (the form just asked for times), any
+        other short answer with a letter in it is the patient's preference too
+        ("not sure yet, maybe later this month"), unless it is only a courtesy ("thx", "ok
+        thank you"), which leaves the question open. At most 200 characters.
     """
     text = prepare(text)
     text = blank(text, contact_spans(text))
@@ -58,7 +61,9 @@ got busy"). When
     if name:
         text = blank(text, [name.span])
     timed = [
-        _without_correction(piece) for piece in map(tidy, clauses(text)) if mentions_time(piece) and not _GREETING.match(piece)
+        _without_correction(piece)
+        for piece in map(tidy, clauses(text))
+        if mentions_time(piece) and not _GREETING.match(piece)
     ]
     if before:
         old = time_expressions(before)

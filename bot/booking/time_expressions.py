@@ -3,6 +3,7 @@
 Shared by the preferred-time reader (which clauses talk about time) and the contact
 reader (the digits of "Dec 3, 2025" or "1030am" are not a failed phone number).
 """
+
 from __future__ import annotations
 
 from typing import FrozenSet, Iterable

@@ -4,6 +4,7 @@ skin concern means editing this one file.
 Words are stored as *keys*: lower case, without apostrophes or periods ("I'm" -> "im"),
 which is how `word_key` folds a patient's word before looking it up.
 """
+
 from __future__ import annotations
 
 from typing import Dict, FrozenSet, Iterable, Tuple

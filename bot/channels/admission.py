@@ -20,6 +20,7 @@ outage answer and the clinic's number) instead of joining the line: a line witho
 bound lets a flood hold every later patient, and every waiting request's memory, for
 as long as the flood lasts, while a refused patient learns at once to retry or to call.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -33,6 +33,7 @@ this host nobody said to trust, behind which every patient would share one count
 warning then says to set PATIENT_PROXIES. SMS needs no address limit: every text comes
 from Twilio, signed for the number it names.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -78,10 +79,10 @@ def patient_text(text: str, intents: Collection[str]) -> str:
     stripped = text.strip()
     if not stripped.startswith(INTENT_MESSAGE_PREFIX):
         return text
-    if stripped[len(INTENT_MESSAGE_PREFIX):] in intents:
+    if stripped[len(INTENT_MESSAGE_PREFIX) :] in intents:
         return stripped
     while stripped.startswith(INTENT_MESSAGE_PREFIX):  # "/ /restart" must not become "/restart"
-        stripped = stripped[len(INTENT_MESSAGE_PREFIX):].lstrip()
+        stripped = stripped[len(INTENT_MESSAGE_PREFIX) :].lstrip()
     return stripped
 
 

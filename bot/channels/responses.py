@@ -5,6 +5,7 @@ The widget's greeting and notice and the SMS keyword answers are written in
 checks), but no action sends them: the channel renders them here, with the clinic's
 details filled in by the same generator the Rasa server uses.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict

@@ -43,6 +43,7 @@ arrived in between) is refused by the gate itself and answered like a silent Ras
 `utter_unavailable`: the refusal must never reach Rasa's handler, which would log the
 patient's text with the exception and, in `?stream=true` mode, never end the stream.
 """
+
 from __future__ import annotations
 
 import re
@@ -127,7 +128,9 @@ class GuardedRestInput(RestInput):
             return _error(self.unknown_conversation, 403)
         wait = await self.limiter.allow(self.name(), sender)
         if wait is not None:
-            return response.json(await self._answer(request, sender, "utter_rate_limited"), headers={"Retry-After": str(wait)})
+            return response.json(
+                await self._answer(request, sender, "utter_rate_limited"), headers={"Retry-After": str(wait)}
+            )
         if self.gate.full():
             refusal = _error("the assistant is busy; please try again in a few seconds", 503)
             refusal.headers["Retry-After"] = str(RETRY_AFTER_S)
@@ -213,4 +216,3 @@ def _body_refusal(request: Request) -> Optional[HTTPResponse]:
 
 def _error(message: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": message}, status=status)
-

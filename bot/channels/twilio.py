@@ -42,6 +42,7 @@ The conversation itself is Rasa's, `sms:<number>` (`bot.conversation_ids`): only
 channel, after the signature check, names a conversation by a phone number, so no other
 channel can reach it. Responses come in their `channel: twilio` variants, sized for SMS.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -325,9 +326,7 @@ class TwilioInput(InputChannel):
         return [body] if body else []  # empty from a model trained without the response
 
     @staticmethod
-    async def _converse(
-        on_new_message: Callable[[UserMessage], Awaitable[Any]], phone: str, text: str
-    ) -> SmsReply:
+    async def _converse(on_new_message: Callable[[UserMessage], Awaitable[Any]], phone: str, text: str) -> SmsReply:
         """Pass the message to Rasa and collect its answer as SMS bodies and a menu."""
         collector = TwilioCollector()
         await on_new_message(UserMessage(text, collector, conversation_id(SMS, phone), input_channel=CHANNEL))

@@ -32,6 +32,7 @@ It serves as well
   Content-Security-Policy that proves the widget needs no inline script or style and
   no other origin.
 """
+
 from __future__ import annotations
 
 import html
@@ -170,7 +171,9 @@ class WidgetInput(GuardedRestInput):
         """Routes under /webhooks/widget/: the guarded message webhook, then the widget's own."""
         widget = super().blueprint(on_new_message)
         files = {
-            "widget.js": _file_handler(served_script((STATIC_DIR / "widget.js").read_bytes(), get_settings().clinic), JS),
+            "widget.js": _file_handler(
+                served_script((STATIC_DIR / "widget.js").read_bytes(), get_settings().clinic), JS
+            ),
             "widget.css": _file_handler((STATIC_DIR / "widget.css").read_bytes(), CSS),
             "demo": _file_handler(demo_page(), HTML, {**COMMON_HEADERS, "Content-Security-Policy": DEMO_CSP}),
             "demo.css": _file_handler(DEMO_STYLES.read_bytes(), CSS),

@@ -11,6 +11,7 @@ a button click as the button's title (`bot.transcripts.transcript.turns`), and t
 buttons of the bot's answers since the patient's last message, which can still be
 chosen, as `buttons: [{"title", "payload"}]`.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional

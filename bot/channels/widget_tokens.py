@@ -21,6 +21,7 @@ The secret is WIDGET_SECRET, or else a random one generated into WIDGET_SECRET_F
 Rasa server started on its own. Rasa servers on several hosts must share it: set
 WIDGET_SECRET. Changing it starts every widget conversation afresh.
 """
+
 from __future__ import annotations
 
 import base64

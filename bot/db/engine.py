@@ -9,6 +9,7 @@ costs one reconnect rather than one failed patient request. A SQLite file holds 
 data, so whichever process creates it creates it private: the file 0600 (SQLite gives
 its journals the same mode) in a directory made 0700.
 """
+
 from __future__ import annotations
 
 import logging

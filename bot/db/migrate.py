@@ -3,6 +3,7 @@
 The launcher runs this before it starts any server, so the action server and the staff
 API never see a half-made schema and never race each other to create it.
 """
+
 from __future__ import annotations
 
 import argparse

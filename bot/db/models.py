@@ -6,6 +6,7 @@ validation in `bot.handoffs` and the staff API's filters. Migrations copy them (
 migration is a snapshot of history); tests compare the migrated columns, keys and
 indexes with these models and check that the database enforces the allowed values.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -45,7 +46,7 @@ metadata = MetaData(
         "ix": "ix_%(table_name)s_%(column_0_name)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
         "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     }
 )
@@ -246,4 +247,3 @@ class AuditEntry(Base):
 def column_limit(name: str) -> int:
     """The maximum length, in characters, of a text column of `handoffs`."""
     return Handoff.__table__.c[name].type.length
-

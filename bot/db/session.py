@@ -5,6 +5,7 @@ missing schema, so a caller handles one exception instead of SQLAlchemy's hierar
 programming error (a bad query, a constraint we broke) is not an outage and still
 surfaces as itself.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -5,6 +5,7 @@ The Rasa actions build a `HandoffRequest` and call
 database I/O). The record is committed before anyone is notified, so a patient who is
 told "the team will contact you" always has a record behind that sentence.
 """
+
 from bot.db.session import DatabaseUnavailable
 
 

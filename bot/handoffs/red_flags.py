@@ -6,6 +6,7 @@ assistant answers, and the SMS channel, for a red flag the assistant could not t
 a warning symptom must reach a person even when the assistant cannot answer it. Both
 read the symptom groups off the parse the same way, here.
 """
+
 from __future__ import annotations
 
 import logging

@@ -8,6 +8,7 @@ free text (question, concern, preferred time) is cut at the column limit and end
 an ellipsis so staff can see it was cut. HTML and quotes are kept as typed: escaping is
 the display's job.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -195,7 +196,9 @@ def _answers(answers: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
     for key, value in answers.items():
         clean_key = clean_text(key) if isinstance(key, str) else ""
         if not clean_key or len(clean_key) > MAX_ANSWER_KEY_LENGTH:
-            raise ValueError(f"screening_answers: {key!r} is not a question key of 1-{MAX_ANSWER_KEY_LENGTH} characters")
+            raise ValueError(
+                f"screening_answers: {key!r} is not a question key of 1-{MAX_ANSWER_KEY_LENGTH} characters"
+            )
         if isinstance(value, str):
             value = _truncate(clean_text(value), MAX_ANSWER_TEXT_LENGTH)
         elif isinstance(value, float) and not math.isfinite(value):

@@ -11,6 +11,7 @@ whatever filled the slots, staff are only ever given a phone number or e-mail ad
 flag or a request must reach a person; staff have the conversation), and a warning
 says so.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -7,6 +7,7 @@ Each method is one unit of work in its own session and returns views, never ORM
 objects. Database trouble reaches callers as `HandoffStoreUnavailable` only, so the
 actions and the staff API handle one exception instead of SQLAlchemy's hierarchy.
 """
+
 from __future__ import annotations
 
 import unicodedata

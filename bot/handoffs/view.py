@@ -1,4 +1,5 @@
 """A handoff and its notes as callers see them: plain values, safe to keep after the session has closed."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields

@@ -4,6 +4,7 @@ Shared by the shorthand tokenizer (in the served pipeline) and the spaCy pipelin
 builder (in `make eval`); it imports neither Rasa nor spaCy, so the served pipeline does
 not need spaCy installed.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

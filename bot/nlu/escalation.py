@@ -20,6 +20,7 @@ treatment holds it back. Both learned parts, which can hear a symptom where ther
 are held to more: see `_learned_alarm_overruled`. No Rasa import, so the evaluation script
 and the tests run the same decision as the Rasa component.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -21,6 +21,7 @@ Rasa gives an NLU component the conversation's tracker when its `process` takes 
 `rasa/engine/recipes/default_recipe.py`; tests/nlu/test_intent_classifier.py guards it).
 The tracker is read as it was before this message: its latest message is the previous one.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -38,7 +39,9 @@ _OPENER = compile_pattern(
     r"(?:and|also|but|so|what about|how about|wat about|what if|and if|or)\b",
     IGNORECASE,
 )
-_POINTS_BACK = compile_pattern(r"\b(?:it|that|this|those|these|they|them|there|its|one|ones|then|tho|though)\b", IGNORECASE)
+_POINTS_BACK = compile_pattern(
+    r"\b(?:it|that|this|those|these|they|them|there|its|one|ones|then|tho|though)\b", IGNORECASE
+)
 # "is that bad??", "is it normal", "are those ok?", "is this a good sign": nothing but a
 # judgement asked on what was just said.
 _JUDGEMENT = compile_pattern(

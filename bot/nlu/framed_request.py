@@ -15,6 +15,7 @@ Details with a question ("Priya Raman, 555-213-0045 - oh wait, is the consultati
 free?") are the question too (`asks`): a form reads the details whatever the intent, and
 answers the question as well.
 """
+
 from __future__ import annotations
 
 from typing import List
@@ -32,7 +33,6 @@ REQUESTS = frozenset({"request_human", "request_booking", "check_eligibility"})
 # How sure a piece must be of its request: as sure as each half of two questions must be
 # (bot.nlu.question_parts.PART_CONFIDENCE), so that one measured bar decides both.
 REQUEST_CONFIDENCE = 0.6
-
 
 
 def asks(whole_intent: str, piece: str, intent: str, in_form: bool = False) -> bool:
@@ -60,7 +60,9 @@ def request_pieces(text: str) -> List[str]:
     rest = blank(text, spans)
     sentences = [piece for piece in map(_tidy, _SENTENCE.findall(rest)) if any(char.isalpha() for char in piece)]
     whole = _tidy(rest)
-    pieces = ([whole] if spans and any(char.isalpha() for char in whole) else []) + (sentences if len(sentences) > 1 else [])
+    pieces = ([whole] if spans and any(char.isalpha() for char in whole) else []) + (
+        sentences if len(sentences) > 1 else []
+    )
     return list(dict.fromkeys(pieces))
 
 

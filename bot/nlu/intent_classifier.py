@@ -13,6 +13,7 @@ Rasa's own LogisticRegressionClassifier reads the count featurizers' features wi
 fixed regularisation (C=1), which fits this data worse; this component reads the text
 itself, so it needs no featurizer before it. Deterministic (lbfgs from zeros).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -116,7 +117,8 @@ def _with_two_questions(ranking: List[Dict[Text, Any]], confidence: float) -> Li
     one of its own halves. The red-flag intents keep their own confidence: the red-flag
     detector reads them, and a symptom in one half must not be diluted."""
     rest = [
-        item if str(item[INTENT_NAME_KEY]).startswith("red_flag_")
+        item
+        if str(item[INTENT_NAME_KEY]).startswith("red_flag_")
         else {**item, PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1.0 - confidence)}
         for item in ranking
     ]
@@ -129,7 +131,10 @@ def build_pipeline(regularization: float, lemmas: Dict[str, str]) -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, preprocessor=normalize),
         TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, preprocessor=spelled,
+            analyzer="word",
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            preprocessor=spelled,
             token_pattern=r"[a-z0-9']+|\?",
         ),
     )
@@ -241,7 +246,8 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
             (item[INTENT_NAME_KEY], item[PREDICTED_CONFIDENCE_KEY])
             for piece, piece_ranking in zip(pieces, self.rankings(pieces))
             for item in piece_ranking[:1]
-            if item[PREDICTED_CONFIDENCE_KEY] >= REQUEST_CONFIDENCE and asks(whole, piece, item[INTENT_NAME_KEY], in_form)
+            if item[PREDICTED_CONFIDENCE_KEY] >= REQUEST_CONFIDENCE
+            and asks(whole, piece, item[INTENT_NAME_KEY], in_form)
         ]
         if not requests:
             return ranking
@@ -249,7 +255,10 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
         # The whole reading's other intents share what is left, so the request leads by
         # a clear margin and the fallback's ambiguity check reads it as meant.
         rest = [
-            {INTENT_NAME_KEY: item[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1 - confidence)}
+            {
+                INTENT_NAME_KEY: item[INTENT_NAME_KEY],
+                PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1 - confidence),
+            }
             for item in ranking
             if item[INTENT_NAME_KEY] != intent
         ]

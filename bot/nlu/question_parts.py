@@ -7,6 +7,7 @@ or a numbered list) and calls it two questions only when each part alone is a
 confident, different question the assistant answers from the article (`ANSWERABLE`).
 Everything else, a story before one question included, stays one message.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
@@ -84,7 +85,12 @@ def candidate_parts(text: str) -> List[str]:
     asked = [s for s in sentences if "?" in s and _long_enough(s)]
     if len(asked) >= 2:
         return asked[-2:]
-    if "?" not in text and len(sentences) == 2 and _long_enough(*sentences) and all(map(_QUESTION_START.match, sentences)):
+    if (
+        "?" not in text
+        and len(sentences) == 2
+        and _long_enough(*sentences)
+        and all(map(_QUESTION_START.match, sentences))
+    ):
         return sentences  # "wats collagen induction therapy even. is the consult free"
     # The join is looked for in the question sentence first: in "My boyfriend is getting it
     # done next month and he's nervous. What device do you use, and what will his face

@@ -19,6 +19,7 @@ every other intent as not), and stores it with the model. The sets are not Rasa
 training data, so `fingerprint_addon` adds their digest: editing them retrains this
 component, and only this one.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,6 +10,7 @@ red-flag marker, tests) can use the same rules cheaply. Patterns are RE2's
 (`bot.patterns`): matching takes time linear in the message whatever the clinic writes,
 and a pattern RE2 cannot match that way is refused when the file is loaded.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,7 +69,9 @@ class _Group:
         """True: the symptom is reported; False: only mentioned negated; None: not mentioned."""
         if any(pattern.search(text) for pattern in self.unless):
             return None
-        negated = [_negated(text, found.start(), found.end()) for pattern in self.patterns for found in pattern.finditer(text)]
+        negated = [
+            _negated(text, found.start(), found.end()) for pattern in self.patterns for found in pattern.finditer(text)
+        ]
         if not negated:
             return None
         return not all(negated)
@@ -149,7 +152,6 @@ class RedFlagRules:
             return RedFlagScan(None, negated + self._denied_words(clean) if not _CONTRAST.search(clean) else ())
         level = next(level for level in LEVELS if any(g.level == level for g in found))
         return RedFlagScan(RedFlagMatch(level=level, symptoms=tuple(g.name for g in found)), negated)
-
 
     def symptom_words(self, text: str) -> Set[str]:
         """The plain symptom words `text` names (normalized), denied or not."""

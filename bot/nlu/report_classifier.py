@@ -16,6 +16,7 @@ random state: `lbfgs` from zeros): the same data give the same probabilities, ch
 scoring the leave-one-writer-out run twice.
 No Rasa import: the detector component, the evaluation script and the tests share it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,9 +80,14 @@ class ReportClassifier:
     def fit(cls, texts: Sequence[str], escalate: Sequence[bool]) -> "ReportClassifier":
         """Train on labelled messages (both labels must occur)."""
         features = make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normalize),
             TfidfVectorizer(
-                analyzer="word", ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalize,
+                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normalize
+            ),
+            TfidfVectorizer(
+                analyzer="word",
+                ngram_range=(1, 2),
+                sublinear_tf=True,
+                preprocessor=normalize,
                 token_pattern=r"[a-z0-9']+|\?",
             ),
         )

@@ -14,6 +14,7 @@ when unsure between a report and a question we escalate.
 
 No Rasa import: the detector, the evaluation script and the tests share it.
 """
+
 from __future__ import annotations
 
 from bot import patterns

@@ -9,6 +9,7 @@ changed: transcripts keep what the patient typed.
 The mapping is `bot/nlu/domain_terms.yml` (single-word variants; the spaCy variant
 measured in docs/quality.md also uses its multi-word ones).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,10 +26,7 @@ from bot.nlu.domain_terms import TERMS_FILE, load_terms
 def shorthand_lemmas() -> Dict[str, str]:
     """Lower-case single-word variant -> canonical word."""
     return {
-        variant: canonical
-        for canonical, variants in load_terms().items()
-        for variant in variants
-        if " " not in variant
+        variant: canonical for canonical, variants in load_terms().items() for variant in variants if " " not in variant
     }
 
 

@@ -9,6 +9,7 @@ classifier as `skinpen`. The result is saved to disk and loaded by Rasa's `Spacy
 
     python -m bot.nlu.spacy_model models/spacy-cit
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Telling clinic staff about new handoffs: a log line always, e-mail when configured."""
+
 from __future__ import annotations
 
 from bot.notify.background import BackgroundNotifier
@@ -7,7 +8,14 @@ from bot.notify.log import LogNotifier
 from bot.notify.smtp import SmtpNotifier
 from bot.settings import Settings
 
-__all__ = ["BackgroundNotifier", "CompositeNotifier", "LogNotifier", "Notifier", "SmtpNotifier", "notifier_from_settings"]
+__all__ = [
+    "BackgroundNotifier",
+    "CompositeNotifier",
+    "LogNotifier",
+    "Notifier",
+    "SmtpNotifier",
+    "notifier_from_settings",
+]
 
 
 def notifier_from_settings(settings: Settings) -> Notifier:

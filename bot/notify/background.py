@@ -6,6 +6,7 @@ notifier runs, so sending later (on one worker thread, in submission order) risk
 the e-mail, never the record. Python joins the worker at interpreter exit, so queued
 e-mails still go out when the action server shuts down normally.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,6 +37,4 @@ class BackgroundNotifier:
 def _log_failure(future: Future, handoff_id: int, notifier: Notifier) -> None:
     error = future.exception()
     if error is not None:
-        logger.error(
-            "%s failed for handoff %d: %s", type(notifier).__name__, handoff_id, error, exc_info=error
-        )
+        logger.error("%s failed for handoff %d: %s", type(notifier).__name__, handoff_id, error, exc_info=error)

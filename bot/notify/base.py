@@ -1,4 +1,5 @@
 """What a notifier is, and how several are combined."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,7 @@ logger = logging.getLogger(__name__)
 class Notifier(Protocol):
     """Tells staff that a new handoff exists; may raise (callers log and carry on)."""
 
-    def notify(self, handoff: HandoffView) -> None:
-        ...
+    def notify(self, handoff: HandoffView) -> None: ...
 
 
 class CompositeNotifier:

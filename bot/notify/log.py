@@ -1,4 +1,5 @@
 """One log line per new handoff, so `make run` shows staff work arriving even without e-mail."""
+
 from __future__ import annotations
 
 import logging

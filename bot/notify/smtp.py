@@ -10,6 +10,7 @@ A red flag's subject starts with "RED FLAG" and names its symptom groups (valida
 names, never patient text), so staff see it first in any inbox; its body leads with
 what the patient wrote, how to reach them, and the link to the staff console.
 """
+
 from __future__ import annotations
 
 import smtplib

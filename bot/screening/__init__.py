@@ -11,6 +11,7 @@ The eligibility form calls:
 The wording and word lists live in `clinic/screening.yml` (edited by the clinic's
 medical director); this package reads them and has no Rasa import.
 """
+
 from bot.screening.interview import (
     CANDIDATE,
     NEEDS_REVIEW,

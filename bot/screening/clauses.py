@@ -4,6 +4,7 @@ Why: a negation only reaches as far as its own clause. In "I'm not pregnant but 
 forms keloids" the "not" denies the pregnancy and says nothing about the keloids, so
 the two parts are read separately.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +13,7 @@ from bot.screening.phrases import is_mark, tokens
 
 # Words that join two statements. "or" is not one: in "not pregnant or nursing" the
 # "not" covers both. "n" is texting for "and" ("im not preggo n no zits").
-JOINING_WORDS = frozenset(
-    {"but", "and", "n", "although", "though", "tho", "however", "except", "plus", "whereas"}
-)
+JOINING_WORDS = frozenset({"but", "and", "n", "although", "though", "tho", "however", "except", "plus", "whereas"})
 
 
 @dataclass(frozen=True)

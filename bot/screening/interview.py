@@ -6,6 +6,7 @@ patient's words and the clinic's policy is here, read from `clinic/screening.yml
 the medical director changes the wording or the word lists without touching code.
 Nothing here imports Rasa.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ The medical director edits the file, so every mistake (a missing text, a misspel
 an empty word list, a stray `*`) stops the assistant at start-up with a message naming
 the place, rather than quietly changing how patients are screened.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -30,13 +31,24 @@ SLOTS = ("pregnant_or_nursing", "active_acne", "keloids")
 
 # Each part's entries: True when required.
 _TOP = {
-    "intro": True, "answers": True, "questions": True,
-    "candidate": True, "booking_offer": True, "review": True,
+    "intro": True,
+    "answers": True,
+    "questions": True,
+    "candidate": True,
+    "booking_offer": True,
+    "review": True,
 }
 _ANSWERS = {"yes_words": True, "no_words": True, "unsure_words": True}
 _QUESTION = {
-    "slot": True, "label": True, "ask": True, "reask": True, "words": True,
-    "does_not_count": False, "no_words": False, "denied_by": False, "not_recommended": True,
+    "slot": True,
+    "label": True,
+    "ask": True,
+    "reask": True,
+    "words": True,
+    "does_not_count": False,
+    "no_words": False,
+    "denied_by": False,
+    "not_recommended": True,
     "review_instead": False,
 }
 _REVIEW = {"text": True, "conditions": True}
@@ -74,9 +86,7 @@ class _Builder:
     def screening(self, raw: Any) -> Screening:
         top = self._mapping(raw, "the file", _TOP)
         answers = self._mapping(top["answers"], "answers", _ANSWERS)
-        questions = [
-            self._question(item, f"questions[{i}]") for i, item in enumerate(self._list(top, "questions", ""))
-        ]
+        questions = [self._question(item, f"questions[{i}]") for i, item in enumerate(self._list(top, "questions", ""))]
         slots = [rule.question.slot for rule in questions]
         if sorted(slots) != sorted(SLOTS):
             expected, found = ", ".join(SLOTS), ", ".join(slots)

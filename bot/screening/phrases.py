@@ -7,6 +7,7 @@ phrase matches a run of whole words. Patterns are never built from what anybody 
 so a long or strange message cannot make matching slow, and a director cannot write a
 pattern that silently matches everything.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

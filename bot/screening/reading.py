@@ -23,6 +23,7 @@ and "whether" ("not sure if I'm pregnant").
 The yes/no/unsure word lists come from `clinic/screening.yml`; the grammar words
 below are part of the language, not of the clinic's policy, so they live here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,10 +45,41 @@ class Reading(Enum):
 
 _NEGATIONS = PhraseSet.parse(
     [
-        "not", "no", "never", "none", "without", "neither", "nor", "nope", "nah", "zero",
-        "nt", "nvr", "free of", "used to", "use to", "cannot", "aint",
-        "dont", "dnt", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent",
-        "hasnt", "hadnt", "wont", "wouldnt", "cant", "couldnt", "shouldnt", "mustnt", "neednt",
+        "not",
+        "no",
+        "never",
+        "none",
+        "without",
+        "neither",
+        "nor",
+        "nope",
+        "nah",
+        "zero",
+        "nt",
+        "nvr",
+        "free of",
+        "used to",
+        "use to",
+        "cannot",
+        "aint",
+        "dont",
+        "dnt",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "wont",
+        "wouldnt",
+        "cant",
+        "couldnt",
+        "shouldnt",
+        "mustnt",
+        "neednt",
     ]
 )
 # A question opening with one of these is rhetorical ("isn't it unsafe for pregnant
@@ -58,22 +90,78 @@ _RHETORICAL_OPENERS = frozenset(
 )
 _WHY = frozenset({"why", "y"})
 _NEGATION_ENDS = frozenset(
-    {"if", "when", "whenever", "while", "whilst", "since", "because", "cause", "cuz", "coz", "bc",
-     "so", "during", "until", "till", "unless", "whether"}
+    {
+        "if",
+        "when",
+        "whenever",
+        "while",
+        "whilst",
+        "since",
+        "because",
+        "cause",
+        "cuz",
+        "coz",
+        "bc",
+        "so",
+        "during",
+        "until",
+        "till",
+        "unless",
+        "whether",
+    }
 )
 _HEDGE_ENDS = _NEGATION_ENDS - {"if", "whether"}
 _MEANING_CUES = PhraseSet.parse(
     [
-        "whats", "what is", "what are", "what does", "what do", "what r", "wats", "wat is",
-        "define", "meaning of", "mean by", "means by",
+        "whats",
+        "what is",
+        "what are",
+        "what does",
+        "what do",
+        "what r",
+        "wats",
+        "wat is",
+        "define",
+        "meaning of",
+        "mean by",
+        "means by",
     ]
 )
 _ARTICLES = frozenset({"a", "an", "the"})
 # Words that may surround a short answer without changing it ("haha no", "nope lol").
 _FILLERS = frozenset(
-    {"um", "umm", "uh", "uhh", "er", "hmm", "hm", "well", "oh", "ah", "ok", "okay", "so", "lol",
-     "haha", "ha", "sadly", "unfortunately", "luckily", "thankfully", "fortunately", "honestly",
-     "actually", "sorry", "thanks", "please", "rn", "atm", "currently", "now"}
+    {
+        "um",
+        "umm",
+        "uh",
+        "uhh",
+        "er",
+        "hmm",
+        "hm",
+        "well",
+        "oh",
+        "ah",
+        "ok",
+        "okay",
+        "so",
+        "lol",
+        "haha",
+        "ha",
+        "sadly",
+        "unfortunately",
+        "luckily",
+        "thankfully",
+        "fortunately",
+        "honestly",
+        "actually",
+        "sorry",
+        "thanks",
+        "please",
+        "rn",
+        "atm",
+        "currently",
+        "now",
+    }
 )
 _LONGEST_ANSWER_TAIL = 6  # words after a condition that can still be a short answer to it
 
@@ -175,10 +263,7 @@ class Reader:
 
     def _clause_answer(self, cues: Cues, question_no_words: PhraseSet) -> set[Reading]:
         words = cues.clause.words
-        said = {
-            Reading.HAS if cues.negated[start] else Reading.HAS_NOT
-            for start, _ in question_no_words.spans(words)
-        }
+        said = {Reading.HAS if cues.negated[start] else Reading.HAS_NOT for start, _ in question_no_words.spans(words)}
         shared = self.answers.spans(words)
         opening = next((i for i, word in enumerate(words) if word not in _FILLERS), len(words))
         opens_with_word = any(

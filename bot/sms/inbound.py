@@ -22,6 +22,7 @@ SID of the message it was cut from, and the dedup answers it as a retry (the sam
 number, never processed again). Twilio says it may add parameters without notice: a
 new one is refused with a log line naming it (never its value); add it here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -114,4 +115,3 @@ def _single(name: str, value: Union[str, Sequence[str]]) -> str:
     if len(items) != 1:
         raise NotInbound(f"{name} is posted {len(items)} times")
     return items[0]
-

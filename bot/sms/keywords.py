@@ -10,6 +10,7 @@ because a patient should not need to know the keyword.
 Twilio also opts numbers back in on "YES"; we do not, because "yes" answers the
 assistant's own questions (the booking read-back).
 """
+
 from __future__ import annotations
 
 import enum

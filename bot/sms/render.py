@@ -7,6 +7,7 @@ to the GSM-7 alphabet where we write them (domain responses): one character
 outside it (a curly quote, an emoji) makes the whole SMS UCS-2, which splits it into
 70-character segments and triples the patient's message count.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -6,6 +6,7 @@ menus, and a webhook Twilio retries on another instance is still recognised.
 Each method is one unit of work; database trouble reaches the channel as
 `SmsStoreUnavailable` only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -102,9 +103,7 @@ class SmsStore:
 
         return self._update_contact(phone, change)
 
-    def finish(
-        self, message_sid: str, phone: str, reply: Sequence[str], menu: Optional[Sequence[str]] = None
-    ) -> None:
+    def finish(self, message_sid: str, phone: str, reply: Sequence[str], menu: Optional[Sequence[str]] = None) -> None:
         """Keep the reply for retries, and (for a conversation turn) the new menu and the time.
 
         `menu=None` leaves the menu and conversation clock alone (a keyword reply such as
@@ -146,4 +145,3 @@ class SmsStore:
 
     def _session(self) -> ContextManager[Session]:
         return unit_of_work(self._sessions, SmsStoreUnavailable, "SMS database")
-

@@ -13,6 +13,7 @@
 Commands that change data, or read patient messages out of the database, are written to
 the audit log (actor "cli"), like the console's own views and changes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -157,19 +158,27 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     add = commands.add_parser("add-user", help="create a staff account")
     add.add_argument("email")
     add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
-    for command, what in (("disable-user", "end an account's sessions and stop it signing in"),
-                          ("enable-user", "let a disabled account sign in again")):
+    for command, what in (
+        ("disable-user", "end an account's sessions and stop it signing in"),
+        ("enable-user", "let a disabled account sign in again"),
+    ):
         commands.add_parser(command, help=what).add_argument("email")
-    for command, what in (("add-token", "issue a named API token (printed once)"),
-                          ("revoke-token", "revoke a named API token")):
+    for command, what in (
+        ("add-token", "issue a named API token (printed once)"),
+        ("revoke-token", "revoke a named API token"),
+    ):
         commands.add_parser(command, help=what).add_argument("name", type=_token_name)
     commands.add_parser("list-tokens", help="the API tokens' names, created and last used (never a token)")
     export = commands.add_parser("export-unanswered", help="unanswered patient messages as a Rasa NLU YAML stub")
     export.add_argument("--days", type=_days, default=DEFAULT_EXPORT_DAYS, help="how far back (default 30)")
     export.add_argument("--out", type=Path, help="write to this file instead of standard output")
     old = commands.add_parser("purge", help="delete conversations and handoffs older than the retention window")
-    old.add_argument("--days", type=_days, default=settings.retention_days,
-                     help=f"retention window in days (default RETENTION_DAYS: {settings.retention_days})")
+    old.add_argument(
+        "--days",
+        type=_days,
+        default=settings.retention_days,
+        help=f"retention window in days (default RETENTION_DAYS: {settings.retention_days})",
+    )
     return parser
 
 

@@ -6,6 +6,7 @@ password is re-hashed with the new ones at its next successful login. A login at
 for an e-mail that has no account still verifies a password (against a dummy hash), so
 the response time does not tell an attacker which staff accounts exist.
 """
+
 from __future__ import annotations
 
 import logging

@@ -9,6 +9,7 @@ change audited. Errors are JSON with a short message and no internals (the app's
 handlers, see `bot.staff.app`). Database calls run in worker threads so one slow query
 never stalls other requests.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,6 +35,7 @@ DEFAULT_LIST_LIMIT = MAX_LIST_LIMIT
 MAX_OFFSET = 2**31 - 1  # beyond every database's OFFSET range, and beyond any real list
 CHANGES = frozenset({"status", "note"})
 _EXAMPLE = 'send JSON like {"status": "contacted"}, {"note": "Left a voicemail"} or both'
+
 
 def blueprint() -> Blueprint:
     """A new API blueprint (one per app: Sanic binds a blueprint to the apps it is registered on)."""
@@ -134,4 +136,3 @@ def _changes(body: bytes) -> Tuple[Optional[str], Optional[str]]:
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
     return status, note
-

@@ -12,6 +12,7 @@ Authentication looks the presented token up by its hash and compares the stored 
 in constant time as well. `last_used_at` is written at most once a minute per token,
 so a busy integration does not turn every read into a write.
 """
+
 from __future__ import annotations
 
 import hashlib

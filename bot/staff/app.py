@@ -9,6 +9,7 @@ Errors are JSON under /api and pages elsewhere, with a short message and no inte
 a database outage is 503, any other failure 500 (the traceback goes to the log only).
 Every response carries the security headers of `bot.staff.pages`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,7 +82,9 @@ def create_app(
     ctx.audit = audit or AuditLog(database, clock=clock)
     ctx.api_tokens = api_tokens or ApiTokens(database, clock=clock)
     ctx.casework = Casework(
-        store or HandoffStore(database), transcripts or TranscriptReader(get_engine(settings.tracker_store_url)), ctx.audit
+        store or HandoffStore(database),
+        transcripts or TranscriptReader(get_engine(settings.tracker_store_url)),
+        ctx.audit,
     )
 
     app.blueprint(api.blueprint())

@@ -5,6 +5,7 @@ Entries are only ever added; the database refuses UPDATE and DELETE on `audit_lo
 changed ("new -> contacted") and never carry patient text or note text: the log is
 kept longer than the conversations it talks about.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Which token it is, and whether it is live, is `ApiTokens.authenticate`'s job; here only
 the header's shape is checked, so a request without a plausible token costs no query.
 """
+
 from __future__ import annotations
 
 from typing import Optional

@@ -9,6 +9,7 @@ patient or note text.
 
 Every method does blocking database I/O: async callers run it in a worker thread.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ Plain server-rendered HTML forms, no JavaScript. Every change is a POST carrying
 session's CSRF token and answered with a 303 back to the page (post/redirect/get), so
 reloading never repeats it. Database work runs in worker threads.
 """
+
 from __future__ import annotations
 
 import asyncio

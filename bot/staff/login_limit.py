@@ -25,6 +25,7 @@ sent in parallel see each other (except those arriving within the same few
 milliseconds); a success then marks it so. Attempts live in the database, so the
 throttle holds across restarts and across several console processes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

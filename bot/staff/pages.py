@@ -5,6 +5,7 @@ reaches the browser as text. The pages carry no script at all and a strict
 Content-Security-Policy says so to the browser, which then refuses any script that
 slipped in anyway.
 """
+
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -102,4 +103,3 @@ def add_security_headers(request: Request, response: HTTPResponse) -> None:
     """Response middleware: the headers every answer carries (JSON included: it holds patient data too)."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-

@@ -4,6 +4,7 @@ The API and the console read the same filters (status, kind, whole numbers) the 
 way; a bad value is a `BadRequest` whose message names the parameter and what it may be,
 which the app shows as JSON or as a page.
 """
+
 from __future__ import annotations
 
 from typing import Mapping, Optional, Tuple

@@ -5,6 +5,7 @@ logout, "sign out everywhere" after a password change and the purge real: a sess
 ends when its row is gone, whatever the browser still holds. Each session carries its
 own CSRF token, which every form that changes something must send back.
 """
+
 from __future__ import annotations
 
 import hashlib

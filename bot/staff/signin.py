@@ -10,6 +10,7 @@
 - Every page behind `staff_only` needs a live session; a form post also needs the
   session's CSRF token, or it is refused with 403 before anything changes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -147,8 +148,12 @@ def _to_login(request: Request, stale_cookie: bool) -> HTTPResponse:
 
 
 def _login_page(
-    request: Request, target: str, status: int = 200, error: Optional[str] = None,
-    notice: Optional[str] = None, email: str = "",
+    request: Request,
+    target: str,
+    status: int = 200,
+    error: Optional[str] = None,
+    notice: Optional[str] = None,
+    email: str = "",
 ) -> HTTPResponse:
     """The login form with a fresh double-submit token in its hidden field and in a cookie."""
     token = new_csrf_token()

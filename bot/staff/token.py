@@ -9,6 +9,7 @@ where the local tools read it. A token file whose token is not live in the datab
 was revoked with `revoke-token local`, or the database is new) is replaced by a fresh
 token: a revoked token never comes back.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ Kept apart from the templates so every page (and its tests) says a thing the sam
 and so screening labels come from `clinic/screening.yml`, which the medical director
 edits, rather than from code.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,7 +36,9 @@ ACTIONS = {
     "login_failed": "Failed sign-in",
     "logout": "Signed out",
 }
-REVIEW_KEY = "review"  # where a handoff's screening answers list conditions for a provider (actions/handoff_requests.py)
+REVIEW_KEY = (
+    "review"  # where a handoff's screening answers list conditions for a provider (actions/handoff_requests.py)
+)
 
 
 def channel_name(channel: Optional[str]) -> str:

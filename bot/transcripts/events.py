@@ -6,6 +6,7 @@ may repeat), with the whole event as JSON in `data` (`Event.as_dict()`). The tab
 declared here in its own MetaData so that Alembic, which manages
 `bot.db.models.metadata`, never creates, alters or drops a table Rasa owns.
 """
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ into data/nlu/. Patient text is written as double-quoted YAML scalars (by PyYAML
 knows YAML's escapes), so quotes, "#", braces, leading dashes and line breaks survive as
 typed; only Rasa's entity markup is defused (see `_without_entity_markup`).
 """
+
 from __future__ import annotations
 
 from typing import List, Sequence

@@ -5,6 +5,7 @@ buttons it offered). Slots, actions and session starts are Rasa's bookkeeping. A
 click reaches Rasa as its payload ("/faq_pain"); staff see the button's title instead,
 because that is what the patient saw and chose.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,7 +79,9 @@ class TranscriptReader:
             .limit(limit)
         )
         rows = with_events(self._sessions, lambda connection: connection.execute(query).all(), [])
-        return Transcript(sender_id, tuple(turns((r.type_name, r.timestamp, event_data(r.data)) for r in reversed(rows))))
+        return Transcript(
+            sender_id, tuple(turns((r.type_name, r.timestamp, event_data(r.data)) for r in reversed(rows)))
+        )
 
     def red_flag_senders(self, sender_ids: Iterable[str]) -> Set[str]:
         """Which of `sender_ids` mentioned a red-flag symptom (one query per
@@ -150,8 +153,12 @@ def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[T
             text = data.get("text") or ""
             if text or buttons:
                 yield Turn(
-                    "bot", text, at, None,
-                    buttons=tuple(title for title, _ in buttons), payloads=tuple(payload for _, payload in buttons),
+                    "bot",
+                    text,
+                    at,
+                    None,
+                    buttons=tuple(title for title, _ in buttons),
+                    payloads=tuple(payload for _, payload in buttons),
                 )
             continue
         message = patient_message(data)

@@ -15,6 +15,7 @@ those numbers nothing is left out and the result does not depend on the order of
 messages; above them, texts seen once are what goes first, and a warning says how many
 messages were left out.
 """
+
 from __future__ import annotations
 
 import logging
@@ -164,7 +165,9 @@ class _Tally:
         kept = self._ranked()[:limit]
         left_out = self._arrivals - sum(variant.count for variant in kept)
         if left_out:
-            logger.warning("Unanswered messages: %d left out; only the %d texts seen most often are grouped", left_out, limit)
+            logger.warning(
+                "Unanswered messages: %d left out; only the %d texts seen most often are grouped", left_out, limit
+            )
         return kept
 
     def _ranked(self) -> List[_Variant]:

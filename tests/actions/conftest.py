@@ -4,6 +4,7 @@ Actions are run the way rasa-sdk runs them (a `Tracker`, a `CollectingDispatcher
 the project's own domain), against a real SQLite handoff database migrated with
 Alembic, so a test that says "saved" means a row was committed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,9 +40,7 @@ def tracker_for(
 ) -> Tracker:
     """A tracker whose latest message is `text`, classified as `intent`."""
     message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": []}
-    events = list(history or []) + [
-        {"event": "user", "text": text, "parse_data": message, "input_channel": channel}
-    ]
+    events = list(history or []) + [{"event": "user", "text": text, "parse_data": message, "input_channel": channel}]
     values = {"requested_slot": requested, **(slots or {})}
     return Tracker(sender, values, message, events, False, None, {"name": form} if form else {}, "action_listen")
 

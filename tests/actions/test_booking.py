@@ -1,4 +1,5 @@
 """The booking form and its submission: details in any order, validation, read-back, storage."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +57,9 @@ def test_a_bad_phone_number_is_asked_again_with_an_example_then_a_good_one_is_ke
 
 
 def test_an_incomplete_email_is_refused():
-    messages, events = validate("chris@", form=FORM, requested="booking_contact", slots={"booking_name": "Chris Nguyen"})
+    messages, events = validate(
+        "chris@", form=FORM, requested="booking_contact", slots={"booking_name": "Chris Nguyen"}
+    )
     assert CONTACT_HELP in texts(messages) and slots_set(events)["booking_contact"] is None
 
 
@@ -69,13 +72,19 @@ def test_an_email_is_kept_normalized():
 
 
 def test_the_time_question_takes_free_text():
-    _, events = validate("whenever suits, I'm flexible", form=FORM, requested="booking_time",
-                         slots={k: v for k, v in DETAILS.items() if k != "booking_time"})
+    _, events = validate(
+        "whenever suits, I'm flexible",
+        form=FORM,
+        requested="booking_time",
+        slots={k: v for k, v in DETAILS.items() if k != "booking_time"},
+    )
     assert slots_set(events)["booking_time"]
 
 
 def test_yes_to_the_read_back_confirms_and_ends_the_form():
-    _, events = validate("yes, that's all correct", intent="affirm", form=FORM, requested="booking_confirmed", slots=DETAILS)
+    _, events = validate(
+        "yes, that's all correct", intent="affirm", form=FORM, requested="booking_confirmed", slots=DETAILS
+    )
     values = slots_set(events)
     assert values["booking_confirmed"] is True
     assert "booking_name" not in values  # "it's all correct" is not a name
@@ -84,10 +93,16 @@ def test_yes_to_the_read_back_confirms_and_ends_the_form():
 def test_no_to_the_read_back_asks_what_to_change_then_reads_back_again():
     messages, events = validate("no", intent="deny", form=FORM, requested="booking_confirmed", slots=DETAILS)
     assert WHICH_DETAIL in texts(messages) and slots_set(events)["booking_correcting"] is True
-    asked, _ = run(ActionAskBookingConfirmed(), tracker_for("no", "deny", slots={**DETAILS, "booking_correcting": True}))
+    asked, _ = run(
+        ActionAskBookingConfirmed(), tracker_for("no", "deny", slots={**DETAILS, "booking_correcting": True})
+    )
     assert asked == []  # the question about what to change was the reply
-    _, events = validate("make it friday mornings", form=FORM, requested="booking_confirmed",
-                         slots={**DETAILS, "booking_correcting": True})
+    _, events = validate(
+        "make it friday mornings",
+        form=FORM,
+        requested="booking_confirmed",
+        slots={**DETAILS, "booking_correcting": True},
+    )
     values = slots_set(events)
     assert "friday" in values["booking_time"].lower() and values["booking_confirmed"] is None
     assert values["booking_correcting"] is False
@@ -132,7 +147,12 @@ def test_a_confirmed_request_is_committed_and_staff_are_told(service, store, not
     _, events = submit(booking_confirmed=True)
     assert slots_set(events)["handoff_saved"] is True
     [row] = store.list()
-    assert (row.kind, row.name, row.contact, row.preferred_time) == ("booking", "Jordan Lee", "+16175550142", "Weekday mornings")
+    assert (row.kind, row.name, row.contact, row.preferred_time) == (
+        "booking",
+        "Jordan Lee",
+        "+16175550142",
+        "Weekday mornings",
+    )
     assert row.sender_id == "patient-1" and row.channel == "rest"
     assert row.concern == "acne scars"
     assert [n.id for n in notifier.notified] == [row.id]
@@ -165,15 +185,20 @@ def test_when_the_database_is_down_nothing_is_confirmed(database_down, notifier)
 
 def test_a_question_it_cannot_answer_at_the_contact_question_is_not_called_a_bad_number():
     messages, events = validate(
-        "quick q, how much time should I set aside for the whole visit?", form=FORM, requested="booking_contact",
-        slots={"booking_name": "Sam Patel"}, intent="nlu_fallback",
+        "quick q, how much time should I set aside for the whole visit?",
+        form=FORM,
+        requested="booking_contact",
+        slots={"booking_name": "Sam Patel"},
+        intent="nlu_fallback",
     )
     assert CONTACT_HELP not in texts(messages) and "didn't catch" in texts(messages)
 
 
 def test_a_correction_out_of_turn_is_acknowledged():
     slots = {"booking_time": "Monday mornings"}
-    messages, events = validate("oh wait make it thursday mornings instead", form=FORM, requested="booking_name", slots=slots)
+    messages, events = validate(
+        "oh wait make it thursday mornings instead", form=FORM, requested="booking_name", slots=slots
+    )
     assert slots_set(events)["booking_time"] == "thursday mornings"
     assert "changed your preferred time to: thursday mornings" in texts(messages)
     messages, _ = validate("Sam Lee", form=FORM, requested="booking_name", slots=slots)

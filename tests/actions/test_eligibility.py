@@ -1,4 +1,5 @@
 """The eligibility form: volunteered facts, several answers at once, unclear answers, outcomes."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,7 +42,9 @@ def test_starting_without_facts_introduces_the_screening():
     messages, events = validate("am I a good candidate?")
     assert texts(messages) == get_screening().intro
     assert "consult" in texts(messages)
-    assert not {"pregnant_or_nursing", "active_acne", "keloids"} & {k for k, v in slots_set(events).items() if v is not None}
+    assert not {"pregnant_or_nursing", "active_acne", "keloids"} & {
+        k for k, v in slots_set(events).items() if v is not None
+    }
 
 
 def test_several_answers_in_one_message_are_all_used():
@@ -54,7 +57,9 @@ def test_several_answers_in_one_message_are_all_used():
 
 
 def test_a_bare_no_answers_the_question_asked():
-    _, events = validate("nope", intent="deny", form=FORM, requested="active_acne", slots={"pregnant_or_nursing": False})
+    _, events = validate(
+        "nope", intent="deny", form=FORM, requested="active_acne", slots={"pregnant_or_nursing": False}
+    )
     values = slots_set(events)
     assert values["active_acne"] is False and "keloids" not in values
 

@@ -1,4 +1,5 @@
 """ActionSuggestTopics turns the classifier's runner-up intents into question buttons."""
+
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,7 +12,9 @@ ANSWERABLE = [i for i in DOMAIN["intents"] if i.startswith(("faq_", "aftercare_"
 
 
 def _run(ranking):
-    tracker = Tracker("patient", {}, {"text": "hw lng til i cn sweat", "intent_ranking": ranking}, [], False, None, {}, "")
+    tracker = Tracker(
+        "patient", {}, {"text": "hw lng til i cn sweat", "intent_ranking": ranking}, [], False, None, {}, ""
+    )
     dispatcher = CollectingDispatcher()
     events = ActionSuggestTopics().run(dispatcher, tracker, DOMAIN)
     return dispatcher.messages, events

@@ -1,4 +1,5 @@
 """What a patient told the forms is forgotten once the request is handled, and never carried into a new session."""
+
 import asyncio
 
 import pytest
@@ -47,7 +48,8 @@ def _rules():
 
 
 @pytest.mark.parametrize(
-    "closing", ["utter_booking_received", "utter_question_received", "utter_handoff_failed", "action_stop_form", "utter_goodbye"]
+    "closing",
+    ["utter_booking_received", "utter_question_received", "utter_handoff_failed", "action_stop_form", "utter_goodbye"],
 )
 def test_every_rule_that_closes_a_request_forgets_its_details(closing):
     closing_rules = [rule for rule in _rules() if {"action": closing} in rule["steps"]]

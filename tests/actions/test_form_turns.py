@@ -1,4 +1,5 @@
 """GuardedFormValidation: what a form does with a message that is not an answer."""
+
 import pytest
 
 from actions.booking import ValidateBookingForm
@@ -15,7 +16,9 @@ def test_an_ending_message_is_left_to_its_rule(intent):
 
 
 def test_the_form_own_trigger_does_not_end_it():
-    tracker = tracker_for("book me in, I'm Ines Duarte", "request_booking", form="booking_form", requested="booking_name")
+    tracker = tracker_for(
+        "book me in, I'm Ines Duarte", "request_booking", form="booking_form", requested="booking_name"
+    )
     _, events = run(ValidateBookingForm(), tracker)
     assert slots_set(events)["booking_name"] == "Ines Duarte"
 
@@ -55,34 +58,40 @@ def test_filled_slots_ignores_the_requested_slot():
 
 
 def test_a_second_unusable_answer_in_a_row_offers_a_person_or_a_way_out():
-    tracker = tracker_for("🙂🙂🙂", "nlu_fallback", form="booking_form", requested="booking_name",
-                          slots={"form_misses": 0})
+    tracker = tracker_for(
+        "🙂🙂🙂", "nlu_fallback", form="booking_form", requested="booking_name", slots={"form_misses": 0}
+    )
     messages, events = run(ValidateBookingForm(), tracker)
     assert "utter_form_offer_help" not in [m.get("response") for m in messages]
     assert slots_set(events)["form_misses"] == 1
-    tracker = tracker_for("?!?", "nlu_fallback", form="booking_form", requested="booking_name",
-                          slots={"form_misses": 1})
+    tracker = tracker_for(
+        "?!?", "nlu_fallback", form="booking_form", requested="booking_name", slots={"form_misses": 1}
+    )
     messages, events = run(ValidateBookingForm(), tracker)
     offer = next(m for m in messages if m.get("response") == "utter_form_offer_help")
     assert offer and slots_set(events)["form_misses"] == 0  # offered once, then counted afresh
 
 
 def test_a_usable_answer_resets_the_count():
-    tracker = tracker_for("Ines Duarte", "inform", form="booking_form", requested="booking_name", slots={"form_misses": 1})
+    tracker = tracker_for(
+        "Ines Duarte", "inform", form="booking_form", requested="booking_name", slots={"form_misses": 1}
+    )
     _, events = run(ValidateBookingForm(), tracker)
     assert slots_set(events)["form_misses"] == 0
 
 
 @pytest.mark.parametrize("earlier", [True, False])
 def test_a_new_request_forgets_whether_the_last_one_was_saved(earlier):
-    tracker = tracker_for("I'd like to book again", "request_booking", form="booking_form",
-                          slots={"handoff_saved": earlier})
+    tracker = tracker_for(
+        "I'd like to book again", "request_booking", form="booking_form", slots={"handoff_saved": earlier}
+    )
     _, events = run(ValidateBookingForm(), tracker)
     assert slots_set(events)["handoff_saved"] is None
 
 
 def test_mid_form_turns_leave_the_saved_flag_alone():
-    tracker = tracker_for("Priya Shah", "inform", form="booking_form", requested="booking_name",
-                          slots={"handoff_saved": True})
+    tracker = tracker_for(
+        "Priya Shah", "inform", form="booking_form", requested="booking_name", slots={"handoff_saved": True}
+    )
     _, events = run(ValidateBookingForm(), tracker)
     assert "handoff_saved" not in slots_set(events)

@@ -1,4 +1,5 @@
 """A question for a person: contact asked unless known, "skip" respected, the question stored."""
+
 import pytest
 
 from actions.booking import CONTACT_HELP
@@ -40,14 +41,20 @@ def test_skip_is_respected_and_ends_the_form():
 
 
 def test_a_bad_number_is_asked_again():
-    messages, events = run(ValidateHandoffForm(), tracker_for("555-01", "inform", form=FORM, requested="booking_contact"))
+    messages, events = run(
+        ValidateHandoffForm(), tracker_for("555-01", "inform", form=FORM, requested="booking_contact")
+    )
     assert CONTACT_HELP in texts(messages) and slots_set(events)["booking_contact"] is None
 
 
 def test_the_last_question_is_stored_for_staff(service, store):
     history = [user_event("do you treat necks too?", "faq_not_covered"), user_event("talk to a human", "request_human")]
-    tracker = tracker_for("347 555 0190", "inform", history=history,
-                          slots={"booking_contact": "+13475550190", "booking_contact_kind": "phone"})
+    tracker = tracker_for(
+        "347 555 0190",
+        "inform",
+        history=history,
+        slots={"booking_contact": "+13475550190", "booking_contact_kind": "phone"},
+    )
     _, events = run(ActionSubmitQuestion(), tracker)
     assert slots_set(events)["handoff_saved"] is True
     [row] = store.list()
@@ -56,7 +63,9 @@ def test_the_last_question_is_stored_for_staff(service, store):
 
 def test_a_question_without_contact_is_still_passed_on(service, store):
     history = [user_event("is it ok to fly after?", "faq_not_covered")]
-    _, events = run(ActionSubmitQuestion(), tracker_for("skip", "deny", history=history, slots={"handoff_contact_declined": True}))
+    _, events = run(
+        ActionSubmitQuestion(), tracker_for("skip", "deny", history=history, slots={"handoff_contact_declined": True})
+    )
     assert slots_set(events)["handoff_saved"] is True
     assert store.list()[0].contact is None
 

@@ -1,4 +1,5 @@
 """What a handoff takes from the conversation."""
+
 from actions.handoff_requests import last_question, patient_texts
 from actions.red_flag import ActionRedFlagHandoff
 from tests.actions.conftest import run, tracker_for, user_event

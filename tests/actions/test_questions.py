@@ -1,4 +1,5 @@
 """Two questions in one message: both answers, in the order asked."""
+
 from actions.booking import ValidateBookingForm
 from actions.questions import ActionAnswerQuestions
 from tests.actions.conftest import run, tracker_for
@@ -11,7 +12,9 @@ def _two(text: str, *questions: str, **kwargs):
 
 
 def test_both_questions_get_their_own_answers_in_order():
-    messages, _ = run(ActionAnswerQuestions(), _two("how long is the redness, and how often?", "aftercare_redness", "faq_frequency"))
+    messages, _ = run(
+        ActionAnswerQuestions(), _two("how long is the redness, and how often?", "aftercare_redness", "faq_frequency")
+    )
     assert [m.get("response") for m in messages] == ["utter_aftercare_redness", "utter_faq_frequency"]
 
 
@@ -23,6 +26,8 @@ def test_a_question_without_an_answer_is_skipped_and_none_at_all_gets_the_fallba
 
 
 def test_two_questions_mid_form_are_both_answered_and_the_form_asks_again():
-    tracker = _two("does it hurt? and who does it?", "faq_pain", "faq_who_performs", form="booking_form", requested="booking_name")
+    tracker = _two(
+        "does it hurt? and who does it?", "faq_pain", "faq_who_performs", form="booking_form", requested="booking_name"
+    )
     messages, _ = run(ValidateBookingForm(), tracker)
     assert [m.get("response") for m in messages] == ["utter_faq_pain", "utter_faq_who_performs"]

@@ -1,4 +1,5 @@
 """A red flag becomes a `red_flag` handoff before the patient reads that the team was alerted."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,11 @@ FEVER = "I have a fever of 102 and pus"
 
 
 def _red_flag(
-    text: str, intent: str, groups: Optional[List[Any]] = None, channel: str = "rest", sender: str = "patient-1",
+    text: str,
+    intent: str,
+    groups: Optional[List[Any]] = None,
+    channel: str = "rest",
+    sender: str = "patient-1",
     slots: Optional[Dict[str, Any]] = None,
 ):
     tracker = tracker_for(text, intent, channel=channel, sender=sender, slots=slots)
@@ -61,7 +66,9 @@ def test_on_the_website_a_contact_given_for_a_booking_is_kept(service, store):
 
 @pytest.mark.parametrize("groups", [[], None, ["can't breathe", 7, ""]], ids=["none", "missing", "malformed"])
 def test_a_red_flag_the_model_alone_found_is_unspecified(service, store, groups):
-    messages, _ = run(ActionRedFlagHandoff(), _red_flag("it's blurry since the treatment", "red_flag_emergency", groups))
+    messages, _ = run(
+        ActionRedFlagHandoff(), _red_flag("it's blurry since the treatment", "red_flag_emergency", groups)
+    )
     assert store.list()[0].red_flags == ("unspecified",)
     assert _responses(messages) == ["utter_red_flag_alerted_emergency"]
 

@@ -1,4 +1,5 @@
 """The action server can load the `actions` package and serves every action the domain names."""
+
 from rasa_sdk.executor import ActionExecutor
 
 from tests.actions.conftest import DOMAIN
@@ -11,4 +12,3 @@ def test_every_custom_action_in_the_domain_is_served():
     executor.register_package("actions")
     served = set(executor.actions)
     assert set(DOMAIN["actions"]) - BUILT_IN <= served
-

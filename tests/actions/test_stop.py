@@ -1,4 +1,5 @@
 """Stopping a form says what stopping means for that form."""
+
 import pytest
 
 from actions.stop import ActionStopForm

@@ -2,6 +2,7 @@
 
 No timing is checked: the benchmark prints numbers, the tests only that it runs.
 """
+
 from bench import readers
 from bot.text import MAX_MESSAGE_CHARS
 

@@ -1,4 +1,5 @@
 """Messages are cut into clauses the way a reader splits them, and blanking keeps offsets."""
+
 import pytest
 
 from bot.booking.clauses import MAX_SCAN, blank, cap, clause_end, clauses, prepare, tidy

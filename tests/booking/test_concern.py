@@ -1,4 +1,5 @@
 """The article's skin concerns are picked out of earlier messages as canonical labels."""
+
 import pytest
 
 from bot.booking.concern import find_concern
@@ -32,9 +33,7 @@ def test_no_concern(texts):
 
 
 def test_every_label_at_once_stays_within_200_characters():
-    text = (
-        "acne scars, a scar, fine lines, wrinkles, large pores, uneven texture, anti-aging, complexion, sun damage"
-    )
+    text = "acne scars, a scar, fine lines, wrinkles, large pores, uneven texture, anti-aging, complexion, sun damage"
     found = find_concern([text] * 50)
     assert found.split(", ") == [
         "acne scars", "scars", "fine lines", "wrinkles", "large pores", "uneven texture", "anti-aging", "complexion",

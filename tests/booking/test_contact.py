@@ -1,4 +1,5 @@
 """Phone numbers and e-mail addresses are found in free text and validated by their libraries."""
+
 import phonenumbers
 import pytest
 from email_validator import validate_email

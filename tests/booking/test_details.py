@@ -1,4 +1,5 @@
 """One message is read for all three details; the question just asked decides bare answers."""
+
 import re
 
 import phonenumbers

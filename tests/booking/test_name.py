@@ -1,4 +1,5 @@
 """Names are validated strictly and read only where the patient clearly gives one."""
+
 import unicodedata
 
 import pytest
@@ -151,7 +152,11 @@ def test_labels_in_other_languages_and_a_bare_name_cue(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["Howya, I'm wanting to book in", "Thursday afternoons work best, I'm done with classes by 1", "it's free on Mondays"],
+    [
+        "Howya, I'm wanting to book in",
+        "Thursday afternoons work best, I'm done with classes by 1",
+        "it's free on Mondays",
+    ],
 )
 def test_a_state_after_i_am_is_no_name(text):
     assert find_name(text, asked=False) is None
@@ -159,7 +164,7 @@ def test_a_state_after_i_am_is_no_name(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["yes that's all correct", "Saturdays", "no thanks", "why do you need it", "<b>Sam</b>", "Sam\U0001F600", "12"],
+    ["yes that's all correct", "Saturdays", "no thanks", "why do you need it", "<b>Sam</b>", "Sam\U0001f600", "12"],
 )
 def test_bare_non_names_are_none_even_when_asked(text):
     assert find_name(text, asked=True) is None
@@ -177,7 +182,7 @@ _NAME_CHARACTERS = st.characters(
 _PIECES = st.one_of(
     st.text(_NAME_CHARACTERS, max_size=20),
     st.sampled_from(
-        ["'", "\u2019", '"', "<b>", "</b>", "<script>", "\U0001F600", "\U0001F469\u200d\U0001F4BB", "-", "."]
+        ["'", "\u2019", '"', "<b>", "</b>", "<script>", "\U0001f600", "\U0001f469\u200d\U0001f4bb", "-", "."]
     ),
     st.sampled_from(["Sam", "o'brien", "de la", "José", "McDonald", "yes", "monday", " "]),
     st.text(max_size=5).map(lambda piece: piece * 1000),
@@ -264,7 +269,9 @@ def test_one_word_before_a_contact_is_a_name_only_when_nothing_precedes_it(text,
     assert find_name(text, asked=False) == expected
 
 
-@pytest.mark.parametrize("text", ["That is all correct. Thank you kindly.", "thanks so much", "cheers guys", "thanks again"])
+@pytest.mark.parametrize(
+    "text", ["That is all correct. Thank you kindly.", "thanks so much", "cheers guys", "thanks again"]
+)
 def test_thanks_that_sign_off_no_name(text):
     assert find_name(text, asked=False) is None
 
@@ -301,7 +308,7 @@ def test_without_a_name_or_a_corrected_part_nothing_is_corrected(text, current):
 
 
 def test_a_discourse_word_before_a_contact_is_no_name():
-    """"alright. my number is 555-340-7765": the name given before stays."""
+    """ "alright. my number is 555-340-7765": the name given before stays."""
     assert find_name("alright. my number is 555-340-7765, weekday afternoons", asked=False) is None
 
 

@@ -1,4 +1,5 @@
 """The patient's preferred days and times are kept in their own words, without the rest."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -1,4 +1,5 @@
 """Days, parts of the day, clock times and dates are recognized; look-alike words are not."""
+
 import pytest
 
 from bot.booking.time_expressions import mentions_time, without_times

@@ -1,4 +1,5 @@
 """The word lists hold together: keys are folded, names stay possible, labels fit."""
+
 from bot.booking.vocabulary import CONCERNS, NON_NAME_WORDS, TIME_WORDS, word_key
 
 

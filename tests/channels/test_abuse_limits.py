@@ -5,6 +5,7 @@ by a scripted bot. Behind a proxy (PROXIES_COUNT, which the launcher sets from
 PATIENT_PROXIES as SANIC_PROXIES_COUNT) a client is the address the proxy forwarded;
 without one, X-Forwarded-For is a client's own words and never believed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -200,7 +201,10 @@ def test_a_forwarded_ipv6_address_is_counted_by_its_network_whatever_sanics_brac
 
 def test_the_process_has_one_address_limit_for_both_website_channels(tmp_path):
     settings = Settings.from_env({"VAR_DIR": str(tmp_path), "PATIENT_ADDRESS_LIMIT": "9"})
-    rest, widget = GuardedRestInput(MemoryRateLimiter(1, 60)), WidgetInput(MemoryRateLimiter(1, 60), WidgetTokens(SECRET))
+    rest, widget = (
+        GuardedRestInput(MemoryRateLimiter(1, 60)),
+        WidgetInput(MemoryRateLimiter(1, 60), WidgetTokens(SECRET)),
+    )
     assert guard.address_limit(settings) is guard.address_limit(dataclasses.replace(settings))
     assert guard.address_limit(settings).limiter.limit == 9
     assert rest.addresses is widget.addresses  # both from this process's settings

@@ -10,6 +10,7 @@ handled, and the line takes messages again as soon as it has room. Handlers here
 fake coroutines that record when each message enters and leaves; every scenario runs
 under a generous wait_for as a safety net only.
 """
+
 from __future__ import annotations
 
 import asyncio

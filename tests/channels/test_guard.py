@@ -4,6 +4,7 @@ The Redis limiter runs against the real Redis at 127.0.0.1:6379, each test under
 own key prefix, deleted afterwards. Without the server those tests skip, unless CI is
 set: then a missing server fails the run instead of silently testing less.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -168,7 +169,6 @@ def test_idle_senders_are_forgotten_and_memory_stays_bounded():
 
 
 # --- Redis limiter -------------------------------------------------------------------
-
 
 
 @pytest.fixture(scope="module")

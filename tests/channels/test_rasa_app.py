@@ -9,6 +9,7 @@ server that waited for it would answer nothing, and the read would fail); and a 
 instance believes the X-Forwarded-For entry its proxy wrote, so the address limit
 counts the client, not the proxy. The model is not loaded: nothing here needs one.
 """
+
 from __future__ import annotations
 
 import socket

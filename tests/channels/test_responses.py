@@ -1,4 +1,5 @@
 """Channels render domain responses with the clinic's details, per channel."""
+
 from types import SimpleNamespace
 
 import pytest

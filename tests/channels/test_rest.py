@@ -5,6 +5,7 @@ only, at most 2,000 characters, always on the "rest" channel and in its own `res
 conversations, and no more than the rate limit allows. Whatever the body, the answer is
 never a 500.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -87,7 +88,9 @@ def _sender() -> str:
 
 
 def test_the_channel_keeps_rasas_name_and_url_and_is_what_credentials_yml_loads():
-    [channel] = [c for c in create_http_input_channels(None, str(PROJECT_ROOT / "credentials.yml")) if c.name() == "rest"]
+    [channel] = [
+        c for c in create_http_input_channels(None, str(PROJECT_ROOT / "credentials.yml")) if c.name() == "rest"
+    ]
     assert isinstance(channel, GuardedRestInput) and channel.url_prefix() == "rest"
 
 

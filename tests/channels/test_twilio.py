@@ -3,6 +3,7 @@
 What the patient texts reaches the scripted bot only when Twilio signed it; what the
 bot answers comes back as TwiML, numbered, and within the rules carriers set.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -280,9 +281,7 @@ def test_in_production_the_channel_refuses_to_start_without_its_public_url(tmp_p
 
 def test_the_reply_is_escaped_twiml_with_buttons_as_a_numbered_list(url):
     bodies = _text(url, "</Message><Message>evil")
-    assert bodies[-1] == (
-        "You said <</Message><Message>evil> & more\n\nReply 1: Aftercare\nReply 2: Pain"
-    )
+    assert bodies[-1] == ("You said <</Message><Message>evil> & more\n\nReply 1: Aftercare\nReply 2: Pain")
     assert "/faq_pain" not in "".join(bodies)
 
 
@@ -383,7 +382,9 @@ def test_an_oversized_or_non_utf8_post_is_refused_before_anything_else(url, bot)
     huge = twilio_client.sms_params(PHONE, "x" * 40_000)
     assert twilio_client.post(url, huge, TOKEN)[0] == 413
     request = twilio_client.urllib.request.Request(
-        url, data=b"Body=\xff\xfe&From=%2B1", method="POST",
+        url,
+        data=b"Body=\xff\xfe&From=%2B1",
+        method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"},
     )
     with pytest.raises(twilio_client.urllib.error.HTTPError) as error:
@@ -535,7 +536,9 @@ def test_an_opted_out_red_flag_over_the_rate_limit_is_stored_for_staff_and_nothi
     [handoff] = handoff_store.list()
     assert (handoff.kind, handoff.sender_id, handoff.channel) == ("red_flag", f"sms:{PHONE}", "twilio")
     assert (handoff.question, handoff.contact, handoff.red_flags) == (
-        "a fever of 102 now and pus", PHONE, ("fever", "infection")
+        "a fever of 102 now and pus",
+        PHONE,
+        ("fever", "infection"),
     )
     assert notifier.notified == [handoff]
 
@@ -553,7 +556,11 @@ def test_a_red_flag_the_assistant_cannot_take_is_stored_and_the_patient_gets_the
         assert _text(base + PATH, "fever since last night, worse")  # the same group within the hour: one alert
     assert "Emergency: 911." in answer
     [handoff] = handoff_store.list()
-    assert (handoff.question, handoff.red_flags, handoff.contact_kind) == ("fever since last night", ("fever",), "phone")
+    assert (handoff.question, handoff.red_flags, handoff.contact_kind) == (
+        "fever since last night",
+        ("fever",),
+        "phone",
+    )
 
 
 def test_an_opted_out_red_flag_the_assistant_fails_on_is_stored_as_unspecified_when_the_parse_failed(

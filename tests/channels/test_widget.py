@@ -1,5 +1,6 @@
 """The widget channel serves its files, texts and demo page as Rasa mounts it (/webhooks/widget/),
 and its conversations under ids the server issued and signed."""
+
 import asyncio
 import json
 import re
@@ -123,12 +124,17 @@ def test_config_speaks_with_the_domains_greeting_and_notice(server):
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     clinic = get_settings().clinic
     assert config["clinic"] == {
-        "name": clinic.name, "phone": clinic.phone, "emergency_number": clinic.emergency_number, "demo": clinic.demo,
+        "name": clinic.name,
+        "phone": clinic.phone,
+        "emergency_number": clinic.emergency_number,
+        "demo": clinic.demo,
     }
     nlg = ClinicNLG(domain=DOMAIN, clinic=clinic)
     assert config["greeting"]["text"] == nlg.generate_from_slots("utter_greet", {}, "rest")["text"]
     assert clinic.name in config["greeting"]["text"]
-    expected_buttons = [{"title": b["title"], "payload": b["payload"]} for b in DOMAIN.responses["utter_greet"][0]["buttons"]]
+    expected_buttons = [
+        {"title": b["title"], "payload": b["payload"]} for b in DOMAIN.responses["utter_greet"][0]["buttons"]
+    ]
     assert config["greeting"]["buttons"] == expected_buttons
     assert config["notice"] == DOMAIN.responses["utter_web_notice"][0]["text"]
     assert "not for emergencies" in config["notice"]
@@ -139,7 +145,10 @@ def test_config_carries_the_profiles_phone(monkeypatch):
     clinic = ClinicProfile(name="Demo Skin", phone="(555) 010-0100", emergency_number="112")
     monkeypatch.setattr("bot.channels.widget.get_settings", lambda: SimpleNamespace(clinic=clinic))
     assert widget_config(DOMAIN)["clinic"] == {
-        "name": "Demo Skin", "phone": "(555) 010-0100", "emergency_number": "112", "demo": False,
+        "name": "Demo Skin",
+        "phone": "(555) 010-0100",
+        "emergency_number": "112",
+        "demo": False,
     }
 
 
@@ -154,7 +163,9 @@ def test_the_served_script_knows_the_clinics_number_without_config_json(server):
     clinic = get_settings().clinic
     served = json.loads(re.search(r"var SERVED = (\{.*?\});", script).group(1))
     assert served == {
-        "clinicName": clinic.name, "clinicPhone": clinic.phone, "emergencyNumber": clinic.emergency_number,
+        "clinicName": clinic.name,
+        "clinicPhone": clinic.phone,
+        "emergencyNumber": clinic.emergency_number,
         "demo": clinic.demo,
     }
     assert "var SERVED = {};" not in script
@@ -287,9 +298,17 @@ def test_the_history_is_the_conversations_current_session_for_its_token_only(sit
         SessionStarted(timestamp=now - 60),
         SlotSet("booking_name", "Priya Shah", timestamp=now - 60),
         UserUttered("how long does numbing take?", timestamp=now - 50),
-        BotUttered("About 45-60 minutes.", {"buttons": [{"title": "Does it hurt?", "payload": "/faq_pain"}]}, timestamp=now - 49),
+        BotUttered(
+            "About 45-60 minutes.",
+            {"buttons": [{"title": "Does it hurt?", "payload": "/faq_pain"}]},
+            timestamp=now - 49,
+        ),
         UserUttered("/faq_pain", timestamp=now - 40),
-        BotUttered("Most people feel mild discomfort.", {"buttons": [{"title": "Book", "payload": "/request_booking"}]}, timestamp=now - 39),
+        BotUttered(
+            "Most people feel mild discomfort.",
+            {"buttons": [{"title": "Book", "payload": "/request_booking"}]},
+            timestamp=now - 39,
+        ),
     )
     status, headers, body = _post(f"{site}{BASE}/history", {"sender": token})
     assert status == 200 and headers["Cache-Control"] == "no-store"
@@ -298,7 +317,11 @@ def test_the_history_is_the_conversations_current_session_for_its_token_only(sit
             {"from": "user", "text": "how long does numbing take?"},
             {"from": "bot", "text": "About 45-60 minutes."},
             {"from": "user", "text": "Does it hurt?"},
-            {"from": "bot", "text": "Most people feel mild discomfort.", "buttons": [{"title": "Book", "payload": "/request_booking"}]},
+            {
+                "from": "bot",
+                "text": "Most people feel mild discomfort.",
+                "buttons": [{"title": "Book", "payload": "/request_booking"}],
+            },
         ]
     }
     assert _post(f"{site}{BASE}/history", {"sender": other})[2] == {"messages": []}

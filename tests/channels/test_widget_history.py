@@ -1,4 +1,5 @@
 """What a reloaded widget shows: the current session only, button clicks as their titles."""
+
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -9,7 +10,9 @@ HOUR = 60  # the domain's session expiry, in minutes
 
 
 def _tracker(*events) -> DialogueStateTracker:
-    return DialogueStateTracker.from_events("widget:x", [ActionExecuted("action_listen", timestamp=NOW - 7200), *events])
+    return DialogueStateTracker.from_events(
+        "widget:x", [ActionExecuted("action_listen", timestamp=NOW - 7200), *events]
+    )
 
 
 def test_nothing_without_a_conversation():
@@ -17,9 +20,14 @@ def test_nothing_without_a_conversation():
 
 
 def test_an_expired_session_shows_nothing_as_the_bot_remembers_nothing():
-    tracker = _tracker(UserUttered("I'm Priya, 646-555-0123", timestamp=NOW - 61 * 60), BotUttered("Thanks", timestamp=NOW - 61 * 60))
+    tracker = _tracker(
+        UserUttered("I'm Priya, 646-555-0123", timestamp=NOW - 61 * 60), BotUttered("Thanks", timestamp=NOW - 61 * 60)
+    )
     assert history(tracker, HOUR, NOW) == []
-    assert history(tracker, HOUR, NOW - 120) == [{"from": "user", "text": "I'm Priya, 646-555-0123"}, {"from": "bot", "text": "Thanks"}]
+    assert history(tracker, HOUR, NOW - 120) == [
+        {"from": "user", "text": "I'm Priya, 646-555-0123"},
+        {"from": "bot", "text": "Thanks"},
+    ]
     assert len(history(tracker, 0, NOW)) == 2  # sessions disabled: never expires
 
 

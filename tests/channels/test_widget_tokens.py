@@ -1,4 +1,5 @@
 """Widget conversation tokens: issued at random, signed, and only our own signature is accepted."""
+
 import pytest
 
 from bot.channels.widget_tokens import MIN_SECRET_LENGTH, WidgetTokens, widget_secret

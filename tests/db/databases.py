@@ -5,6 +5,7 @@ each in its own uniquely named schema that is dropped afterwards, so nobody else
 tables in `test` are touched. Without the server they skip, unless CI is set: then
 a missing server fails the run instead of silently testing less.
 """
+
 from __future__ import annotations
 
 import contextlib

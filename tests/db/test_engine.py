@@ -1,4 +1,5 @@
 """Engines are made lazily, per URL, with SQLite set up for several processes sharing a file."""
+
 import os
 import subprocess
 import sys

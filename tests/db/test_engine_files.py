@@ -1,4 +1,5 @@
 """Whichever process creates a SQLite database creates it private: it holds patient data."""
+
 import os
 import stat
 

@@ -1,4 +1,5 @@
 """Migrations create the handoffs table, match the models, and leave Rasa's tables alone."""
+
 import os
 import sqlite3
 import subprocess
@@ -51,12 +52,27 @@ def test_the_migrated_schema_matches_the_models(database_url):
         engine.dispose()
 
 
-@pytest.mark.parametrize("column, value", [("kind", "call"), ("kind", "red_flags"), ("status", "done"),
-                                           ("contact_kind", "fax"), ("screening_outcome", "maybe")])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("kind", "call"),
+        ("kind", "red_flags"),
+        ("status", "done"),
+        ("contact_kind", "fax"),
+        ("screening_outcome", "maybe"),
+    ],
+)
 def test_the_database_itself_refuses_unknown_values(database_url, column, value):
     migrate.upgrade(database_url)
-    row = {"kind": "booking", "status": "new", "sender_id": "p", "channel": "rest",
-           "created_at": "2026-01-01 00:00:00+00:00", "updated_at": "2026-01-01 00:00:00+00:00", column: value}
+    row = {
+        "kind": "booking",
+        "status": "new",
+        "sender_id": "p",
+        "channel": "rest",
+        "created_at": "2026-01-01 00:00:00+00:00",
+        "updated_at": "2026-01-01 00:00:00+00:00",
+        column: value,
+    }
     engine = make_engine(database_url)
     try:
         with pytest.raises(IntegrityError), engine.begin() as connection:
@@ -121,9 +137,21 @@ def test_the_database_accepts_a_red_flag_with_its_groups(database_url):
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            _insert(connection, "handoffs", kind="red_flag", status="new", sender_id="p", channel="rest",
-                    red_flags="breathing,swelling", created_at=AT, updated_at=AT)
-            assert connection.execute(text("SELECT kind, red_flags FROM handoffs")).one() == ("red_flag", "breathing,swelling")
+            _insert(
+                connection,
+                "handoffs",
+                kind="red_flag",
+                status="new",
+                sender_id="p",
+                channel="rest",
+                red_flags="breathing,swelling",
+                created_at=AT,
+                updated_at=AT,
+            )
+            assert connection.execute(text("SELECT kind, red_flags FROM handoffs")).one() == (
+                "red_flag",
+                "breathing,swelling",
+            )
     finally:
         engine.dispose()
 
@@ -135,20 +163,42 @@ def test_0004_keeps_every_handoff_and_note_both_ways(database_url):
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            _insert(connection, "handoffs", id=1, kind="booking", status="new", sender_id="p", channel="rest",
-                    name="Ana", created_at=AT, updated_at=AT)
+            _insert(
+                connection,
+                "handoffs",
+                id=1,
+                kind="booking",
+                status="new",
+                sender_id="p",
+                channel="rest",
+                name="Ana",
+                created_at=AT,
+                updated_at=AT,
+            )
             _insert(connection, "handoff_notes", handoff_id=1, author="api", text="left a voicemail", created_at=AT)
         migrate.upgrade(database_url)
         with engine.begin() as connection:
             assert connection.execute(text("SELECT text FROM handoff_notes")).scalars().all() == ["left a voicemail"]
             assert connection.execute(text("SELECT name, red_flags FROM handoffs")).one() == ("Ana", None)
-            _insert(connection, "handoffs", id=2, kind="red_flag", status="new", sender_id="q", channel="twilio",
-                    question="fever of 102", red_flags="fever", created_at=AT, updated_at=AT)
+            _insert(
+                connection,
+                "handoffs",
+                id=2,
+                kind="red_flag",
+                status="new",
+                sender_id="q",
+                channel="twilio",
+                question="fever of 102",
+                red_flags="fever",
+                created_at=AT,
+                updated_at=AT,
+            )
             _insert(connection, "handoff_notes", handoff_id=2, author="api", text="called back", created_at=AT)
         migrate.downgrade(database_url, "0003")
         with engine.begin() as connection:
             assert connection.execute(text("SELECT id, kind, question FROM handoffs ORDER BY id")).all() == [
-                (1, "booking", None), (2, "question", "fever of 102")
+                (1, "booking", None),
+                (2, "question", "fever of 102"),
             ]
             assert connection.execute(text("SELECT count(*) FROM handoff_notes")).scalar() == 2
             assert "red_flags" not in {column["name"] for column in inspect(connection).get_columns("handoffs")}
@@ -163,8 +213,18 @@ def test_the_notes_still_refer_to_the_rebuilt_table(database_url):
         with pytest.raises(IntegrityError), engine.begin() as connection:
             _insert(connection, "handoff_notes", handoff_id=99, author="api", text="orphan", created_at=AT)
         with engine.begin() as connection:
-            _insert(connection, "handoffs", id=1, kind="red_flag", status="new", sender_id="p", channel="rest",
-                    red_flags="fever", created_at=AT, updated_at=AT)
+            _insert(
+                connection,
+                "handoffs",
+                id=1,
+                kind="red_flag",
+                status="new",
+                sender_id="p",
+                channel="rest",
+                red_flags="fever",
+                created_at=AT,
+                updated_at=AT,
+            )
             _insert(connection, "handoff_notes", handoff_id=1, author="api", text="called", created_at=AT)
             connection.execute(text("DELETE FROM handoffs"))
             assert connection.execute(text("SELECT count(*) FROM handoff_notes")).scalar() == 0

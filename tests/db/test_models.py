@@ -1,4 +1,5 @@
 """Timestamps are timezone-aware UTC whatever the backend stores."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,7 +17,9 @@ def test_values_are_stored_in_utc_and_read_back_aware():
     stored = column.process_bind_param(local, dialect=None)
     assert stored == local and stored.utcoffset() == timedelta(0)
     naive_from_sqlite = datetime(2026, 1, 2, 10, 0)
-    assert column.process_result_value(naive_from_sqlite, dialect=None) == datetime(2026, 1, 2, 10, 0, tzinfo=timezone.utc)
+    assert column.process_result_value(naive_from_sqlite, dialect=None) == datetime(
+        2026, 1, 2, 10, 0, tzinfo=timezone.utc
+    )
 
 
 def test_naive_values_are_refused():

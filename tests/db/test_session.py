@@ -1,4 +1,5 @@
 """unit_of_work turns outages and a missing schema into the store's error; bugs surface as themselves."""
+
 import contextlib
 from typing import Iterator
 
@@ -86,7 +87,12 @@ def test_other_exceptions_pass_through_untouched(tmp_path):
 
 def test_an_exhausted_pool_is_unavailable(tmp_path):
     engine = create_engine(
-        f"sqlite:///{tmp_path / 'x.db'}", future=True, poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.01
+        f"sqlite:///{tmp_path / 'x.db'}",
+        future=True,
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=0.01,
     )
     try:
         with engine.connect():  # holds the only connection

@@ -4,6 +4,7 @@ We never run `playwright install` (it downloads browsers from a CDN); the system
 Chromium is used instead. Without it a laptop skips the browser tests, while CI (where
 `CI` is set) fails, so a missing browser can never turn a red build green.
 """
+
 from __future__ import annotations
 
 import contextlib

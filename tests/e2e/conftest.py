@@ -1,4 +1,5 @@
 """One running stack (action server, Rasa server, staff API) shared by all end-to-end tests."""
+
 import os
 from pathlib import Path
 from typing import Iterator

@@ -5,6 +5,7 @@ conversation, a widget conversation needs the token the server signed, an SMS on
 signed webhook of that number. And what a patient told a form is not read back later:
 it is forgotten once the request is handled, and a new session starts with nothing.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,13 +26,22 @@ pytestmark = pytest.mark.e2e
 
 ASK_NAME = "What name should our team use"
 READ_BACK = "Here's your request"
-PERSONAL = ("booking_name", "booking_contact", "booking_contact_display", "booking_time", "keloids", "screening_outcome")
+PERSONAL = (
+    "booking_name",
+    "booking_contact",
+    "booking_contact_display",
+    "booking_time",
+    "keloids",
+    "screening_outcome",
+)
 SESSION_S = 60 * 60  # domain.yml's session_expiration_time
 _phones: Iterator[int] = itertools.count(random.Random().randrange(1000, 9000))
 
 
 def _rest(stack: Stack, sender: str, text: str) -> str:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+    )
     assert response.status_code == 200, response.text
     return "\n".join(message.get("text") or "" for message in response.json())
 
@@ -82,7 +92,9 @@ def _age(stack: Stack, sender_id: str, seconds: float) -> None:
 
 def _handoffs(stack: Stack) -> List[Dict[str, Any]]:
     response = requests.get(
-        f"{stack.staff_url}/api/handoffs?limit=500", headers={"Authorization": f"Bearer {stack.staff_token}"}, timeout=10
+        f"{stack.staff_url}/api/handoffs?limit=500",
+        headers={"Authorization": f"Bearer {stack.staff_token}"},
+        timeout=10,
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -92,12 +104,18 @@ def test_a_rest_message_with_an_sms_patients_number_opens_a_fresh_conversation_a
     phone = f"+1646555{next(_phones) % 10000:04d}"
     for text in ("Could microneedling work for me?", "I'm not pregnant but my skin forms keloids after cuts"):
         _sms(stack, phone, text)
-    booked = [_sms(stack, phone, text) for text in ("I'd like to book a consultation", "Priya Zabriskie", "weekday mornings")]
+    booked = [
+        _sms(stack, phone, text) for text in ("I'd like to book a consultation", "Priya Zabriskie", "weekday mornings")
+    ]
     assert "Priya Zabriskie" in booked[-1] and phone[-4:] in booked[-1]  # the read-back, by SMS
-    assert [h for h in _handoffs(stack) if h["sender_id"] == f"sms:{phone}"] == []  # unconfirmed: only in the conversation
+    assert [
+        h for h in _handoffs(stack) if h["sender_id"] == f"sms:{phone}"
+    ] == []  # unconfirmed: only in the conversation
     stored = len(_events(stack, f"sms:{phone}"))
 
-    replies = [_rest(stack, phone, text) for text in ("yes", "what name and number do you have for me?", "I'd like to book")]
+    replies = [
+        _rest(stack, phone, text) for text in ("yes", "what name and number do you have for me?", "I'd like to book")
+    ]
     everything = "\n".join(replies)
     for secret in ("Priya", "Zabriskie", phone[-4:], "weekday", "keloid", "not recommended"):
         assert secret not in everything, f"{secret!r} reached a REST client: {everything!r}"
@@ -124,9 +142,15 @@ def test_a_confirmed_request_is_forgotten_by_the_conversation_at_once(stack):
         _say(stack, token, text)
     assert "Nadia Quispe" in _say(stack, token, "yes")  # the confirmation names the patient
     conversation = "widget:" + token.partition(".")[0]
-    assert {slot: value for slot, value in _slots(_events(stack, conversation)).items() if slot in PERSONAL and value} == {}
+    assert {
+        slot: value for slot, value in _slots(_events(stack, conversation)).items() if slot in PERSONAL and value
+    } == {}
     [handoff] = [h for h in _handoffs(stack) if h["sender_id"] == conversation]
-    assert (handoff["name"], handoff["contact"], handoff["channel"]) == ("Nadia Quispe", "nadia.quispe@example.com", "widget")
+    assert (handoff["name"], handoff["contact"], handoff["channel"]) == (
+        "Nadia Quispe",
+        "nadia.quispe@example.com",
+        "widget",
+    )
     assert ASK_NAME in _say(stack, token, "I'd like to book a consultation")  # asked again, not read back
 
 
@@ -145,7 +169,11 @@ def test_a_returning_web_visitors_new_session_has_none_of_the_last_ones_details(
     reply = _say(stack, token, "I'd like to book a consultation")
     assert ASK_NAME in reply and "Omar" not in reply and "0134" not in reply
     events = _events(stack, conversation)
-    new_session = events[max(i for i, e in enumerate(events) if e["event"] == "session_started"):]
+    new_session = events[max(i for i, e in enumerate(events) if e["event"] == "session_started") :]
     assert not any(e["event"] == "slot" and e["name"] in PERSONAL and e["value"] for e in new_session)
     status, body = _widget(stack, "history", {"sender": token})
-    assert status == 200 and "Omar" not in json.dumps(body) and body["messages"][0]["text"] == "I'd like to book a consultation"
+    assert (
+        status == 200
+        and "Omar" not in json.dumps(body)
+        and body["messages"][0]["text"] == "I'd like to book a consultation"
+    )

@@ -5,6 +5,7 @@ the targets: scripts/evaluate_conversations.py; the figures: docs/quality.md. Th
 fails below FLOOR, which is the issue's targets now that the assistant meets them: a
 change that makes conversations worse fails CI.
 """
+
 import pytest
 
 from scripts.evaluate_conversations import FLOOR, TARGET, run

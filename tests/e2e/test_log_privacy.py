@@ -3,6 +3,7 @@
 Logs are copied, rotated and shipped to places patient data must not go; the database
 is where conversations and contacts live, behind the staff console's login.
 """
+
 import uuid
 
 import pytest
@@ -20,7 +21,9 @@ QUESTION = "do zebras ever get microneedling on their stripes"
 
 
 def _rest(stack, sender: str, text: str) -> None:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+    )
     assert response.status_code == 200
 
 

@@ -1,4 +1,5 @@
 """The assistant as a patient meets it: over HTTP, through Rasa's REST channel."""
+
 import os
 import sqlite3
 import subprocess
@@ -26,7 +27,9 @@ OWN_CASES_MIN_PASS = "0.95"
 
 
 def _say(stack, sender: str, text: str) -> list:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+    )
     assert response.status_code == 200, response.text
     messages = response.json()
     assert isinstance(messages, list)
@@ -60,7 +63,15 @@ def test_our_independently_worded_cases_pass(stack, tmp_path):
 
 @pytest.mark.parametrize(
     "abuse",
-    ["", "   \n\t ", "blah " * 1000, "😀🙏✨", "<img src=x onerror=alert(1)>", "'; DROP TABLE events; --", "\u0000\u202e"],
+    [
+        "",
+        "   \n\t ",
+        "blah " * 1000,
+        "😀🙏✨",
+        "<img src=x onerror=alert(1)>",
+        "'; DROP TABLE events; --",
+        "\u0000\u202e",
+    ],
     ids=["empty", "whitespace", "5000-chars", "emoji", "html", "sql", "control-chars"],
 )
 def test_bad_input_gets_200_and_the_conversation_goes_on(stack, abuse):

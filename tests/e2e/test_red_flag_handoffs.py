@@ -4,6 +4,7 @@ The stack's action server is restarted for this module with SMTP pointed at a lo
 server (tests/notify/smtp_server.py), as a clinic configures it, and restarted without
 it afterwards, so the other end-to-end modules run as before.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -159,7 +160,9 @@ def test_an_opted_out_numbers_red_flag_creates_the_handoff_and_sends_nothing(mai
     phone = _phone()
     _sms(stack, phone, "hi")
     assert "unsubscribed" in _sms(stack, phone, "STOP")[0]
-    status, twiml = twilio_client.post(stack.sms_webhook_url, twilio_client.sms_params(phone, URGENT), TWILIO_TEST_TOKEN)
+    status, twiml = twilio_client.post(
+        stack.sms_webhook_url, twilio_client.sms_params(phone, URGENT), TWILIO_TEST_TOKEN
+    )
     assert status == 200 and twilio_client.messages(twiml) == [], twiml
     assert "<Message" not in twiml
     [handoff] = _of(_handoffs(stack), phone, "red_flag")

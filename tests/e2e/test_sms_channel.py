@@ -4,6 +4,7 @@ The public evaluation's FAQ, aftercare and SMS questions are asked again over SM
 their fact checks are applied to the SMS replies, each of which must fit in two
 segments (320 characters).
 """
+
 from __future__ import annotations
 
 import importlib.util

@@ -1,5 +1,6 @@
 """The staff console in a real Chromium, against the running stack: handoffs made by real
 patient conversations (website and SMS), worked by a signed-in staff member."""
+
 from __future__ import annotations
 
 import itertools
@@ -31,7 +32,7 @@ expect.set_options(timeout=30_000)
 PASSWORD = "a long staff password 4 tests"
 DESKTOP = {"width": 1280, "height": 800}
 XSS = "<img src=x onerror=alert(1)>"
-XSS_MESSAGE = f"hello {XSS} <script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=1\">"
+XSS_MESSAGE = f'hello {XSS} <script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 SCREENSHOTS = {
     "queue": PROJECT_ROOT / "results" / "browser" / "staff-queue.png",
     "handoff": PROJECT_ROOT / "results" / "browser" / "staff-handoff.png",
@@ -39,8 +40,15 @@ SCREENSHOTS = {
 BOOKING = ("I'd like to book a consultation", "Nadia Romero", "917 555 0163", "Saturday mornings")
 CONFIRM = "Yes, that's right"  # the read-back's button, clicked rather than typed
 SCREENING = (
-    "Am I a good candidate for microneedling?", "no", "no", "I take accutane, no keloids", "yes",
-    "Maria Gonzalez", "maria.g@example.com", "weekday evenings", "yes",
+    "Am I a good candidate for microneedling?",
+    "no",
+    "no",
+    "I take accutane, no keloids",
+    "yes",
+    "Maria Gonzalez",
+    "maria.g@example.com",
+    "weekday evenings",
+    "yes",
 )
 RED_FLAG = (
     "There's yellow pus coming out of some spots on my cheek after my treatment",
@@ -71,7 +79,9 @@ def text_sms(stack: Stack, phone: str, body: str) -> None:
 
 def handoffs_of(stack: Stack, sender: str, kind: Optional[str] = None) -> List[dict]:
     response = requests.get(
-        f"{stack.staff_url}/api/handoffs?limit=500", headers={"Authorization": f"Bearer {stack.staff_token}"}, timeout=10
+        f"{stack.staff_url}/api/handoffs?limit=500",
+        headers={"Authorization": f"Bearer {stack.staff_token}"},
+        timeout=10,
     )
     assert response.status_code == 200, response.text
     return [
@@ -107,7 +117,9 @@ def patients(stack: Stack) -> dict:
         for text in messages:
             answers = say(stack, senders[name], text)
     # `answers` is now the booking's read-back; confirm it with its button, as a patient taps it.
-    [payload] = [button["payload"] for answer in answers for button in answer.get("buttons", []) if button["title"] == CONFIRM]
+    [payload] = [
+        button["payload"] for answer in answers for button in answer.get("buttons", []) if button["title"] == CONFIRM
+    ]
     assert "Nadia" in " ".join(answer.get("text", "") for answer in say(stack, senders["booking"], payload))
     for name, sender in senders.items():
         kinds = sorted(handoff["kind"] for handoff in handoffs_of(stack, sender))
@@ -196,7 +208,9 @@ def test_staff_work_a_new_booking_from_queue_to_contacted(stack, staff, patients
     expect(page).to_have_url(f"{stack.staff_url}/handoffs/{handoffs_of(stack, patients['booking'])[0]['id']}")
     page.get_by_role("button", name="Mark contacted").click()
     expect(page.locator(".page-head .status")).to_have_text("Contacted")
-    expect(page.locator(".note__text")).to_have_text("Called back, booked Saturday 10:00.\nBring a list of skin products.")
+    expect(page.locator(".note__text")).to_have_text(
+        "Called back, booked Saturday 10:00.\nBring a list of skin products."
+    )
     expect(page.locator(".trail")).to_contain_text("Changed the status from New to Contacted")
     expect(page.locator(".trail")).to_contain_text("Added a note")
     assert handoffs_of(stack, patients["booking"])[0]["status"] == "contacted"
@@ -239,7 +253,9 @@ def test_a_screening_shows_its_answers_and_outcome_in_plain_words(stack, staff, 
 def test_a_patient_name_and_message_with_html_show_as_text_and_run_nothing(stack, staff, page, problems):
     sender = f"e2e-staff-xss-{uuid.uuid4().hex}"
     say(stack, sender, XSS_MESSAGE)
-    handoff, _ = store_of(stack).add(HandoffRequest(kind="question", sender_id=stored_id(sender), channel="rest", name=XSS))
+    handoff, _ = store_of(stack).add(
+        HandoffRequest(kind="question", sender_id=stored_id(sender), channel="rest", name=XSS)
+    )
     sign_in_with_keyboard(page, stack.staff_url, staff)
     page.goto(f"{stack.staff_url}/handoffs?kind=question")  # other tests' red flags come first
     link = page.get_by_role("link", name=XSS, exact=True)

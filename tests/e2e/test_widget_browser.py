@@ -1,4 +1,5 @@
 """The website widget in a real Chromium, against the running Rasa server and its trained model."""
+
 from __future__ import annotations
 
 import contextlib
@@ -96,9 +97,7 @@ def send(page: Page, text: str) -> None:
 
 
 def stored_conversation(page: Page) -> dict:
-    return page.evaluate(
-        "JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('ccw:'))))"
-    )
+    return page.evaluate("JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('ccw:'))))")
 
 
 def stored_raw(page: Page) -> str:
@@ -505,7 +504,12 @@ def test_text_contrast_is_at_least_4_5_to_1(page, rasa):
     expect(page.locator(".ccw-error")).to_be_visible()
     _assert_contrast(
         page,
-        {"error": ".ccw-error-title", "error help": ".ccw-error-help", "retry": ".ccw-retry", "demo label": ".ccw-demo"},
+        {
+            "error": ".ccw-error-title",
+            "error help": ".ccw-error-help",
+            "retry": ".ccw-retry",
+            "demo label": ".ccw-demo",
+        },
     )
 
 

@@ -1,4 +1,5 @@
 """A migrated, empty handoff store on each backend (`timed_store`: with the test's clock)."""
+
 from pathlib import Path
 from typing import Iterator
 
@@ -20,7 +21,6 @@ def shared_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     """One store for a whole module, for property tests that add many rows."""
     with migrated_store(request.param, tmp_path_factory.mktemp("store")) as store:
         yield store
-
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """A red flag's groups are read off the parse the same way by the action and the SMS channel."""
+
 from __future__ import annotations
 
 from bot.handoffs.red_flags import groups_from_entities, unanswered_red_flag
@@ -25,6 +26,9 @@ def test_an_unanswered_red_flag_keeps_the_text_the_number_and_the_groups():
     request = unanswered_red_flag("sms:+16465550123", "twilio", "temp 101\x00 and shivery", "+16465550123", parse)
     assert (request.kind, request.sender_id, request.channel) == ("red_flag", "sms:+16465550123", "twilio")
     assert (request.question, request.contact, request.contact_kind, request.groups) == (
-        "temp 101 and shivery", "+16465550123", "phone", ("fever",)
+        "temp 101 and shivery",
+        "+16465550123",
+        "phone",
+        ("fever",),
     )
     assert unanswered_red_flag("sms:+1", "twilio", "help", "+1", None).groups == ("unspecified",)

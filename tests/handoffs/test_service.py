@@ -1,4 +1,5 @@
 """Submitting stores first, notifies only new handoffs, and never lets a notifier undo a record."""
+
 import logging
 from datetime import timedelta
 from types import SimpleNamespace
@@ -51,8 +52,9 @@ def test_a_failing_notifier_is_logged_and_the_handoff_kept(store, caplog):
 
 
 def test_an_unreachable_smtp_server_is_logged_not_raised(store, caplog):
-    smtp = SmtpNotifier("127.0.0.1", free_port(), "bot@clinic.example", ["staff@clinic.example"], starttls=False,
-                        timeout=5)
+    smtp = SmtpNotifier(
+        "127.0.0.1", free_port(), "bot@clinic.example", ["staff@clinic.example"], starttls=False, timeout=5
+    )
     with caplog.at_level(logging.ERROR):
         result = HandoffService(store, smtp).submit(REQUEST)
     assert result.created and store.get(result.handoff.id) is not None
@@ -97,7 +99,9 @@ def test_the_default_service_says_to_migrate_when_the_table_is_missing(fresh_ser
 def test_a_red_flag_is_notified_once_per_group_and_hour(timed_store, clock):
     recorder = Recorder()
     submitted = HandoffService(timed_store, recorder)
-    red_flag = HandoffRequest(kind="red_flag", sender_id="p", channel="rest", question="fever of 102", red_flags=["fever"])
+    red_flag = HandoffRequest(
+        kind="red_flag", sender_id="p", channel="rest", question="fever of 102", red_flags=["fever"]
+    )
     first = submitted.submit(red_flag)
     clock.advance(timedelta(minutes=30))
     again = submitted.submit(red_flag)
@@ -118,13 +122,20 @@ def test_a_red_flag_is_notified_once_per_group_and_hour(timed_store, clock):
         ("646-555-0123", "phone"),  # a number, but not as the form stores it (E.164)
         ("646-555-0123 or ana@example.com", "email"),
         ("ana@example", "email"),
-        ("=HYPERLINK(\"http://evil.example\")", "email"),
+        ('=HYPERLINK("http://evil.example")', "email"),
     ],
 )
 def test_an_invalid_contact_is_not_stored_but_the_handoff_is(store, contact, kind, caplog):
     recorder = Recorder()
-    forged = HandoffRequest(kind="red_flag", sender_id="p", channel="rest", question="my lips are swelling",
-                            red_flags=["swelling"], contact=contact, contact_kind=kind)
+    forged = HandoffRequest(
+        kind="red_flag",
+        sender_id="p",
+        channel="rest",
+        question="my lips are swelling",
+        red_flags=["swelling"],
+        contact=contact,
+        contact_kind=kind,
+    )
     with caplog.at_level(logging.WARNING, logger="bot.handoffs.service"):
         result = HandoffService(store, recorder).submit(forged)
     stored = store.get(result.handoff.id)
@@ -137,8 +148,9 @@ def test_an_invalid_contact_is_not_stored_but_the_handoff_is(store, contact, kin
     "contact, kind", [("+16465550123", "phone"), ("ana@example.com", "email"), ("+16465550123", "email")]
 )
 def test_a_valid_contact_is_stored_with_the_kind_the_reader_gives(store, contact, kind):
-    request = HandoffRequest(kind="booking", sender_id="p", channel="rest", name="Ana Lima", contact=contact,
-                             contact_kind=kind)
+    request = HandoffRequest(
+        kind="booking", sender_id="p", channel="rest", name="Ana Lima", contact=contact, contact_kind=kind
+    )
     stored = store.get(HandoffService(store, Recorder()).submit(request).handoff.id)
     assert (stored.contact, stored.contact_kind) == (contact, "phone" if contact.startswith("+") else "email")
 

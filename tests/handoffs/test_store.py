@@ -1,6 +1,7 @@
 """The store keeps handoffs once each, lists them newest first (open red flags before
 everything), alerts once per conversation, red-flag group and hour, keeps staff notes,
 and reports outages in one way."""
+
 import threading
 import uuid
 from datetime import timedelta
@@ -28,9 +29,17 @@ def _request(sender="patient-1", kind="booking", **details):
 def test_add_stores_every_field_and_get_reads_it_back(store):
     answers = {"pregnant_or_nursing": False, "isotretinoin_last_6_months": None, "age": 34}
     request = HandoffRequest(
-        kind="screening", sender_id="patient-1", channel="sms", name="Zoë <b>\"O'Neil\"</b> \U0001F600",
-        contact="+15550100100", contact_kind="phone", preferred_time="after 5pm", concern="acne scars",
-        question="is it safe?", screening_answers=answers, screening_outcome="needs_review",
+        kind="screening",
+        sender_id="patient-1",
+        channel="sms",
+        name='Zoë <b>"O\'Neil"</b> \U0001f600',
+        contact="+15550100100",
+        contact_kind="phone",
+        preferred_time="after 5pm",
+        concern="acne scars",
+        question="is it safe?",
+        screening_answers=answers,
+        screening_outcome="needs_review",
     )
     handoff, created = store.add(request)
     assert created
@@ -191,7 +200,11 @@ def test_notes_are_kept_per_handoff_oldest_first(store):
     second = store.add_note(handoff.id, "api", "Booked for the 12th\n- bring sunscreen <b>!</b>")
     store.add_note(other.id, "api", "someone else's")
     assert store.notes(handoff.id) == [first, second]
-    assert (second.author, second.text, second.handoff_id) == ("api", "Booked for the 12th\n- bring sunscreen <b>!</b>", handoff.id)
+    assert (second.author, second.text, second.handoff_id) == (
+        "api",
+        "Booked for the 12th\n- bring sunscreen <b>!</b>",
+        handoff.id,
+    )
     assert second.created_at.utcoffset() == timedelta(0)
     assert second.to_dict()["created_at"] == second.created_at.isoformat()
     assert "sunscreen" not in repr(second)
@@ -213,7 +226,6 @@ def test_empty_too_long_or_non_text_notes_are_refused(store, text):
 def test_notes_keep_line_breaks_and_drop_other_control_characters():
     assert clean_note("  one\r\ntwo\x00 \rthree\ud800  ") == "one\ntwo\nthree"
     assert clean_note("x" * MAX_NOTE_LENGTH) == "x" * MAX_NOTE_LENGTH
-
 
 
 # ----- red flags: first in the queue, one alert per conversation, group and hour -----
@@ -244,7 +256,11 @@ def test_open_red_flags_come_first_then_newest_first(timed_store, clock):
 def test_a_red_flag_keeps_its_groups_message_and_time(timed_store, clock):
     handoff, created = timed_store.add(_red_flag(groups=["swelling", "breathing", "swelling"]))
     assert created and handoff.red_flags == ("swelling", "breathing")
-    assert (handoff.kind, handoff.question, handoff.created_at) == ("red_flag", "my lips are swelling and I can't breathe", clock.now)
+    assert (handoff.kind, handoff.question, handoff.created_at) == (
+        "red_flag",
+        "my lips are swelling and I can't breathe",
+        clock.now,
+    )
     assert timed_store.get(handoff.id) == handoff
 
 

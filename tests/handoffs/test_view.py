@@ -1,4 +1,5 @@
 """Views carry every column but the dedupe key, as JSON-safe values."""
+
 import json
 from datetime import datetime, timezone
 
@@ -10,9 +11,21 @@ CREATED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 
 def _view(**changes):
     values = dict(
-        id=7, kind="booking", status="new", sender_id="patient-1", channel="rest", name="Ana", contact="ana@example.com",
-        contact_kind="email", preferred_time=None, concern=None, question=None,
-        screening_answers={"pregnant_or_nursing": False}, screening_outcome=None, created_at=CREATED, updated_at=CREATED,
+        id=7,
+        kind="booking",
+        status="new",
+        sender_id="patient-1",
+        channel="rest",
+        name="Ana",
+        contact="ana@example.com",
+        contact_kind="email",
+        preferred_time=None,
+        concern=None,
+        question=None,
+        screening_answers={"pregnant_or_nursing": False},
+        screening_outcome=None,
+        created_at=CREATED,
+        updated_at=CREATED,
     )
     values.update(changes)
     return HandoffView(**values)

@@ -1,4 +1,5 @@
 """One decision from rules, model score, report probability and guard (bot.nlu.escalation)."""
+
 import pytest
 
 from bot.nlu.escalation import (
@@ -104,7 +105,11 @@ def test_a_rule_and_a_sure_model_together_outweigh_the_guard(rules):
 
 @pytest.mark.parametrize(
     "text",
-    ["pink and a bit tight tonight, had it done this morning", "day 3 flaky and dry", "little dots of blood right after"],
+    [
+        "pink and a bit tight tonight, had it done this morning",
+        "day 3 flaky and dry",
+        "little dots of blood right after",
+    ],
 )
 def test_the_expected_course_on_its_day_overrules_the_model_alone(rules, text):
     assert decide(rules, text, _ranking(0.0, 0.99)).red_flag is None
@@ -134,6 +139,7 @@ def test_another_symptom_beside_the_expected_course_keeps_the_model_alarm(rules)
 
 
 # The report classifier's path: what a trained probability does in the decision.
+
 
 def test_the_report_classifier_alone_escalates_a_report_no_rule_names(rules):
     text = "my lips look like a duck since this morning"
@@ -255,9 +261,9 @@ def test_a_health_question_about_something_else_is_not_a_red_flag_when_both_clas
     assert decide(rules, text, _other_health(OTHER_TOPIC_CONFIDENCE), report_probability=low).red_flag is None
     # Either classifier in doubt, and the rule's match stands.
     assert decide(rules, text, _other_health(OTHER_TOPIC_CONFIDENCE - 0.01), report_probability=low).red_flag
-    assert decide(
-        rules, text, _other_health(0.99), report_probability=OTHER_HEALTH_RULE_PROBABILITY
-    ).red_flag is not None
+    assert (
+        decide(rules, text, _other_health(0.99), report_probability=OTHER_HEALTH_RULE_PROBABILITY).red_flag is not None
+    )
 
 
 def test_only_the_other_health_intent_holds_an_emergency_rule_back(rules):

@@ -1,4 +1,5 @@
 """Follow-ups read with the previous message (bot.nlu.follow_up)."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -18,8 +19,16 @@ from bot.nlu.follow_up import (
 
 @pytest.mark.parametrize(
     "text",
-    ["is it vegan tho", "how far apart", "and the needling part itself?", "Thank you. And is that normal, then?",
-     "what about a chem peel", "How long does that have to sit on?", "how long does that stay on", "how much a year"],
+    [
+        "is it vegan tho",
+        "how far apart",
+        "and the needling part itself?",
+        "Thank you. And is that normal, then?",
+        "what about a chem peel",
+        "How long does that have to sit on?",
+        "how long does that stay on",
+        "how much a year",
+    ],
 )
 def test_follow_ups_lean_on_what_came_before(text):
     assert looks_like_follow_up(text)
@@ -27,8 +36,12 @@ def test_follow_ups_lean_on_what_came_before(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["how long does the redness last after microneedling", "/faq_pain", "",
-     "what is the weather going to be like in chicago this weekend and do I need to bring an umbrella to the game on sunday"],
+    [
+        "how long does the redness last after microneedling",
+        "/faq_pain",
+        "",
+        "what is the weather going to be like in chicago this weekend and do I need to bring an umbrella to the game on sunday",
+    ],
 )
 def test_questions_of_their_own_are_not_follow_ups(text):
     assert not looks_like_follow_up(text)
@@ -47,7 +60,9 @@ def test_the_topic_wins_only_when_the_message_leans_to_it_and_is_unsure_of_its_o
 
 
 def test_a_topic_the_message_leans_to_but_is_unsure_of_wins_outright():
-    assert context_wins("faq_skincare", 0.12, "faq_skincare", 0.12)  # "ok. it is vegan? I dont use nothing from animals"
+    assert context_wins(
+        "faq_skincare", 0.12, "faq_skincare", 0.12
+    )  # "ok. it is vegan? I dont use nothing from animals"
     assert not context_wins("faq_skincare", 0.9, "faq_skincare", 0.9)  # sure already: nothing to change
 
 
@@ -58,8 +73,14 @@ def test_a_close_rival_topic_beats_the_own_answer():
 
 @pytest.mark.parametrize(
     "text",
-    ["ok how long does that take", "what happens at that?", "so when can I?", "how often?", "how long does it go on for",
-     "how long does that stay on"],
+    [
+        "ok how long does that take",
+        "what happens at that?",
+        "so when can I?",
+        "how often?",
+        "how long does it go on for",
+        "how long does that stay on",
+    ],
 )
 def test_questions_with_no_words_of_their_own_name_nothing(text):
     assert names_nothing(text)
@@ -67,8 +88,14 @@ def test_questions_with_no_words_of_their_own_name_nothing(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["and the needling part itself?", "is it vegan tho", "how long does it take to boil an egg", "no", "ok so",
-     "how many days did i take off"],  # units of time name something: CLINC150's time-off queries
+    [
+        "and the needling part itself?",
+        "is it vegan tho",
+        "how long does it take to boil an egg",
+        "no",
+        "ok so",
+        "how many days did i take off",
+    ],  # units of time name something: CLINC150's time-off queries
 )
 def test_questions_with_words_of_their_own_name_something(text):
     assert not names_nothing(text)
@@ -105,14 +132,16 @@ def _latest(intent, **parse_data):
 
 def test_the_topic_is_what_the_previous_message_was_answered_with():
     assert previous_topic(_latest("faq_skincare")) == "faq_skincare"
-    assert previous_topic(_latest("ask_two_questions", questions=["faq_pain", "aftercare_redness"])) == "aftercare_redness"
+    assert (
+        previous_topic(_latest("ask_two_questions", questions=["faq_pain", "aftercare_redness"])) == "aftercare_redness"
+    )
     assert previous_topic(_latest("check_eligibility")) == "faq_contraindications"  # the rules, not a new screening
     assert previous_topic(_latest("deny")) is None and previous_topic(_latest("request_booking")) is None
     assert previous_topic(None) is None
 
 
 def test_a_price_question_passes_the_topic_on():
-    """"does that cost anything?" after the consultation answer, then "and what happens at it?"."""
+    """ "does that cost anything?" after the consultation answer, then "and what happens at it?"."""
     consult = SimpleNamespace(type_name="user", intent={"name": "faq_consultation"}, parse_data={})
     price = SimpleNamespace(type_name="user", intent={"name": "ask_price"}, parse_data={})
     bot = SimpleNamespace(type_name="bot")
@@ -122,8 +151,12 @@ def test_a_price_question_passes_the_topic_on():
 
 
 @pytest.mark.parametrize(
-    "text", ["noooo. what about a peel instead, same deal?", "And what about a laser session? Is it the same rule for that?",
-             "does that apply to peels too"],
+    "text",
+    [
+        "noooo. what about a peel instead, same deal?",
+        "And what about a laser session? Is it the same rule for that?",
+        "does that apply to peels too",
+    ],
 )
 def test_asking_whether_the_answer_holds_elsewhere_needs_no_lean(text):
     assert asks_about_it(text)
@@ -136,4 +169,6 @@ def test_a_case_put_to_an_answer_that_differs_by_case_is_that_answers():
     assert not puts_a_case("what can it help with")
     assert context_wins("faq_skin_concerns", 0.89, "faq_frequency", 0.02, case=True)
     assert not context_wins("faq_skin_concerns", 0.89, "faq_frequency", 0.02)  # "what else can it treat?"
-    assert not context_wins("faq_skin_concerns", 0.89, "faq_pain", 0.02, case=True)  # the pain answer is the same for all
+    assert not context_wins(
+        "faq_skin_concerns", 0.89, "faq_pain", 0.02, case=True
+    )  # the pain answer is the same for all

@@ -1,4 +1,5 @@
 """Pieces of a message read again for a request the whole reading lost."""
+
 from bot.nlu.framed_request import FRAMING, REQUESTS, asks, request_pieces
 
 

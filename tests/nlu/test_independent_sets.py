@@ -4,6 +4,7 @@ No NLU training example, red-flag training message or response may repeat one of
 messages (compared as a person reads them), every topic belongs to a category, and the
 sets are as large as issue 16 asks.
 """
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,4 +1,5 @@
 """The intent classifier: trained from the examples' text, stored with the model, read back."""
+
 from __future__ import annotations
 
 from pathlib import Path

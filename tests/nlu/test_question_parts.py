@@ -1,4 +1,5 @@
 """Where a message of two questions is cut, and when both halves count as questions."""
+
 import pytest
 
 from bot.nlu.question_parts import (
@@ -26,11 +27,20 @@ from bot.nlu.question_parts import (
             "Questions:\n1. When can I wear makeup again?\n2. What is the red light for?",
             ["When can I wear makeup again?", "What is the red light for?"],
         ),
-        ("2 qs 1) is the cream paraben free 2) how long before a chemical peel", ["is the cream paraben free", "how long before a chemical peel"]),
-        ("hw long does the redness last + when can i go back 2 the gym", ["hw long does the redness last", "when can i go back 2 the gym"]),
+        (
+            "2 qs 1) is the cream paraben free 2) how long before a chemical peel",
+            ["is the cream paraben free", "how long before a chemical peel"],
+        ),
+        (
+            "hw long does the redness last + when can i go back 2 the gym",
+            ["hw long does the redness last", "when can i go back 2 the gym"],
+        ),
         (
             "My boyfriend is getting it done next month and he's nervous. What device do you use, and what will his face look like after?",
-            ["My boyfriend is getting it done next month and he's nervous. What device do you use", "what will his face look like after?"],
+            [
+                "My boyfriend is getting it done next month and he's nervous. What device do you use",
+                "what will his face look like after?",
+            ],
         ),
     ],
 )
@@ -45,7 +55,10 @@ def test_one_question_or_short_halves_are_not_cut(text):
 
 def test_a_pair_needs_two_confident_different_answerable_questions():
     sure = PART_CONFIDENCE
-    assert two_questions([("aftercare_redness", sure), ("faq_frequency", 0.9)]) == ("aftercare_redness", "faq_frequency")
+    assert two_questions([("aftercare_redness", sure), ("faq_frequency", 0.9)]) == (
+        "aftercare_redness",
+        "faq_frequency",
+    )
     assert two_questions([("aftercare_redness", sure - 0.01), ("faq_frequency", 0.9)]) is None
     assert two_questions([("faq_pain", 0.9), ("faq_pain", 0.9)]) is None
     assert two_questions([("request_booking", 0.9), ("faq_pain", 0.9)]) is None  # a form is never half a pair
@@ -53,7 +66,7 @@ def test_a_pair_needs_two_confident_different_answerable_questions():
 
 
 def test_a_question_mark_between_the_parts_asks_less_of_each():
-    """"wat does microneedling actually help w? also can i workout after": the mark says two were asked."""
+    """ "wat does microneedling actually help w? also can i workout after": the mark says two were asked."""
     parts = [("faq_skin_concerns", MARKED_PART_CONFIDENCE), ("aftercare_first_48h", 0.93)]
     assert two_questions(parts, marked=True) == ("faq_skin_concerns", "aftercare_first_48h")
     assert two_questions(parts) is None
@@ -63,7 +76,7 @@ def test_a_question_mark_between_the_parts_asks_less_of_each():
 
 
 def test_a_second_part_pointing_back_at_the_first_is_a_detail_of_it():
-    """"Do you sell skincare? What brand is it?" (device 0.73 alone, skincare 0.14): one question."""
+    """ "Do you sell skincare? What brand is it?" (device 0.73 alone, skincare 0.14): one question."""
     parts = [("faq_skincare", 0.99), ("faq_device", 0.73)]
     assert two_questions(parts, marked=True, overlap=0.14, refers_back=True) is None
     assert two_questions(parts, marked=True, overlap=0.14) == ("faq_skincare", "faq_device")
@@ -78,7 +91,8 @@ def test_answerable_means_one_article_answer():
 
 def test_two_sentences_that_open_like_questions_without_question_marks_are_two_parts():
     assert candidate_parts("wats collagen induction therapy even. is the consult free") == [
-        "wats collagen induction therapy even.", "is the consult free"
+        "wats collagen induction therapy even.",
+        "is the consult free",
     ]
     assert candidate_parts("I read that we lose collagen. how much is it per year") == []  # a story, then one question
     assert candidate_parts("whats the skinpen. does it hurt? i hate needles") == []  # a question mark: the rule above

@@ -1,4 +1,5 @@
 """The red-flag component overrides whatever the classifier and fallback decided."""
+
 from pathlib import Path
 
 import pytest

@@ -4,6 +4,7 @@ The lists below are the project's red-flag test list: add a phrasing here before
 when) you change clinic/red_flags.yml. MUST_NOT lists everyday aftercare questions that
 must keep their normal answers.
 """
+
 import pytest
 
 from bot.nlu.red_flag_rules import EMERGENCY, URGENT, RedFlagRules
@@ -178,7 +179,10 @@ def test_airway_and_swelling_said_in_other_words(text, group):
 
 
 def test_filler_talk_that_reports_nothing_is_no_red_flag():
-    assert RedFlagRules.from_file(get_settings().red_flags_file).detect("should i massage the lumps in my lip filler") is None
+    assert (
+        RedFlagRules.from_file(get_settings().red_flags_file).detect("should i massage the lumps in my lip filler")
+        is None
+    )
 
 
 def test_a_name_with_accents_hides_no_word_inside_it(rules):
@@ -210,6 +214,8 @@ def test_emergencies_in_the_languages_patients_most_often_text_in(rules, text, g
     assert found is not None and found.level == EMERGENCY and group in found.symptoms
 
 
-@pytest.mark.parametrize("text", ["my daughter Mareo has an appointment", "this is Sujan, booking for friday", "Björn Larsson"])
+@pytest.mark.parametrize(
+    "text", ["my daughter Mareo has an appointment", "this is Sujan, booking for friday", "Björn Larsson"]
+)
 def test_names_are_not_read_as_words_of_another_language(rules, text):
     assert rules.detect(text) is None

@@ -4,6 +4,7 @@ The held-out sets measure generalization only while nothing trains on them: no
 training example (the NLU data, or the report classifier's sets in data/red_flags/) may
 repeat one of their messages (compared as a person reads them).
 """
+
 import re
 from pathlib import Path
 from typing import Set
@@ -15,9 +16,7 @@ from bot.text import normalize
 from scripts.evaluate_red_flags import EMERGENCY_GROUPS, load_cases, set_paths
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-REPORT_GROUPS = set(EMERGENCY_GROUPS) | {
-    "fever", "infection", "redness_worsening", "bleeding", "pain", "blisters"
-}
+REPORT_GROUPS = set(EMERGENCY_GROUPS) | {"fever", "infection", "redness_worsening", "bleeding", "pain", "blisters"}
 NON_REPORT_GROUPS = {"symptom_question", "negation", "history", "expected_aftercare", "other_topics"}
 # Written for training only (writer AF): a present symptom with a cause other than the
 # treatment, asked by someone who had none ("dizzy on my blood-pressure pills").

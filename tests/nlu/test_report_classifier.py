@@ -1,4 +1,5 @@
 """The report classifier learns report vs not from labelled sets (bot.nlu.report_classifier)."""
+
 from pathlib import Path
 
 import pytest

@@ -3,6 +3,7 @@
 These are the shapes the guard knows, each written here in words of our own (the
 blind sets in tests/data/red_flags/ measure it on other people's words).
 """
+
 import pytest
 
 from bot.nlu.report_guard import is_general_question

@@ -1,4 +1,5 @@
 """SMS shorthand and synonyms reach the featurizers as the words the model knows."""
+
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.shorthand_tokenizer import ShorthandTokenizer, shorthand_lemmas

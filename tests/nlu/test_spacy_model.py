@@ -1,4 +1,5 @@
 """The spaCy pipeline built from spaCy's own packages folds domain terms and shorthand."""
+
 import pytest
 
 from bot.nlu.domain_terms import load_terms
@@ -22,7 +23,16 @@ def test_domain_terms_become_one_canonical_token(nlp):
 
 
 def test_sms_shorthand_is_spelled_out(nlp):
-    assert _lemmas(nlp, "can u do it b4 my appt tmrw") == ["can", "you", "do", "it", "before", "my", "appointment", "tomorrow"]
+    assert _lemmas(nlp, "can u do it b4 my appt tmrw") == [
+        "can",
+        "you",
+        "do",
+        "it",
+        "before",
+        "my",
+        "appointment",
+        "tomorrow",
+    ]
 
 
 def test_other_words_get_dictionary_lemmas(nlp):

@@ -1,4 +1,5 @@
 """A real SMTP server for tests: aiosmtpd on a free local port, keeping what it receives."""
+
 import contextlib
 from typing import Iterator, List, Tuple
 

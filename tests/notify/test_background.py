@@ -1,4 +1,5 @@
 """Background notification returns at once; the work and its failures happen on a worker."""
+
 import logging
 import threading
 

@@ -1,4 +1,5 @@
 """A composite notifier runs every notifier even when one fails."""
+
 import logging
 
 from bot.notify.base import CompositeNotifier

@@ -1,4 +1,5 @@
 """The log line says that a handoff arrived, and nothing about who sent it."""
+
 import logging
 
 from bot.notify.log import LogNotifier

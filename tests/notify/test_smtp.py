@@ -1,4 +1,5 @@
 """SmtpNotifier against a real SMTP server (aiosmtpd) on a free local port."""
+
 from email import message_from_bytes, policy
 from typing import Iterator, Optional
 
@@ -25,8 +26,17 @@ def smtp_port(inbox: Inbox) -> Iterator[int]:
 
 
 def _notifier(port: int, user: str = "", password: str = "", staff_url: Optional[str] = None) -> SmtpNotifier:
-    return SmtpNotifier("127.0.0.1", port, SENDER, STAFF, user=user, password=password, starttls=False, timeout=10,
-                        staff_url=staff_url if staff_url is not None else "https://staff.clinic.example/")
+    return SmtpNotifier(
+        "127.0.0.1",
+        port,
+        SENDER,
+        STAFF,
+        user=user,
+        password=password,
+        starttls=False,
+        timeout=10,
+        staff_url=staff_url if staff_url is not None else "https://staff.clinic.example/",
+    )
 
 
 def test_staff_get_a_short_plain_text_mail_with_the_details(inbox, smtp_port):
@@ -60,7 +70,9 @@ def test_patient_text_cannot_add_headers_or_recipients(inbox, smtp_port):
     assert recipients == list(STAFF)
     message = message_from_bytes(raw, policy=policy.default)
     assert message["Bcc"] is None
-    assert "thief@evil.example" not in "".join(f"{name}: {value}" for name, value in message.items() if name != "Subject")
+    assert "thief@evil.example" not in "".join(
+        f"{name}: {value}" for name, value in message.items() if name != "Subject"
+    )
     assert "\n" not in message["Subject"]
     assert "Name: Eve Bcc: thief@evil.example fake body" in message.get_content()
 
@@ -78,9 +90,19 @@ def test_an_unreachable_server_raises_for_the_caller_to_log():
 
 
 def _red_flag(**changes):
-    values = dict(kind="red_flag", channel="twilio", name=None, contact="+16465550123", contact_kind="phone",
-                  preferred_time=None, concern=None, question="my lips are swelling and I can't breathe",
-                  screening_answers=None, screening_outcome=None, red_flags=("swelling", "breathing"))
+    values = dict(
+        kind="red_flag",
+        channel="twilio",
+        name=None,
+        contact="+16465550123",
+        contact_kind="phone",
+        preferred_time=None,
+        concern=None,
+        question="my lips are swelling and I can't breathe",
+        screening_answers=None,
+        screening_outcome=None,
+        red_flags=("swelling", "breathing"),
+    )
     values.update(changes)
     return handoff(**values)
 

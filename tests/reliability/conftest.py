@@ -5,6 +5,7 @@ Starting two Rasa servers costs about a minute, so the stack lives for the whole
 package (not per module); a test that stops or kills a server starts it again before
 it ends. Without PostgreSQL or Redis the tests skip on a laptop and fail when CI is set.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Requests go over loopback HTTP to the stack's REST channel (through the proxy, o
 one Rasa instance directly); the checks read the tracker store (Rasa's `events` table,
 through bot.transcripts) and the `handoffs` table, both in the stack's PostgreSQL schema.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple

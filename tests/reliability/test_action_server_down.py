@@ -6,6 +6,7 @@ events and predicts on. Asked to book, the patient gets the booking introduction
 domain response, rendered in the Rasa server with the clinic's contact by bot/nlg.py)
 and, as the form cannot start, the fallback answer with the clinic's contact.
 """
+
 from __future__ import annotations
 
 import uuid

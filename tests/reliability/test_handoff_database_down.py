@@ -4,6 +4,7 @@ confirmation, the clinic's contact instead, and nothing half-written.
 The action server is restarted with DATABASE_URL pointing at a PostgreSQL port nobody
 listens on, as if the database server had stopped; Rasa's own stores are untouched.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -4,6 +4,7 @@ Nothing of a conversation lives in a Rasa process between messages: the form's f
 slots are in the PostgreSQL tracker store, so the surviving instance (reached directly
 and through the proxy, which routes around the dead one) continues where it stopped.
 """
+
 from __future__ import annotations
 
 import signal

@@ -7,6 +7,7 @@ way when the time is up is finished). Afterwards: no HTTP error, every answer st
 the fact its question asks for, every message is in the tracker exactly once and in the
 order sent, and every confirmed booking is stored exactly once.
 """
+
 from __future__ import annotations
 
 import asyncio

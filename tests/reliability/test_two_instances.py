@@ -6,6 +6,7 @@ time, so both instances hold requests of the same conversation at once. The lock
 appends its turn, and the second save drops the first's events (Rasa's SQL tracker
 store saves only the events beyond what the database already has).
 """
+
 from __future__ import annotations
 
 import asyncio

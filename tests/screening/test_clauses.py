@@ -1,4 +1,5 @@
 """Clauses: where a negation stops."""
+
 from bot.screening.clauses import Clause, split_clauses
 
 

@@ -3,6 +3,7 @@
 The phrasings below are the screening's test list: add one here before (or when) you
 change the word lists in clinic/screening.yml.
 """
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -144,7 +145,9 @@ def test_every_labeling_condition_is_listed_for_staff(screening):
         ("blood_thinners", "Bleeding disorder or blood thinners"),
     ]
     assert len(screening.labeling_conditions) == 5
-    assert screening.labeling_conditions[-1] == ReviewCondition("raised_acne_scars", "Raised or thick acne scars (not keloids)")
+    assert screening.labeling_conditions[-1] == ReviewCondition(
+        "raised_acne_scars", "Raised or thick acne scars (not keloids)"
+    )
 
 
 # ----- raised or thick acne scars are not keloids -------------------------------------
@@ -174,7 +177,9 @@ def test_raised_or_thick_acne_scars_answer_the_keloid_question_with_a_review(scr
     assert screening.interpret(text, asked=KELOIDS) == {KELOIDS: False}
     review = [condition.key for condition in screening.review_conditions(text)]
     assert review == ["raised_acne_scars"]
-    outcome = screening.outcome({PREGNANT: False, ACNE: False, **screening.interpret(text, asked=KELOIDS)}, review=review)
+    outcome = screening.outcome(
+        {PREGNANT: False, ACNE: False, **screening.interpret(text, asked=KELOIDS)}, review=review
+    )
     assert outcome.kind == NEEDS_REVIEW
     assert not any("isn't recommended" in message for message in outcome.messages)
     assert "raised or thick acne scars" in outcome.messages[0]
@@ -275,10 +280,50 @@ def test_an_unfinished_screening_has_no_outcome_without_a_yes(screening):
 # ----- any text at all --------------------------------------------------------------
 
 VOCABULARY = [
-    "pregnant", "preggo", "nursing", "acne", "acne scars", "zits", "keloids", "accutane", "warfarin",
-    "cold sore", "not", "no", "never", "don't", "used to", "yes", "nope", "maybe", "not sure", "what's a",
-    "if", "since", "why", "isn't", "I'm", "and", "but", "n", "or", ",", ".", "?", "-", ":", "&", "\u2019",
-    "<b>", "</p>", "\U0001F62D", "\u0301", "\u200b", "\n", "   ", "x" * 50,
+    "pregnant",
+    "preggo",
+    "nursing",
+    "acne",
+    "acne scars",
+    "zits",
+    "keloids",
+    "accutane",
+    "warfarin",
+    "cold sore",
+    "not",
+    "no",
+    "never",
+    "don't",
+    "used to",
+    "yes",
+    "nope",
+    "maybe",
+    "not sure",
+    "what's a",
+    "if",
+    "since",
+    "why",
+    "isn't",
+    "I'm",
+    "and",
+    "but",
+    "n",
+    "or",
+    ",",
+    ".",
+    "?",
+    "-",
+    ":",
+    "&",
+    "\u2019",
+    "<b>",
+    "</p>",
+    "\U0001f62d",
+    "\u0301",
+    "\u200b",
+    "\n",
+    "   ",
+    "x" * 50,
 ]
 ANY_TEXT = st.one_of(
     st.text(max_size=10_000),

@@ -1,4 +1,5 @@
 """Loading clinic/screening.yml: a mistake in the file stops start-up with a clear message."""
+
 import copy
 from types import SimpleNamespace
 
@@ -77,9 +78,15 @@ def test_optional_word_lists_may_be_left_out(tmp_path):
         (lambda raw: raw["review"]["conditions"][1].update(key="isotretinoin"), r"may appear only once"),
         (lambda raw: raw["review"]["conditions"][0].update(key="blood thinners"), r"must be one word"),
         (lambda raw: raw["review"]["conditions"][0].pop("mentioned_as"), r"\[0\]: missing mentioned_as"),
-        (lambda raw: raw["questions"][2].update(review_instead="acne"), r"\(keloids\).review_instead: 'acne' is not a key"),
+        (
+            lambda raw: raw["questions"][2].update(review_instead="acne"),
+            r"\(keloids\).review_instead: 'acne' is not a key",
+        ),
         (lambda raw: raw["questions"][2].update(review_instead=""), r"\(keloids\).review_instead: must be a non-empty"),
-        (lambda raw: raw["review"]["conditions"][4].update(with_any=[]), r"\(raised_acne_scars\).with_any: needs a list"),
+        (
+            lambda raw: raw["review"]["conditions"][4].update(with_any=[]),
+            r"\(raised_acne_scars\).with_any: needs a list",
+        ),
     ],
 )
 def test_a_malformed_file_is_a_clear_configuration_error(tmp_path, change, message):

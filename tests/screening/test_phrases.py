@@ -1,4 +1,5 @@
 """Plain-word phrases: how the director's word lists are read and found in messages."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,7 +39,7 @@ def test_a_trailing_star_means_any_ending():
 
 
 def test_degree_words_between_a_phrases_words_are_skipped():
-    """"cuts heal totally normal, flat little scars" says "heal normal" and "flat scars"."""
+    """ "cuts heal totally normal, flat little scars" says "heal normal" and "flat scars"."""
     words = tokens("cuts heal totally normal, flat little scars")
     assert PhraseSet.parse(["heal normal", "flat scars"]).spans(words) == [(1, 4), (5, 8)]
     assert Phrase.parse("skins clear").end_at(tokens("skin's pretty clear"), 0) == 3

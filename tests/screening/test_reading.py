@@ -1,4 +1,5 @@
 """Reading one condition in context: negation, hedges, short answers, definitions."""
+
 import pytest
 
 from bot.screening.clauses import split_clauses

@@ -4,6 +4,7 @@ The texts are the medical director's; these checks keep them safe to send: nothi
 promises a result, every outcome points to the consultation, nothing states a number or
 product the clinic's article does not, and everything fits a phone screen.
 """
+
 import re
 
 import pytest

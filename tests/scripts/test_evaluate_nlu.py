@@ -1,4 +1,5 @@
 """The NLU comparison's metrics mean what docs/quality.md says they mean."""
+
 import pytest
 
 from scripts.evaluate_nlu import (
@@ -71,7 +72,9 @@ def test_without_a_setting_in_budget_the_fewest_false_fallbacks_win():
 def test_the_held_out_set_is_never_trained_on():
     from bot.settings import PROJECT_ROOT
 
-    training = {text.lower() for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml") for text, _ in load_examples(path)}
+    training = {
+        text.lower() for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml") for text, _ in load_examples(path)
+    }
     held_out = {text.lower() for text, _ in held_out_examples()}
     assert held_out and training & held_out == set()
     assert len(held_out) > len(load_examples(HOLDOUT)) * 0.8, "most of the held-out set must stay usable"

@@ -1,4 +1,5 @@
 """The red-flag report counts right, and fails exactly when a target is missed."""
+
 from pathlib import Path
 
 from scripts.evaluate_red_flags import FLOOR, Case, Evidence, Report, load_cases, main, rules_only_evidence
@@ -12,8 +13,13 @@ def _evidence(
     escalated: bool, rules: bool = False, score: float = 0.0, general: bool = False, probability: float = 0.0
 ) -> Evidence:
     return Evidence(
-        escalated=escalated, rules=rules, model_score=score, model_heard=score >= 0.5, general=general,
-        report_probability=probability, classifier_heard=probability >= 0.5,
+        escalated=escalated,
+        rules=rules,
+        model_score=score,
+        model_heard=score >= 0.5,
+        general=general,
+        report_probability=probability,
+        classifier_heard=probability >= 0.5,
     )
 
 
@@ -37,14 +43,18 @@ def test_recall_and_false_alarms_per_variant():
 
 
 def test_targets_fail_on_low_recall_an_emergency_miss_or_too_many_alarms():
-    met = Report([_case(True, "fever")] * 100 + [_case(False, "history")] * 20,
-                 [_evidence(True)] * 100 + [_evidence(False)] * 19 + [_evidence(True)])
+    met = Report(
+        [_case(True, "fever")] * 100 + [_case(False, "history")] * 20,
+        [_evidence(True)] * 100 + [_evidence(False)] * 19 + [_evidence(True)],
+    )
     assert met.failures() == []  # 5% false alarms is within the target
     one_emergency_miss = Report([_case(True, "breathing")] * 200, [_evidence(False)] + [_evidence(True)] * 199)
     assert one_emergency_miss.failures() == ["1 report(s) missed in the emergency groups (at most 0)"]
     assert one_emergency_miss.failures(FLOOR) == one_emergency_miss.failures()  # make test holds the targets
-    low = Report([_case(True, "fever")] * 10 + [_case(False, "history")] * 10,
-                 [_evidence(False)] + [_evidence(True)] * 9 + [_evidence(True)] + [_evidence(False)] * 9)
+    low = Report(
+        [_case(True, "fever")] * 10 + [_case(False, "history")] * 10,
+        [_evidence(False)] + [_evidence(True)] * 9 + [_evidence(True)] + [_evidence(False)] * 9,
+    )
     assert [f.split(" ")[0] for f in low.failures()] == ["recall", "false"]
 
 

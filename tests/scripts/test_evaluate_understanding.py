@@ -1,4 +1,5 @@
 """The understanding score: topics, the answers that serve them, and the targets."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,12 @@ from scripts.evaluate_understanding import CLINIC_ANSWERS, FALLBACK, TARGET, Mes
 
 def _report(pairs, ood_intents=()):
     messages = [Message(f"message {i}", topic, "writer_x.yml") for i, (topic, _) in enumerate(pairs)]
-    return Report(messages, [intent for _, intent in pairs], [(f"q{i}", "banking") for i, _ in enumerate(ood_intents)],
-                  list(ood_intents))
+    return Report(
+        messages,
+        [intent for _, intent in pairs],
+        [(f"q{i}", "banking") for i, _ in enumerate(ood_intents)],
+        list(ood_intents),
+    )
 
 
 def test_an_answer_that_serves_the_topic_as_well_counts_and_a_red_flag_never_does():

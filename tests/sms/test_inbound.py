@@ -1,4 +1,5 @@
 """A signed webhook is an inbound SMS only in the exact shape Twilio gives one."""
+
 import pytest
 
 from bot.sms.inbound import INBOUND_PARAMETERS, InboundSms, NotInbound, read_inbound

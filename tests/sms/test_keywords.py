@@ -1,4 +1,5 @@
 """Whole-message carrier keywords are recognised however they are typed; questions never are."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,8 +21,22 @@ def test_the_carrier_word_lists_are_the_ctia_ones():
 
 @pytest.mark.parametrize(
     "text",
-    ["Stop.", "stop please", "STOP!!", " quit ", "Cancel, thanks", "ok END", "\tunsubscribe\n", "Stop now pls",
-     "'STOP'", "\u2018stop\u2019", '"stop"', "\uff33\uff34\uff2f\uff30", "STOP \U0001F64F", "stop..."],
+    [
+        "Stop.",
+        "stop please",
+        "STOP!!",
+        " quit ",
+        "Cancel, thanks",
+        "ok END",
+        "\tunsubscribe\n",
+        "Stop now pls",
+        "'STOP'",
+        "\u2018stop\u2019",
+        '"stop"',
+        "\uff33\uff34\uff2f\uff30",
+        "STOP \U0001f64f",
+        "stop...",
+    ],
 )
 def test_opt_out_words_with_punctuation_whitespace_and_courtesy(text):
     assert classify(text) is Keyword.OPT_OUT
@@ -83,8 +98,29 @@ def test_questions_and_answers_that_contain_the_words_are_not_keywords(text):
 
 
 # Words a patient's question is made of: none of them asks to stop texting.
-_QUESTION_WORDS = ["how", "when", "does", "do", "i", "my", "the", "redness", "flaking", "retinol", "treatment",
-                   "appointment", "aftercare", "can", "should", "before", "after", "skin", "with", "on", "prp"]
+_QUESTION_WORDS = [
+    "how",
+    "when",
+    "does",
+    "do",
+    "i",
+    "my",
+    "the",
+    "redness",
+    "flaking",
+    "retinol",
+    "treatment",
+    "appointment",
+    "aftercare",
+    "can",
+    "should",
+    "before",
+    "after",
+    "skin",
+    "with",
+    "on",
+    "prp",
+]
 _KEYWORDS = sorted(OPT_OUT_WORDS | OPT_IN_WORDS | HELP_WORDS)
 
 

@@ -1,4 +1,5 @@
 """SMS bodies number the buttons across a reply, TwiML is well-formed, and numbers map back."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -46,7 +47,10 @@ def test_sms_body_of_buttons_alone_is_just_the_menu():
 def test_numbering_continues_across_the_messages_of_one_reply():
     reply = build_reply(
         [
-            {"text": "What next?", "buttons": [{"title": "Book", "payload": "/book"}, {"title": "Prices", "payload": "/price"}]},
+            {
+                "text": "What next?",
+                "buttons": [{"title": "Book", "payload": "/book"}, {"title": "Prices", "payload": "/price"}],
+            },
             {"text": "Or:", "buttons": [{"title": "Talk to staff", "payload": "/handoff"}]},
         ]
     )
@@ -102,10 +106,10 @@ def test_an_empty_reply_is_empty():
     "body",
     [
         "a < b && c > d",
-        "She said \"it's fine\"",
+        'She said "it\'s fine"',
         "</Message><Message>injected",
         "]]><![CDATA[x",
-        "Zo\u00eb \u2014 r\u00e9sum\u00e9 \u65e5\u672c \U0001F600",
+        "Zo\u00eb \u2014 r\u00e9sum\u00e9 \u65e5\u672c \U0001f600",
         "line one\nline two",
         "&amp; is not &",
     ],
@@ -145,7 +149,7 @@ def test_a_number_means_nothing_without_a_menu():
     "text, outside",
     [
         ("\u201cquoted\u201d and \u2018single\u2019", ["\u201c", "\u201d", "\u2018", "\u2019"]),
-        ("thanks \U0001F600\U0001F600", ["\U0001F600"]),
+        ("thanks \U0001f600\U0001f600", ["\U0001f600"]),
         ("2\u20133 days", ["\u2013"]),
         ("tab\there", ["\t"]),
         ("\u00e7a va", ["\u00e7"]),  # GSM-7 has only the capital \u00c7
@@ -157,8 +161,14 @@ def test_non_gsm7_finds_each_offending_character_once_in_order(text, outside):
 
 @pytest.mark.parametrize(
     "text",
-    ["Price: 100\u20ac {approx}", "mail us @ clinic", "caf\u00e9 \u00e0 \u00c9cole", "[a|b] ~ ^ \\", "\u00a3\u00a5\u00a7\u00bf\u00a1 \u0394\u03a9",
-     "line\r\nbreak"],
+    [
+        "Price: 100\u20ac {approx}",
+        "mail us @ clinic",
+        "caf\u00e9 \u00e0 \u00c9cole",
+        "[a|b] ~ ^ \\",
+        "\u00a3\u00a5\u00a7\u00bf\u00a1 \u0394\u03a9",
+        "line\r\nbreak",
+    ],
 )
 def test_gsm7_basic_and_extension_characters_fit(text):
     assert non_gsm7(text) == []

@@ -1,4 +1,5 @@
 """The SMS store remembers opt-outs, menus and handled messages on both backends, and fails in one way."""
+
 import contextlib
 import threading
 from datetime import datetime, timedelta, timezone
@@ -170,8 +171,10 @@ def test_each_turn_restarts_the_idle_window(store, clock):
     "act, expected",
     [
         (lambda store: store.set_opted_out(PHONE, True), ContactState(opted_out=True)),
-        (lambda store: store.finish("SM1", PHONE, ["a"], menu=["/book"]),
-         ContactState(last_message_at=START, menu=["/book"])),
+        (
+            lambda store: store.finish("SM1", PHONE, ["a"], menu=["/book"]),
+            ContactState(last_message_at=START, menu=["/book"]),
+        ),
     ],
     ids=["set_opted_out", "finish"],
 )

@@ -1,6 +1,7 @@
 """The staff API and console served from a migrated SQLite database with a known API token,
 a clock the tests move, conversations they choose, the audit log, and a signed-in staff
 account. Helpers that are not fixtures are in tests/staff/fixtures.py."""
+
 import dataclasses
 from pathlib import Path
 from typing import Iterator
@@ -28,9 +29,7 @@ TOKEN_NAME = "integration"  # the audit log names requests with TOKEN "api:integ
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(
-        {"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
-    )
+    return Settings.from_env({"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"})
 
 
 @pytest.fixture
@@ -102,4 +101,3 @@ def signed_in(app_url: str, account: StaffAccount) -> Client:
     client = Client(app_url)
     assert sign_in(client).status_code == 303
     return client
-

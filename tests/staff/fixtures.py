@@ -1,6 +1,7 @@
 """What the API and console tests share besides their fixtures (tests/staff/conftest.py):
 a tracker store holding the conversations a test chooses, a staff login, and an HTTP
 client that keeps cookies and signs in as a browser would."""
+
 from __future__ import annotations
 
 import html as html_module
@@ -72,7 +73,9 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: Client, email: str = EMAIL, password: str = PASSWORD, next_: Optional[str] = None) -> requests.Response:
+def sign_in(
+    client: Client, email: str = EMAIL, password: str = PASSWORD, next_: Optional[str] = None
+) -> requests.Response:
     """Fill in the login form as a browser would (its page first, for the CSRF cookie and field)."""
     form = client.get("/login" + (f"?{urlencode({'next': next_})}" if next_ else ""))
     assert form.status_code == 200

@@ -1,4 +1,5 @@
 """Staff accounts: argon2id hashes, validated e-mails, strong-enough passwords, same work for unknown e-mails."""
+
 from typing import List
 
 import pytest

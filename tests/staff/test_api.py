@@ -1,6 +1,7 @@
 """The staff JSON API: a live named token required, filters checked, the conversation with
 each handoff, PATCH validated before anything changes, and every list, view and change
 audited under the token's name ("api:<name>")."""
+
 import http.client
 import json
 from datetime import datetime, timedelta, timezone
@@ -43,7 +44,9 @@ def _actions(audit, handoff_id):
 def test_requests_without_the_right_token_get_401_and_nothing_else(api, store, audit, headers):
     add_handoff(store, name="Ana Lima")
     for method, path in (("GET", "/api/handoffs"), ("GET", "/api/handoffs/1"), ("PATCH", "/api/handoffs/1")):
-        status, response_headers, body = call(f"{api}{path}", method=method, headers=headers, body=b'{"status": "closed"}')
+        status, response_headers, body = call(
+            f"{api}{path}", method=method, headers=headers, body=b'{"status": "closed"}'
+        )
         assert (status, body) == (401, {"error": "unauthorized"})
         assert response_headers["WWW-Authenticate"] == "Bearer"
     assert store.get(1).status == "new"
@@ -70,7 +73,13 @@ def test_every_list_is_audited_with_the_token_time_filter_and_row_count(app_url,
     assert call(f"{app_url}/api/handoffs?offset=5", token=TOKEN)[2] == []
     entries = [(e.at, e.actor, e.action, e.handoff_id, e.detail) for e in reversed(audit.entries())]
     assert entries == [
-        (clock.now - timedelta(minutes=3), ACTOR, "list_handoffs", None, "status=any kind=any limit=500 offset=0 rows=2"),
+        (
+            clock.now - timedelta(minutes=3),
+            ACTOR,
+            "list_handoffs",
+            None,
+            "status=any kind=any limit=500 offset=0 rows=2",
+        ),
         (clock.now, ACTOR, "list_handoffs", None, "status=new kind=booking limit=10 offset=0 rows=1"),
         (clock.now, ACTOR, "list_handoffs", None, "status=any kind=any limit=500 offset=5 rows=0"),
     ]
@@ -92,7 +101,9 @@ def test_each_token_is_audited_under_its_name_and_a_revoked_one_is_refused_at_on
     assert call(f"{api}/api/handoffs", token=crm)[::2] == (401, {"error": "unauthorized"})
     assert call(f"{api}/api/handoffs", token=TOKEN)[0] == 200  # the other integration is untouched
     assert [(e.actor, e.action) for e in reversed(audit.entries())] == [
-        ("api:crm", "list_handoffs"), ("api:crm", "view_transcript"), (ACTOR, "list_handoffs")
+        ("api:crm", "list_handoffs"),
+        ("api:crm", "view_transcript"),
+        (ACTOR, "list_handoffs"),
     ]
     assert [t.name for t in tokens.live()] == [TOKEN_NAME]
 
@@ -253,8 +264,16 @@ def test_unknown_api_paths_are_json_404s(api):
 
 def test_open_red_flags_are_listed_first_with_their_groups(api, store):
     booking = add_handoff(store, "a", name="Ana")
-    red_flag = add_handoff(store, "b", kind="red_flag", channel="twilio", question="fever of 102 and pus",
-                           contact="+16465550123", contact_kind="phone", red_flags=["fever", "infection"])
+    red_flag = add_handoff(
+        store,
+        "b",
+        kind="red_flag",
+        channel="twilio",
+        question="fever of 102 and pus",
+        contact="+16465550123",
+        contact_kind="phone",
+        red_flags=["fever", "infection"],
+    )
     later = add_handoff(store, "c", kind="question", question="call me")
     status, _, body = call(f"{api}/api/handoffs", token=TOKEN)
     assert status == 200

@@ -1,4 +1,5 @@
 """API tokens: named, stored only as SHA-256 hashes, shown once, revocable, never brought back."""
+
 import hashlib
 from datetime import timedelta
 
@@ -125,7 +126,10 @@ def test_names_are_short_plain_words(tokens, name):
 
 def test_good_names_and_the_audit_actor():
     assert [check_name(name) for name in ("local", "crm-sync", "Billing.v2", "x" * 64)] == [
-        "local", "crm-sync", "Billing.v2", "x" * 64
+        "local",
+        "crm-sync",
+        "Billing.v2",
+        "x" * 64,
     ]
     assert api_actor("crm") == "api:crm"
 

@@ -1,5 +1,6 @@
 """The staff app as a whole: health check, stylesheet, security headers on every answer, and
 errors as JSON under /api and as pages elsewhere, without internals."""
+
 import pytest
 import requests
 

@@ -1,4 +1,5 @@
 """The audit log keeps every entry in order, and the database refuses to change or delete one."""
+
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 

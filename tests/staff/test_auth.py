@@ -1,4 +1,5 @@
 """Only `Bearer <one token>` yields a token to look up; anything else costs no query."""
+
 import pytest
 
 from bot.staff.auth import MAX_TOKEN_LENGTH, bearer_token
@@ -13,7 +14,16 @@ def test_the_token_is_read(header):
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "Bearer", "Bearer ", TOKEN, f"Basic {TOKEN}", f"Bearer {TOKEN} extra", f"Bearer {'x' * (MAX_TOKEN_LENGTH + 1)}"],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        TOKEN,
+        f"Basic {TOKEN}",
+        f"Bearer {TOKEN} extra",
+        f"Bearer {'x' * (MAX_TOKEN_LENGTH + 1)}",
+    ],
 )
 def test_anything_else_yields_nothing(header):
     assert bearer_token(header) is None

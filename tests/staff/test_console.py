@@ -1,5 +1,6 @@
 """The console's pages over HTTP: the queue, a handoff with its conversation, changes that
 need the session's CSRF token, patient text always escaped, and the unanswered messages."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -219,8 +220,16 @@ def test_the_unanswered_days_must_be_1_to_365(signed_in, days):
 
 def test_open_red_flags_head_the_queue_with_their_marker_and_groups(signed_in, store):
     add_handoff(store, "web", name="Ana Lima")
-    red_flag = add_handoff(store, "sms", kind="red_flag", channel="twilio", question="my lips are swelling",
-                           contact="+16465550123", contact_kind="phone", red_flags=["swelling", "redness_worsening"])
+    red_flag = add_handoff(
+        store,
+        "sms",
+        kind="red_flag",
+        channel="twilio",
+        question="my lips are swelling",
+        contact="+16465550123",
+        contact_kind="phone",
+        red_flags=["swelling", "redness_worsening"],
+    )
     add_handoff(store, "later", kind="question", name="Ben Ode", question="call me")
     page = signed_in.get("/handoffs")
     assert _rows(page.text) == [
@@ -229,14 +238,23 @@ def test_open_red_flags_head_the_queue_with_their_marker_and_groups(signed_in, s
         ("Ana Lima", "Booking", "New", "Website", False),
     ]
     assert "Red flag: swelling, redness worsening" in page.text
-    assert re.search(r'<tr class="queue__row--flagged">\s*<td><time[^>]*>[^<]*</time></td>\s*<td><a href="/handoffs/'
-                     + str(red_flag.id), page.text)
+    assert re.search(
+        r'<tr class="queue__row--flagged">\s*<td><time[^>]*>[^<]*</time></td>\s*<td><a href="/handoffs/'
+        + str(red_flag.id),
+        page.text,
+    )
     assert '<option value="red_flag">Red flag</option>' in page.text
 
 
 def test_a_red_flag_page_says_so_with_its_groups_and_message(signed_in, store):
-    handoff = add_handoff(store, "sms", kind="red_flag", channel="twilio", question="I have a fever of 102 and pus",
-                          red_flags=["fever", "infection"])
+    handoff = add_handoff(
+        store,
+        "sms",
+        kind="red_flag",
+        channel="twilio",
+        question="I have a fever of 102 and pus",
+        red_flags=["fever", "infection"],
+    )
     text = signed_in.get(f"/handoffs/{handoff.id}").text
     assert "RED FLAG: fever, infection" in text and "contact them now" in text
     assert re.search(r"<dt>Red-flag groups</dt><dd>fever, infection</dd>", text)

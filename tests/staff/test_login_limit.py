@@ -1,5 +1,6 @@
 """Login throttle: exponential backoff per account and address, per address, and (capped, not
 for known addresses) per account spread over addresses; never a lock that keeps the owner out."""
+
 from datetime import timedelta
 
 import pytest
@@ -55,7 +56,14 @@ def _sign_in(limiter: LoginLimiter, email: str = JO, client: str = HOME) -> None
 def test_the_backoff_is_free_then_doubles_up_to_its_cap():
     backoff = Backoff(free=3, cap=timedelta(seconds=10))
     assert [backoff.wait(count) for count in range(8)] == [
-        None, None, None, FIRST_WAIT, 2 * FIRST_WAIT, 4 * FIRST_WAIT, 8 * FIRST_WAIT, timedelta(seconds=10)
+        None,
+        None,
+        None,
+        FIRST_WAIT,
+        2 * FIRST_WAIT,
+        4 * FIRST_WAIT,
+        8 * FIRST_WAIT,
+        timedelta(seconds=10),
     ]
     assert backoff.wait(10_000) == timedelta(seconds=10)
 
@@ -168,8 +176,14 @@ def test_ipv6_addresses_count_by_their_64_bit_network(limiter, clock):
 
 @pytest.mark.parametrize(
     "client, key",
-    [("203.0.113.7", "203.0.113.7"), ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("::ffff:203.0.113.7", "203.0.113.7"),
-     (" 203.0.113.7 ", "203.0.113.7"), ("unknown", "unknown"), ("z" * 100, "z" * 64)],
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        (" 203.0.113.7 ", "203.0.113.7"),
+        ("unknown", "unknown"),
+        ("z" * 100, "z" * 64),
+    ],
 )
 def test_client_keys(client, key):
     assert client_key(client) == key

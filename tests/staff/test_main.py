@@ -1,6 +1,7 @@
 """`python -m bot.staff`: serves the console and API on STAFF_PORT, and runs the staff commands:
 accounts (add, disable, enable), API tokens (add, revoke, list: a token is printed only
 when it is made), the NLU export and the purge."""
+
 import dataclasses
 import io
 import os
@@ -36,10 +37,17 @@ def test_the_module_serves_the_api(tmp_path):
     port, var_dir = free_port(), tmp_path / "var"
     url = f"sqlite:///{tmp_path / 'handoffs.db'}"
     upgrade(url)
-    env = {**os.environ, "VAR_DIR": str(var_dir), "STAFF_PORT": str(port), "DATABASE_URL": url,
-           "STAFF_API_TOKEN": "", "PYTHONPATH": str(PROJECT_ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "bot.staff"], cwd=tmp_path, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "STAFF_PORT": str(port),
+        "DATABASE_URL": url,
+        "STAFF_API_TOKEN": "",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.staff"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_WAIT_S
@@ -71,15 +79,22 @@ def _answers(url: str) -> bool:
 @pytest.fixture
 def cli_settings(tmp_path, monkeypatch) -> Settings:
     """Settings of a migrated SQLite database, as `python -m bot.staff <command>` would read them."""
-    settings = Settings.from_env({"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-                                  "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    settings = Settings.from_env(
+        {
+            "VAR_DIR": str(tmp_path / "var"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        }
+    )
     upgrade(settings.database_url)
     monkeypatch.setattr(staff_cli, "get_settings", lambda: settings)
     return settings
 
 
 def _audit_actions(settings: Settings) -> list:
-    return [(entry.actor, entry.action) for entry in AuditLog(session_factory(get_engine(settings.database_url))).entries()]
+    return [
+        (entry.actor, entry.action) for entry in AuditLog(session_factory(get_engine(settings.database_url))).entries()
+    ]
 
 
 def test_add_user_reads_the_password_from_stdin_and_stores_only_a_hash(cli_settings, monkeypatch, capsys):

@@ -1,10 +1,13 @@
 """Where the console may send a browser after signing in: only to its own pages."""
+
 import pytest
 
 from bot.staff.pages import HOME, safe_next
 
 
-@pytest.mark.parametrize("target", ["/handoffs", "/handoffs/12", "/handoffs?status=new&kind=booking", "/unanswered?days=7"])
+@pytest.mark.parametrize(
+    "target", ["/handoffs", "/handoffs/12", "/handoffs?status=new&kind=booking", "/unanswered?days=7"]
+)
 def test_paths_on_this_site_are_kept(target):
     assert safe_next(target) == target
 

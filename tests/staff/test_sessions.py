@@ -1,4 +1,5 @@
 """Console sessions: hashed tokens, per-session CSRF, a sliding idle timeout, sign-out, purge, cookie flags."""
+
 import hashlib
 from datetime import timedelta
 
@@ -137,8 +138,18 @@ def test_purge_expired_deletes_only_idle_sessions(db, logins, jo, clock):
 
 @pytest.mark.parametrize(
     "token",
-    ["", "x", "A" * 43, "A" * 44, "A" * 100_000, "é" * 43, "\udcff" * 43,
-     "A" * 42 + "\x00", "A" * 42 + "=", "../" * 15],
+    [
+        "",
+        "x",
+        "A" * 43,
+        "A" * 44,
+        "A" * 100_000,
+        "é" * 43,
+        "\udcff" * 43,
+        "A" * 42 + "\x00",
+        "A" * 42 + "=",
+        "../" * 15,
+    ],
 )
 def test_unknown_or_malformed_tokens_resume_nothing(logins, jo, token):
     logins.start(jo)
@@ -169,8 +180,16 @@ def test_new_csrf_tokens_are_random_and_fit_their_column():
 
 @pytest.mark.parametrize(
     "submitted, matches",
-    [("tok-123", True), ("tok-124", False), ("tok-12", False), ("tok-1234", False), ("", False), (None, False),
-     ("tök-123", False), ("\udcff", False)],
+    [
+        ("tok-123", True),
+        ("tok-124", False),
+        ("tok-12", False),
+        ("tok-1234", False),
+        ("", False),
+        (None, False),
+        ("tök-123", False),
+        ("\udcff", False),
+    ],
 )
 def test_csrf_matches_only_the_exact_token(submitted, matches):
     assert csrf_matches("tok-123", submitted) is matches

@@ -1,6 +1,7 @@
 """Signing in and out of the console: CSRF on the login form, one answer for every wrong
 login, the login throttle (429 with Retry-After; never locking the owner out), cookie
 attributes, the idle logout, and no open redirect."""
+
 import dataclasses
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -61,7 +62,9 @@ def test_over_https_the_cookies_are_secure(settings, store, account):
         token = csrf_of(form.text)
         # A client keeps Secure cookies for https only; this test server speaks http, so send it by hand.
         response = client.post(
-            "/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}, cookies={LOGIN_CSRF_COOKIE: token}
+            "/login",
+            data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+            cookies={LOGIN_CSRF_COOKIE: token},
         )
     dispose_engines()
     assert "Secure" in _set_cookie(form, LOGIN_CSRF_COOKIE)
@@ -115,7 +118,14 @@ def test_after_the_free_failures_each_wait_doubles_even_for_the_right_password(a
 
 @pytest.mark.parametrize(
     "seconds, says",
-    [(1, "1 second."), (2, "2 seconds."), (119, "119 seconds."), (120, "2 minutes."), (121, "3 minutes."), (900, "15 minutes.")],
+    [
+        (1, "1 second."),
+        (2, "2 seconds."),
+        (119, "119 seconds."),
+        (120, "2 minutes."),
+        (121, "3 minutes."),
+        (900, "15 minutes."),
+    ],
 )
 def test_the_wait_is_said_in_seconds_then_minutes(seconds, says):
     assert too_many(seconds) == f"Too many attempts, try again in {says}"
@@ -128,7 +138,10 @@ def test_a_page_without_a_session_redirects_to_login_and_back(app_url, account):
     location = urlsplit(response.headers["Location"])
     assert location.path == "/login"
     assert parse_qs(location.query) == {"next": ["/handoffs?status=new&kind=booking"]}
-    assert sign_in(client, next_="/handoffs?status=new&kind=booking").headers["Location"] == "/handoffs?status=new&kind=booking"
+    assert (
+        sign_in(client, next_="/handoffs?status=new&kind=booking").headers["Location"]
+        == "/handoffs?status=new&kind=booking"
+    )
 
 
 @pytest.mark.parametrize(

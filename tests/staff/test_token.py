@@ -1,4 +1,5 @@
 """The `local` API token: STAFF_API_TOKEN or a private file made on first start, only its hash in the database."""
+
 import dataclasses
 import stat
 

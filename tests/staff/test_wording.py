@@ -1,4 +1,5 @@
 """What staff read instead of codes: channel names, screening answers in words, audit lines."""
+
 from bot.screening.loader import load_screening
 from bot.settings import get_settings
 from bot.staff.wording import action_text, channel_name, reason_counts, screening_lines
@@ -8,12 +9,21 @@ SCREENING = load_screening(get_settings().screening_file)
 
 def test_channels_read_as_where_the_patient_wrote_from():
     assert [channel_name(c) for c in ("rest", "widget", "twilio", "facebook", None)] == [
-        "Website", "Website", "SMS", "facebook", "unknown"
+        "Website",
+        "Website",
+        "SMS",
+        "facebook",
+        "unknown",
     ]
 
 
 def test_screening_answers_use_the_labels_of_the_screening_file_in_its_order():
-    answers = {"keloids": None, "active_acne": True, "pregnant_or_nursing": False, "review": "isotretinoin, blood_thinners"}
+    answers = {
+        "keloids": None,
+        "active_acne": True,
+        "pregnant_or_nursing": False,
+        "review": "isotretinoin, blood_thinners",
+    }
     assert screening_lines(answers, SCREENING) == [
         ("Pregnant or nursing", "No"),
         ("Active acne", "Yes"),

@@ -1,5 +1,6 @@
 """Conversations saved by Rasa's own tracker store (`rasa`) into an empty database on each
 backend (`database_url`, tests/db/databases.py), and what reads them back."""
+
 from typing import Iterator
 
 import pytest

@@ -1,4 +1,5 @@
 """Our declaration of Rasa's `events` table, the tracker store's engine, and reading a row."""
+
 import json
 from datetime import datetime, timezone
 

@@ -1,4 +1,5 @@
 """The NLU stub loads with Rasa's own loader and keeps every text exactly as typed."""
+
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List

@@ -1,4 +1,5 @@
 """Conversations, red flags and unanswered messages read from what Rasa's tracker store wrote."""
+
 import pytest
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from sqlalchemy import event
@@ -45,8 +46,12 @@ def test_both_sides_in_order_with_times_channels_and_buttons(rasa, reader):
         (
             Turn("patient", "hi there", at(1), "rest", intent="greet", confidence=0.97),
             Turn(
-                "bot", "Hello! What would you like to know?", at(1), None,
-                buttons=("Does it hurt?", "Book a visit"), payloads=("/faq_pain", "/request_booking"),
+                "bot",
+                "Hello! What would you like to know?",
+                at(1),
+                None,
+                buttons=("Does it hurt?", "Book a visit"),
+                payloads=("/faq_pain", "/request_booking"),
             ),
             Turn("patient", "Does it hurt?", at(2), "rest", chosen_button=True, intent="faq_pain", confidence=1.0),
             Turn("bot", "Most people feel mild discomfort.", at(2), None),
@@ -209,7 +214,9 @@ def test_unanswered_messages_are_read_a_page_at_a_time(rasa, reader, store_engin
     rasa.save("patient-1", [said(f"question {n}", "nlu_fallback", 0.35, minute=n) for n in range(7)])
     rasa.save("patient-2", [said("hi", "greet", 0.99, minute=8), said("question 7", "nlu_fallback", 0.35, minute=9)])
     reads = []  # each statement that read `events`
-    event.listen(store_engine, "before_cursor_execute", lambda *args: reads.append(args[2]) if "FROM events" in args[2] else None)
+    event.listen(
+        store_engine, "before_cursor_execute", lambda *args: reads.append(args[2]) if "FROM events" in args[2] else None
+    )
     texts = [message.text for message in reader.unanswered(since=at(1))]
     assert texts == [f"question {n}" for n in range(1, 8)]
     assert len(reads) == 3 and all("LIMIT" in statement for statement in reads)  # 8 rows since minute 1: 3 + 3 + 2

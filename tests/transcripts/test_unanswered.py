@@ -1,5 +1,6 @@
 """Which messages count as unanswered, how they are grouped by similar text, and that a
 flood of distinct texts leaves the grouping, the export and their memory bounded."""
+
 import itertools
 import logging
 import random
@@ -158,8 +159,10 @@ def test_a_flood_leaves_the_groups_and_the_export_bounded_and_says_so(caplog):
     with caplog.at_level(logging.WARNING, logger=unanswered.__name__):
         groups = group_similar(_flood(flood))
     assert len(groups) == MAX_GROUPED and sum(len(group.texts) for group in groups) == MAX_GROUPED
-    assert [group.example for group in groups[:2]] == [f"zq{flood - 1} xv{(flood - 1) * 7919 % 100_003} made up",
-                                                       f"zq{flood - 2} xv{(flood - 2) * 7919 % 100_003} made up"]
+    assert [group.example for group in groups[:2]] == [
+        f"zq{flood - 1} xv{(flood - 1) * 7919 % 100_003} made up",
+        f"zq{flood - 2} xv{(flood - 2) * 7919 % 100_003} made up",
+    ]
     assert nlu_stub(groups).count("  - text: ") == MAX_GROUPED
     [warning] = [record.getMessage() for record in caplog.records]
     assert f"{flood - MAX_GROUPED} left out" in warning
@@ -173,6 +176,12 @@ def test_a_question_patients_repeat_outlives_any_flood_of_texts_seen_once():
 
 
 def test_one_text_sent_many_times_is_one_entry_with_its_count():
-    messages = (_unanswered("how much is it", minute % 60, "fallback" if minute % 3 else "unsure") for minute in range(20_000))
+    messages = (
+        _unanswered("how much is it", minute % 60, "fallback" if minute % 3 else "unsure") for minute in range(20_000)
+    )
     [group] = group_similar(messages)  # a generator: read once, as it streams
-    assert (group.count, group.texts, group.reasons) == (20_000, ("how much is it",), {"fallback": 13_333, "unsure": 6_667})
+    assert (group.count, group.texts, group.reasons) == (
+        20_000,
+        ("how much is it",),
+        {"fallback": 13_333, "unsure": 6_667},
+    )

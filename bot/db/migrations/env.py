@@ -5,6 +5,7 @@
 connects to settings.database_url instead. Only tables the models declare are compared
 or touched: Rasa's tracker tables (`events`) may share the file and are not ours.
 """
+
 from __future__ import annotations
 
 from typing import Any
