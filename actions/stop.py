@@ -31,7 +31,7 @@ class ActionStopForm(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Say the form's own stop message and clear the form's pending state."""
         form = (tracker.active_loop or {}).get("name")
-        dispatcher.utter_message(response=STOPPED.get(form, "utter_stopped"))
+        dispatcher.utter_message(response=STOPPED.get(form or "", "utter_stopped"))
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

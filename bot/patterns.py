@@ -34,7 +34,7 @@ import re
 import sys
 import weakref
 from array import array
-from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import re2
 
@@ -178,6 +178,7 @@ def _translate(pattern: str, flags: int) -> _Translation:
             i = count.end()
             continue
         if in_class:
+            assert class_start is not None  # in_class is set together with it (our own patterns, at import)
             first = i == class_start + 1 or (i == class_start + 2 and pattern[i - 1] == "^")
             if char == "]" and not first:  # "[]a]": a literal ]
                 class_start = None
@@ -349,7 +350,7 @@ class Pattern:
     def finditer(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> Iterator[Match]:
         return self._matches(_FIND_ALL, text, pos, endpos)
 
-    def findall(self, text: str) -> List[Union[str, Tuple[str, ...]]]:
+    def findall(self, text: str) -> List[Any]:
         """As `re`: the whole matches, the one group's text, or a tuple of all groups."""
         if self.groups == 0:
             return [match.group() for match in self.finditer(text)]
@@ -425,7 +426,7 @@ class Delimited:
 
     def _hit(self, match: Match) -> Match:
         span = next(match.span(name) for name in self._hits if match.start(name) >= 0)
-        return Match(match.string, (span,) + match._spans[1:], match._names)
+        return Match(match.string, (span, *match._spans[1:]), match._names)
 
     def finditer(self, text: str) -> Iterator[Match]:
         """The hits, left to right, as `re.finditer` gives them."""

@@ -46,6 +46,8 @@ INSERT_EVENT = events.insert()  # Rasa's `events` table, as bot.transcripts decl
 class FastSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore with pooled SQLite connections and plain SQL for the latest session."""
 
+    engine: Any  # Rasa's attribute, untyped there
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):

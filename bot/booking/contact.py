@@ -17,7 +17,7 @@ confirm or correct.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, cast
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -118,9 +118,9 @@ def _complete(number: phonenumbers.PhoneNumber) -> bool:
     if phonenumbers.is_valid_number(number):
         return True
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(
-        phonenumbers.region_code_for_country_code(number.country_code)
+        phonenumbers.region_code_for_country_code(cast(int, number.country_code))  # set on every parsed number
     )
-    lengths = metadata.general_desc.possible_length if metadata else ()
+    lengths = metadata.general_desc.possible_length if metadata and metadata.general_desc else ()
     return len(lengths) == 1 and len(phonenumbers.national_significant_number(number)) == lengths[0]
 
 
@@ -205,4 +205,9 @@ def contact_spans(text: str) -> List[Span]:
     """
     spans = [span for span, _ in _email_candidates(text)]
     spans += [match.span() for match in _PHONE_RUN.finditer(text)]
-    return [(_LEAD_IN.search(text[:start]).start(), end) for start, end in sorted(spans)]
+    return [(_lead_in_start(text, start), end) for start, end in sorted(spans)]
+
+
+def _lead_in_start(text: str, start: int) -> int:
+    """Where the lead-in before a contact starting at `start` begins (the pattern matches empty, so always)."""
+    return cast(patterns.Match, _LEAD_IN.search(text[:start])).start()

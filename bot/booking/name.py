@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, cast
 
 from bot import patterns
 from bot.booking.clauses import Span, blank, clause_end, clauses, is_control, prepare
@@ -212,7 +212,7 @@ def _beside_contact(text: str, contacts: List[Span], capitals: bool) -> Optional
     Priya ..." is not a name) and no word may be one of `NON_NAME_WORDS`.
     """
     for start, _ in contacts:
-        end = _BEFORE_CONTACT.search(text[:start]).start()
+        end = cast(patterns.Match, _BEFORE_CONTACT.search(text[:start])).start()  # matches empty: always found
         words = list(_WORD.finditer(text, max(0, end - MAX_LENGTH), end))
         run: List[patterns.Match] = []
         for word in reversed(words):

@@ -47,7 +47,7 @@ patient's text with the exception and, in `?stream=true` mode, never end the str
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, cast
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -143,7 +143,8 @@ class GuardedRestInput(RestInput):
         silent = answer.status == 200 and answer.body == b"[]"
         if not (silent and getattr(request.ctx, "reaches_rasa", False)):
             return None
-        return response.json(await self._answer(request, await self._extract_sender(request), "utter_unavailable"))
+        sender = cast(str, await self._extract_sender(request))  # Rasa took the message: it had a sender
+        return response.json(await self._answer(request, sender, "utter_unavailable"))
 
     def conversation(self, sender: str) -> Optional[str]:
         """The sender id Rasa stores for the body's `sender`: `rest:<sender>`."""

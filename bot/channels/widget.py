@@ -39,7 +39,7 @@ import html
 import json
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Mapping, Optional, Text, cast
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.domain import Domain
@@ -134,7 +134,7 @@ def demo_page() -> bytes:
 
 def _file_handler(
     body: bytes, content_type: str, headers: Mapping[str, str] = COMMON_HEADERS
-) -> Callable[[Request], Awaitable[HTTPResponse]]:
+) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
     """A route serving `body`, read at startup: a missing file stops the server, not a patient."""
 
     async def serve(request: Request) -> HTTPResponse:
@@ -205,7 +205,7 @@ class WidgetInput(GuardedRestInput):
             body = request.load_json()
         except InvalidUsage:
             body = None
-        sender = self.conversation(body.get("sender")) if isinstance(body, dict) else None
+        sender = self.conversation(cast(str, body.get("sender"))) if isinstance(body, dict) else None
         if sender is None:
             return json_response({"error": self.unknown_conversation}, status=403, headers=PRIVATE_HEADERS)
         wait = await self.limiter.allow(self.name(), sender)

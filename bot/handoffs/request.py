@@ -16,7 +16,7 @@ import json
 import math
 import unicodedata
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union, cast
 
 from bot import patterns
 from bot.db.models import CONTACT_KINDS, KINDS, RED_FLAG, SCREENING_OUTCOMES, column_limit
@@ -114,7 +114,7 @@ class HandoffRequest:
     @property
     def groups(self) -> Tuple[str, ...]:
         """The red-flag groups as a tuple (empty for other kinds)."""
-        return split_groups(self.red_flags)
+        return split_groups(cast(Optional[str], self.red_flags))  # joined by __post_init__
 
     def red_flag_key(self, after: Optional[int]) -> str:
         """The dedupe key of a red flag: sender and groups, after the sender's last red flag.

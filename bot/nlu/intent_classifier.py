@@ -287,7 +287,7 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
         keep = int(self.component_config["ranking_length"])
         classes = list(self.pipeline.classes_)
         rows = self._probabilities(texts)
-        rankings = []
+        rankings: List[List[Dict[Text, Any]]] = []
         for text, row in zip(texts, rows):
             if not text.strip():
                 rankings.append([])

@@ -79,7 +79,7 @@ def candidate_parts(text: str) -> List[str]:
     assistant answers is the classifier's call (`two_questions`).
     """
     if len(_NUMBERED.findall(text)) >= 2:
-        items = [item.strip() for item in _NUMBERED.split(text)][-2:]
+        items = [(item or "").strip() for item in _NUMBERED.split(text)][-2:]
         return items if _long_enough(*items) else []
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     asked = [s for s in sentences if "?" in s and _long_enough(s)]

@@ -282,7 +282,8 @@ _TURN = patterns.compile(r"\b(but|however|though|although)\b")
 
 def _set_aside(clean: str) -> str:
     """`clean` without imagined ("if ...") and reported ("my friend said ...") clauses."""
-    return " but ".join(_HEARSAY.sub(" ", _HYPOTHETICAL.sub(" ", part)) for part in _TURN.split(clean)[::2])
+    parts = _TURN.split(clean)[::2]  # the text between the turns (the odd items are the turn words)
+    return " but ".join(_HEARSAY.sub(" ", _HYPOTHETICAL.sub(" ", part or "")) for part in parts)
 
 
 _TIME_NOW = _any(

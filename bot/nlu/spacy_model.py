@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import spacy
 from spacy.language import Language
@@ -29,7 +29,7 @@ def build(terms: Dict[str, List[str]]) -> Language:
     # Loads the lemma table from spacy-lookups-data. Rule components are added after it
     # because initialize() would clear their patterns.
     nlp.initialize()
-    ruler = nlp.add_pipe("entity_ruler")
+    ruler: Any = nlp.add_pipe("entity_ruler")  # an EntityRuler; typed as any Pipe by spaCy
     ruler.add_patterns(
         [
             {"label": "TERM", "id": canonical, "pattern": [{"LOWER": t.text} for t in nlp.tokenizer(variant)]}
@@ -38,7 +38,7 @@ def build(terms: Dict[str, List[str]]) -> Language:
         ]
     )
     nlp.add_pipe("merge_entities")
-    lemmas = nlp.add_pipe("attribute_ruler")
+    lemmas: Any = nlp.add_pipe("attribute_ruler")  # an AttributeRuler
     for canonical, variants in terms.items():
         lemmas.add([[{"LOWER": variant}] for variant in variants], {"LEMMA": canonical})
     return nlp

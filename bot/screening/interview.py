@@ -162,9 +162,9 @@ class Screening:
                 said[slot].append(Reading.HAS_NOT)
             else:
                 unnamed = [cues for index, cues in enumerate(clauses) if index not in named | answered]
-                reading = self._reader.answer(unnamed, asking.no_words)
-                if reading is not None:
-                    said[slot].append(reading)
+                answer = self._reader.answer(unnamed, asking.no_words)
+                if answer is not None:
+                    said[slot].append(answer)
         facts = {slot: settle(readings) for slot, readings in said.items()}
         return {slot: fact for slot, fact in facts.items() if fact is not None}
 

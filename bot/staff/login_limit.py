@@ -137,13 +137,16 @@ def _longest_wait(session: Session, email: str, client: str, now: datetime) -> O
             LoginAttempt.client == client, *recent
         )
     ).one()
-    waits = [_remaining(PAIR, *pair, now), _remaining(CLIENT, *spread_over_accounts, now)]
+    waits = [
+        _remaining(PAIR, pair[0], pair[1], now),
+        _remaining(CLIENT, spread_over_accounts[0], spread_over_accounts[1], now),
+    ]
     spread_over_clients = session.execute(
         select(func.count(LoginAttempt.client.distinct()), func.max(LoginAttempt.at)).where(
             LoginAttempt.email == email, *recent
         )
     ).one()
-    account_wait = _remaining(ACCOUNT, *spread_over_clients, now)
+    account_wait = _remaining(ACCOUNT, spread_over_clients[0], spread_over_clients[1], now)
     if account_wait is not None and not _known(session, email, client, now):
         waits.append(account_wait)
     blocked = [wait for wait in waits if wait is not None]

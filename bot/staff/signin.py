@@ -18,7 +18,7 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Callable, Coroutine, Optional
 from urllib.parse import urlencode
 
 from sanic import Request
@@ -38,7 +38,7 @@ EXPIRED_FORM = "The sign-in form had expired. Please sign in again."
 IDLE = f"You were signed out after {IDLE_TIMEOUT.seconds // 60} minutes without activity. Please sign in again."
 SIGNED_OUT = "You are signed out."
 
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ because that is what the patient saw and chose.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
@@ -26,6 +27,11 @@ CHOSEN_OPTION = "(chose an option)"
 SENDERS_PER_QUERY = 500
 # Patient messages read per query when looking for unanswered ones (a few MB of JSON).
 ROWS_PER_PAGE = 1000
+
+
+def _all_rows(statement: Any, connection: Connection) -> List[Any]:
+    """Every row `statement` selects (bound per page, where a lambda would read the loop's last page)."""
+    return connection.execute(statement).all()
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class TranscriptReader:
             .order_by(events.c.id.desc())
             .limit(limit)
         )
-        rows = with_events(self._sessions, lambda connection: connection.execute(query).all(), [])
+        rows: List[Any] = with_events(self._sessions, functools.partial(_all_rows, query), [])
         return Transcript(
             sender_id, tuple(turns((r.type_name, r.timestamp, event_data(r.data)) for r in reversed(rows)))
         )
@@ -123,7 +129,7 @@ class TranscriptReader:
         after = 0  # Rasa's ids start at 1
         while True:
             page = query.where(events.c.id > after).order_by(events.c.id).limit(ROWS_PER_PAGE)
-            rows = with_events(self._sessions, lambda connection, page=page: connection.execute(page).all(), [])
+            rows: List[Any] = with_events(self._sessions, functools.partial(_all_rows, page), [])
             for row in rows:
                 message = patient_message(event_data(row.data))
                 reason = reason_for(message)
