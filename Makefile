@@ -35,7 +35,7 @@ help:
 	@echo "make run    install, train if the training data changed, start the assistant"
 	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
 	@echo "make test   everything CI checks (lint, validate, unit, train, test stories, red flags, end-to-end)"
-	@echo "make lint   formatting, lint rules (ruff) and types (mypy), pyproject.toml; ruff format . fixes the formatting"
+	@echo "make lint   formatting, lint rules (ruff), types (mypy) and import contracts (lint-imports), pyproject.toml"
 	@echo "make safety red-flag recall and false alarms on the blind held-out sets: docs/safety.md"
 	@echo "make understanding  patient messages written blind and public out-of-domain queries: docs/quality.md"
 	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
@@ -103,11 +103,13 @@ test:
 	@scripts/timed-phases $(CHECKS)
 	@echo ">> make test: all checks passed"
 
-# Style and types first (pyproject.toml): formatting, lint rules, mypy on bot/ and actions/.
+# Style, types and layers first (pyproject.toml): formatting, lint rules, mypy on bot/
+# and actions/, and the import contracts of the README's one-way diagram.
 lint: $(LINT_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 $(LINT_STAMP): $(STAMP) requirements-lint.txt
 	$(PY) -m pip install --disable-pip-version-check -r requirements-lint.txt -c constraints.txt

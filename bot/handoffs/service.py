@@ -22,10 +22,10 @@ from typing import Optional
 
 from bot.booking import canonical_contact
 from bot.db.engine import get_engine, session_factory
+from bot.handoffs.notify import Notifier, notifier_from_settings
 from bot.handoffs.request import HandoffRequest
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
-from bot.notify import Notifier, notifier_from_settings
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

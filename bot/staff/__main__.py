@@ -26,12 +26,12 @@ from typing import List, Optional, TextIO
 from bot.db.engine import dispose_engines, get_engine, session_factory
 from bot.db.models import utcnow
 from bot.db.session import DatabaseUnavailable
-from bot.retention import purge
 from bot.settings import ConfigurationError, Settings, get_settings
 from bot.staff.accounts import AccountError, Accounts
 from bot.staff.api_tokens import ApiTokenError, ApiTokens, check_name
 from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
+from bot.staff.retention import purge
 from bot.staff.sessions import Sessions
 from bot.staff.token import LOCAL, local_token
 from bot.staff.wording import when

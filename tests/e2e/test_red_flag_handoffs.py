@@ -1,7 +1,7 @@
 """A red flag reaches a person, end to end: the running servers, a real SMTP server, the staff API.
 
 The stack's action server is restarted for this module with SMTP pointed at a local
-server (tests/notify/smtp_server.py), as a clinic configures it, and restarted without
+server (tests/handoffs/notify/smtp_server.py), as a clinic configures it, and restarted without
 it afterwards, so the other end-to-end modules run as before.
 """
 
@@ -21,7 +21,7 @@ import requests
 from bot.launcher import Stack
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
-from tests.notify.smtp_server import Inbox, smtp_server
+from tests.handoffs.notify.smtp_server import Inbox, smtp_server
 from tests.senders import stored_id
 
 pytestmark = pytest.mark.e2e

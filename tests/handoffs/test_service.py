@@ -10,11 +10,11 @@ import pytest
 from bot.db.engine import dispose_engines, make_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.handoffs import HandoffStoreUnavailable, service
+from bot.handoffs.notify import LogNotifier, SmtpNotifier
 from bot.handoffs.request import HandoffRequest
 from bot.handoffs.service import HandoffService
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
-from bot.notify import LogNotifier, SmtpNotifier
 from tests.ports import free_port
 
 REQUEST = HandoffRequest(kind="question", sender_id="patient-1", channel="rest", question="can a nurse call me?")

@@ -3,8 +3,8 @@
 import logging
 import threading
 
-from bot.notify.background import BackgroundNotifier
-from tests.notify.handoffs import handoff
+from bot.handoffs.notify.background import BackgroundNotifier
+from tests.handoffs.notify.handoffs import handoff
 
 
 class Gate:
@@ -36,7 +36,7 @@ def test_failures_on_the_worker_are_logged(caplog):
     gate = Gate(fail=True)
     gate.release.set()
     background = BackgroundNotifier(gate)
-    with caplog.at_level(logging.ERROR, logger="bot.notify.background"):
+    with caplog.at_level(logging.ERROR, logger="bot.handoffs.notify.background"):
         background.notify(handoff())
         background.close()
     assert "Gate failed for handoff 12: smtp down" in caplog.text

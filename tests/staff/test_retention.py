@@ -23,7 +23,7 @@ from bot.db.models import (
     StaffUser,
 )
 from bot.db.session import DatabaseUnavailable
-from bot.retention import PurgeReport, purge
+from bot.staff.retention import PurgeReport, purge
 from bot.transcripts.events import events
 from bot.transcripts.transcript import TranscriptReader
 from tests.ports import free_port

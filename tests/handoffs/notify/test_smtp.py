@@ -5,9 +5,9 @@ from typing import Iterator, Optional
 
 import pytest
 
-from bot.notify.smtp import SmtpNotifier
-from tests.notify.handoffs import CONTACT, NAME, handoff
-from tests.notify.smtp_server import PASSWORD, Inbox, smtp_server
+from bot.handoffs.notify.smtp import SmtpNotifier
+from tests.handoffs.notify.handoffs import CONTACT, NAME, handoff
+from tests.handoffs.notify.smtp_server import PASSWORD, Inbox, smtp_server
 from tests.ports import free_port
 
 STAFF = ("front-desk@clinic.example", "nurse@clinic.example")

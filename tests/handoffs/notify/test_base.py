@@ -2,8 +2,8 @@
 
 import logging
 
-from bot.notify.base import CompositeNotifier
-from tests.notify.handoffs import handoff
+from bot.handoffs.notify.base import CompositeNotifier
+from tests.handoffs.notify.handoffs import handoff
 
 
 class Recorder:
@@ -21,7 +21,7 @@ class Failing:
 
 def test_a_failure_is_logged_and_the_rest_still_run(caplog):
     first, last = Recorder(), Recorder()
-    with caplog.at_level(logging.ERROR, logger="bot.notify.base"):
+    with caplog.at_level(logging.ERROR, logger="bot.handoffs.notify.base"):
         CompositeNotifier([first, Failing(), last]).notify(handoff())
     assert first.ids == last.ids == [12]
     assert "Failing failed for handoff 12" in caplog.text

@@ -4,10 +4,10 @@ import logging
 import time
 from email import message_from_bytes, policy
 
-from bot.notify import LogNotifier, notifier_from_settings
+from bot.handoffs.notify import LogNotifier, notifier_from_settings
 from bot.settings import Settings
-from tests.notify.handoffs import handoff
-from tests.notify.smtp_server import Inbox, smtp_server
+from tests.handoffs.notify.handoffs import handoff
+from tests.handoffs.notify.smtp_server import Inbox, smtp_server
 
 DELIVERY_WAIT_S = 10.0
 
@@ -18,7 +18,7 @@ def test_without_smtp_only_the_log_is_used():
 
 def test_with_smtp_staff_get_a_mail_and_the_log_a_line(caplog):
     inbox = Inbox()
-    with smtp_server(inbox) as port, caplog.at_level(logging.INFO, logger="bot.notify.log"):
+    with smtp_server(inbox) as port, caplog.at_level(logging.INFO, logger="bot.handoffs.notify.log"):
         settings = Settings.from_env(
             {
                 "SMTP_HOST": "127.0.0.1",

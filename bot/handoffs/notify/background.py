@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from bot.handoffs.notify.base import Notifier
 from bot.handoffs.view import HandoffView
-from bot.notify.base import Notifier
 
 logger = logging.getLogger(__name__)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.notify.background import BackgroundNotifier
-from bot.notify.base import CompositeNotifier, Notifier
-from bot.notify.log import LogNotifier
-from bot.notify.smtp import SmtpNotifier
+from bot.handoffs.notify.background import BackgroundNotifier
+from bot.handoffs.notify.base import CompositeNotifier, Notifier
+from bot.handoffs.notify.log import LogNotifier
+from bot.handoffs.notify.smtp import SmtpNotifier
 from bot.settings import Settings
 
 __all__ = [
