@@ -1,7 +1,7 @@
 """The one end-to-end check of the benchmark: `make bench QUICK=1` runs and writes its report.
 
 It starts the stock and our assistants for real (about 3 minutes on 2 cores once the
-stock model is cached in models/bench-stock/), so it is an e2e test; no figure is
+stock model is cached in ~/.cache/cit-clinic/bench-stock/, outside the clone), so it is an e2e test; no figure is
 asserted, because CI machines differ and the benchmark is no timed test.
 """
 
