@@ -205,9 +205,5 @@ def contact_spans(text: str) -> List[Span]:
     """
     spans = [span for span, _ in _email_candidates(text)]
     spans += [match.span() for match in _PHONE_RUN.finditer(text)]
-    return [(_lead_in_start(text, start), end) for start, end in sorted(spans)]
-
-
-def _lead_in_start(text: str, start: int) -> int:
-    """Where the lead-in before a contact starting at `start` begins (the pattern matches empty, so always)."""
-    return cast(patterns.Match, _LEAD_IN.search(text[:start])).start()
+    # _LEAD_IN matches empty: it is always found
+    return [(cast(patterns.Match, _LEAD_IN.search(text[:start])).start(), end) for start, end in sorted(spans)]

@@ -171,9 +171,11 @@ def previous_topic(tracker: Any) -> Optional[str]:
     latest = getattr(tracker, "latest_message", None)
     topic = _topic_of(latest)
     if topic in PASS_THROUGH:
-        earlier = [event for event in getattr(tracker, "events", []) if getattr(event, "type_name", None) == "user"]
-        if len(earlier) >= 2:
-            topic = _topic_of(earlier[-2]) or topic
+        users = (
+            event for event in reversed(getattr(tracker, "events", [])) if getattr(event, "type_name", None) == "user"
+        )
+        next(users, None)  # the latest message itself
+        topic = _topic_of(next(users, None)) or topic  # stops at the one before: no walk of the whole conversation
     return topic
 
 

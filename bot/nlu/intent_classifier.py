@@ -101,28 +101,22 @@ def _in_context(ranking: List[Dict[Text, Any]], topic: str, text: str) -> List[D
     )  # fmt: skip
     if not wins:
         return ranking
-    confidence = max(own[PREDICTED_CONFIDENCE_KEY], CONTEXT_CONFIDENCE)
-    rest = [
-        item if str(item[INTENT_NAME_KEY]).startswith("red_flag_")
-        else {INTENT_NAME_KEY: item[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1 - confidence)}
-        for item in ranking
-        if item[INTENT_NAME_KEY] != topic
-    ]  # fmt: skip
-    return [{INTENT_NAME_KEY: topic, PREDICTED_CONFIDENCE_KEY: confidence}] + rest
+    return _leading(ranking, topic, max(own[PREDICTED_CONFIDENCE_KEY], CONTEXT_CONFIDENCE))
 
 
-def _with_two_questions(ranking: List[Dict[Text, Any]], confidence: float) -> List[Dict[Text, Any]]:
-    """The ranking with `ask_two_questions` first at `confidence`, the others sharing the
-    rest in proportion, so the fallback's margin is read against the pair, not against
-    one of its own halves. The red-flag intents keep their own confidence: the red-flag
-    detector reads them, and a symptom in one half must not be diluted."""
+def _leading(ranking: List[Dict[Text, Any]], intent: str, confidence: float) -> List[Dict[Text, Any]]:
+    """The ranking with `intent` first at `confidence` and the others sharing the rest in
+    proportion, so the fallback's margin is read against it. The red-flag intents keep
+    their own confidence: the red-flag detector reads them, and a symptom must not be
+    diluted by a reading of the rest of the message."""
     rest = [
         item
         if str(item[INTENT_NAME_KEY]).startswith("red_flag_")
         else {**item, PREDICTED_CONFIDENCE_KEY: item[PREDICTED_CONFIDENCE_KEY] * (1.0 - confidence)}
         for item in ranking
+        if item[INTENT_NAME_KEY] != intent
     ]
-    return [{INTENT_NAME_KEY: TWO_QUESTIONS_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}, *rest]
+    return [{INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}, *rest]
 
 
 def build_pipeline(regularization: float, lemmas: Dict[str, str]) -> Pipeline:
@@ -228,7 +222,8 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
                 ranking = _in_context(ranking, topic, text)
             pair = self._two_questions(text)
             if pair:
-                ranking = _with_two_questions(ranking, max(PAIR_CONFIDENCE, min(confidence for _, confidence in pair)))
+                # the pair first, so the fallback's margin is read against it, not one of its halves
+                ranking = _leading(ranking, TWO_QUESTIONS_INTENT, max(PAIR_CONFIDENCE, min(c for _, c in pair)))
                 message.set(QUESTIONS_KEY, [intent for intent, _ in pair], add_to_output=True)
             elif ranking[0][INTENT_NAME_KEY] in FRAMING:
                 ranking = self._framed_request(ranking, text, in_form)
