@@ -19,30 +19,40 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
-# endpoints.yml reads these; bot/launcher.py sets the same values for `make run`.
+# endpoints.yml reads these; bot/launcher/profiles.py sets the same values for `make run`.
 export ACTION_PORT ?= 5055
 export TRACKER_DB ?= var/tracker.db
 
 # The shorthand tokenizer's code and word list shape the features, so they count too.
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                  bot/nlu/shorthand_tokenizer.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml \
-                  bot/nlu/report_classifier.py bot/nlu/red_flag_detector.py bot/nlu/intent_classifier.py
+                  bot/rasa_server/components/shorthand_tokenizer.py bot/understanding/domain_terms.py bot/understanding/domain_terms.yml \
+                  bot/understanding/report_classifier.py bot/rasa_server/components/red_flag_detector.py bot/rasa_server/components/intent_classifier.py
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
 .PHONY: help run run-prod test lint install install-eval train migrate staff-user validate facts unit stories safety understanding e2e eval bench clean constraints
 
 help:
-	@echo "make run    install, train if the training data changed, start the assistant"
-	@echo "make run-prod  several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
-	@echo "make test   everything CI checks (lint, validate, unit, train, test stories, red flags, end-to-end)"
-	@echo "make lint   formatting, lint rules (ruff), types (mypy) and import contracts (lint-imports), pyproject.toml"
-	@echo "make safety red-flag recall and false alarms on the blind held-out sets: docs/safety.md"
-	@echo "make understanding  patient messages written blind and public out-of-domain queries: docs/quality.md"
-	@echo "make eval   slow NLU comparison (held-out set, cross-validation): docs/quality.md"
-	@echo "make bench  speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
-	@echo "            (QUICK=1: a smoke run of a few minutes, which CI runs through its test)"
-	@echo "make migrate  bring the database schema up to date (make run does it)"
+	@echo "make run        install, train if the training data changed, start the assistant"
+	@echo "make run-prod   several Rasa servers on PostgreSQL and Redis (set DATABASE_URL, REDIS_URL): docs/deploy.md"
+	@echo "make test       everything CI checks, each phase timed: $(CHECKS)"
+	@echo "  make lint          formatting, lint rules (ruff), types (mypy) and import contracts (lint-imports), pyproject.toml"
+	@echo "  make validate      domain, rules, stories and NLU data consistent (Rasa's validator, warnings as errors)"
+	@echo "  make facts         every answer states only what clinic/facts.yml says, every fact quotes the article"
+	@echo "  make unit          unit tests (pytest -m 'not e2e'); PostgreSQL and Redis tests skip without them unless CI is set"
+	@echo "  make stories       the test stories through the trained model (tests/stories/)"
+	@echo "  make safety        red-flag recall and false alarms on the blind held-out sets: docs/safety.md"
+	@echo "  make understanding patient messages written blind and public out-of-domain queries: docs/quality.md"
+	@echo "  make e2e           servers started, the public evaluation, blind conversations, SMS and browser tests"
+	@echo "make train      train models/current.tar.gz when the training data or the NLU code changed"
+	@echo "make install    the venv with the pinned dependencies (constraints.txt); make run and make test do it"
+	@echo "make install-eval   spaCy and its lookups, for make eval only"
+	@echo "make constraints    re-pin constraints.txt after a deliberate upgrade in requirements.txt"
+	@echo "make migrate    bring the database schema up to date (make run does it)"
 	@echo "make staff-user EMAIL=you@clinic.example   create a staff console account"
+	@echo "make eval       slow NLU comparison (held-out set, cross-validation): docs/quality.md"
+	@echo "make bench      speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
+	@echo "                (QUICK=1: a smoke run of a few minutes, which CI runs through its test)"
+	@echo "make clean      remove models, results, logs and pytest's cache (keeps var/ and the venv)"
 
 ## Environment --------------------------------------------------------------------
 
@@ -91,7 +101,7 @@ staff-user: migrate
 run: $(MODEL)
 	$(PY) -m bot.launcher
 
-# RASA_INSTANCES Rasa servers behind bot/proxy.py, PostgreSQL tracker store, Redis locks.
+# RASA_INSTANCES Rasa servers behind bot/launcher/proxy.py, PostgreSQL tracker store, Redis locks.
 run-prod: $(MODEL)
 	$(PY) -m bot.launcher --profile prod
 
@@ -122,8 +132,9 @@ validate: $(STAMP)
 facts: $(STAMP)
 	$(PY) -m bot.facts
 
-# --durations: the slowest tests, printed at the end of each run.
-unit: $(EVAL_STAMP)
+# --durations: the slowest tests, printed at the end of each run. spaCy is not installed
+# for these (only `make eval` uses it); its one test file runs in `make eval`.
+unit: $(STAMP)
 	$(PY) -m pytest -m "not e2e" --durations=10
 
 # Test stories replay every rule and story through the trained model (NLU included).
@@ -155,12 +166,13 @@ $(EVAL_STAMP): $(STAMP) requirements-eval.txt
 	@touch $@
 
 # The spaCy pipeline that the spaCy variants in docs/pipelines/ load.
-$(SPACY_MODEL): $(EVAL_STAMP) bot/nlu/spacy_model.py bot/nlu/domain_terms.py bot/nlu/domain_terms.yml
+$(SPACY_MODEL): $(EVAL_STAMP) bot/understanding/spacy_model.py bot/understanding/domain_terms.py bot/understanding/domain_terms.yml
 	rm -rf models/spacy-cit
-	$(PY) -m bot.nlu.spacy_model models/spacy-cit
+	$(PY) -m bot.understanding.spacy_model models/spacy-cit
 
 # Every pipeline of docs/pipelines/: held-out set and 3-fold cross-validation.
 eval: $(SPACY_MODEL)
+	$(PY) -m pytest -q tests/understanding/test_spacy_model.py
 	$(PY) -m scripts.evaluate_nlu --folds 3
 
 ## Benchmarks (about 12 minutes on 2 cores; QUICK=1 2 to 5) ----------------------

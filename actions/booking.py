@@ -32,8 +32,8 @@ from actions.handoff_requests import (
 )
 from bot import patterns
 from bot.booking import corrected_name, find_contact, read_confirmation, read_details, validate_name
-from bot.nlu.question_parts import asks_a_question
 from bot.settings import get_settings
+from bot.understanding.question_parts import asks_a_question
 
 # Which slot each free-text reader fills, and what the reader calls it.
 ASKED = {"booking_name": "name", "booking_contact": "contact", "booking_time": "preferred_time"}

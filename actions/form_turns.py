@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, asks_a_question
+from bot.understanding.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT, asks_a_question
 
 REQUESTED_SLOT = "requested_slot"
 SAVED_SLOT = "handoff_saved"

@@ -2,7 +2,7 @@
 
 The intent classifier reads "how long does the redness last, and how often should I
 come?" as `ask_two_questions` and lists both questions' intents with it
-(bot/nlu/question_parts.py); this action sends each one's own response, so the two
+(bot/understanding/question_parts.py); this action sends each one's own response, so the two
 answers are the ones a patient gets asking each alone (facts checked in one place).
 """
 

@@ -27,8 +27,8 @@ from actions.form_turns import latest_intent, latest_text
 from actions.handoff_requests import channel_contact, submit_handoff
 from bot.db.models import RED_FLAG
 from bot.handoffs.red_flags import groups_from_entities
-from bot.nlu.escalation import RED_FLAG_INTENTS
-from bot.nlu.red_flag_rules import EMERGENCY, URGENT
+from bot.understanding.escalation import RED_FLAG_INTENTS
+from bot.understanding.red_flag_rules import EMERGENCY, URGENT
 
 # What the patient reads after the first answer: alerted (the handoff is committed),
 # or, when it could not be stored, only whom to call now.

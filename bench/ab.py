@@ -39,7 +39,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--base", nargs="*", default=[], metavar="ENV=VALUE", help="extra environment of every run")
     parser.add_argument("--mode", choices=("embedded", "prod", "instances"), default="embedded",
                         help="prod: one Rasa server with --workers Sanic workers; instances: --workers Rasa "
-                        "servers behind bot/proxy.py (both on Redis and PostgreSQL)")  # fmt: skip
+                        "servers behind bot/launcher/proxy.py (both on Redis and PostgreSQL)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="Sanic workers (prod) or Rasa servers (instances)")
     parser.add_argument("--levels", type=options.levels, default=[1, 10, 50])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per level")

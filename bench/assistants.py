@@ -23,7 +23,7 @@ from typing import Dict, Mapping, Optional, Tuple
 from bench.conversations import OURS, STOCK, Conversation
 from bench.load import rest_url
 from bench.servers import ProcessSpec, Ready
-from bot import launcher
+from bot.launcher import profiles
 from bot.settings import PROJECT_ROOT, Settings
 
 # What the Makefile exports for every command; the stock assistant gets it too, so both
@@ -94,7 +94,7 @@ def ours(settings: Settings, extra_env: Optional[Mapping[str, str]] = None) -> A
     handoff database must be migrated (`bot.db.migrate.upgrade`), as the launcher does."""
     url = f"http://127.0.0.1:{settings.rasa_port}"
     rasa = ProcessSpec(
-        "rasa", launcher.rasa_server_cmd(settings), {**launcher.rasa_env(settings), **QUIET_ENV, **(extra_env or {})},
+        "rasa", profiles.rasa_server_cmd(settings), {**profiles.rasa_env(settings), **QUIET_ENV, **(extra_env or {})},
         PROJECT_ROOT, Ready(rest_url(url), "message"),
     )  # fmt: skip
     setup = "`make run`'s Rasa server (endpoints.yml: SQLite tracker store, in-memory locks) and action server"
@@ -107,8 +107,8 @@ def ours_prod(settings: Settings, workers: int, extra_env: Optional[Mapping[str,
     the schema must be migrated (`bench.databases.fresh_schema`)."""
     url = f"http://127.0.0.1:{settings.rasa_port}"
     served = dataclasses.replace(settings, sanic_workers=workers)  # as SANIC_WORKERS=workers make run-prod
-    env = {**launcher.rasa_env(served, launcher.PROD), **QUIET_ENV, **(extra_env or {})}
-    cmd = launcher.rasa_server_cmd(settings, launcher.PROD, settings.rasa_port)
+    env = {**profiles.rasa_env(served, profiles.PROD), **QUIET_ENV, **(extra_env or {})}
+    cmd = profiles.rasa_server_cmd(settings, profiles.PROD, settings.rasa_port)
     rasa = ProcessSpec("rasa", cmd, env, PROJECT_ROOT, Ready(rest_url(url), "message"))
     setup = (
         f"one Rasa server with SANIC_WORKERS={workers} on endpoints.prod.yml "
@@ -119,13 +119,13 @@ def ours_prod(settings: Settings, workers: int, extra_env: Optional[Mapping[str,
 
 def ours_instances(settings: Settings, instances: int, extra_env: Optional[Mapping[str, str]] = None) -> Assistant:
     """The launcher's prod topology: `instances` Rasa servers (one Sanic worker each) on
-    endpoints.prod.yml behind bot/proxy.py, for comparing it with Sanic workers."""
+    endpoints.prod.yml behind bot/launcher/proxy.py, for comparing it with Sanic workers."""
     ports = [free_port() for _ in range(instances)]
-    env = {**launcher.rasa_env(settings, launcher.PROD), **QUIET_ENV, **(extra_env or {})}
+    env = {**profiles.rasa_env(settings, profiles.PROD), **QUIET_ENV, **(extra_env or {})}
     rasa = tuple(
         ProcessSpec(
             f"rasa-{number}",
-            launcher.rasa_server_cmd(settings, launcher.PROD, port),
+            profiles.rasa_server_cmd(settings, profiles.PROD, port),
             env,
             PROJECT_ROOT,
             Ready(rest_url(f"http://127.0.0.1:{port}"), "message"),
@@ -134,17 +134,17 @@ def ours_instances(settings: Settings, instances: int, extra_env: Optional[Mappi
     )
     url = f"http://127.0.0.1:{settings.rasa_port}"
     proxy = ProcessSpec(
-        "proxy", launcher.proxy_cmd(settings, ports), {**launcher.server_env(settings), **QUIET_ENV}, PROJECT_ROOT,
+        "proxy", profiles.proxy_cmd(settings, ports), {**profiles.server_env(settings), **QUIET_ENV}, PROJECT_ROOT,
         Ready(rest_url(url), "message"),
     )  # fmt: skip
-    setup = f"{instances} Rasa servers on endpoints.prod.yml behind bot/proxy.py, and the action server"
+    setup = f"{instances} Rasa servers on endpoints.prod.yml behind bot/launcher/proxy.py, and the action server"
     return Assistant("ours-instances", f"ours ({instances} instances)", setup + _extra(extra_env), url,
                      (_actions(settings), *rasa, proxy), OURS)  # fmt: skip
 
 
 def _actions(settings: Settings) -> ProcessSpec:
     return ProcessSpec(
-        "actions", launcher.action_server_cmd(settings), {**launcher.action_env(settings), **QUIET_ENV},
+        "actions", profiles.action_server_cmd(settings), {**profiles.action_env(settings), **QUIET_ENV},
         PROJECT_ROOT, Ready(f"http://127.0.0.1:{settings.action_port}/health", "health"),
     )  # fmt: skip
 

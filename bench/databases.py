@@ -15,7 +15,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import launcher
+from bot.launcher import preparation
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 # A Redis database of its own (the reliability tests use 13); every key is per sender.
@@ -51,8 +51,8 @@ def fresh_schema(postgres_url: str) -> Iterator[str]:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         url = f"{postgres_url}?options=-csearch_path%3D{schema}"
         try:
-            launcher.migrate_handoffs(url)  # as the launcher prepares them before any server starts
-            launcher.create_tracker_tables(url)
+            preparation.migrate_handoffs(url)  # as the launcher prepares them before any server starts
+            preparation.create_tracker_tables(url)
             yield url
         finally:
             with admin.begin() as connection:

@@ -20,11 +20,11 @@ from typing import Callable, Dict, List, Optional
 from bot.booking import find_contact, read_details
 from bot.booking.clauses import prepare
 from bot.booking.contact import contact_spans
-from bot.nlu.escalation import decide
-from bot.nlu.red_flag_rules import RedFlagRules
 from bot.screening import get_screening
 from bot.settings import get_settings
 from bot.text import MAX_MESSAGE_CHARS
+from bot.understanding.escalation import decide
+from bot.understanding.red_flag_rules import RedFlagRules
 
 
 def _filled(head: str, unit: str) -> str:

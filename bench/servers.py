@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Mapping, Sequence
 
-from bot.launcher import answers_http, stop_processes
+from bot.launcher.supervision import answers_http, stop_processes
 
 START_TIMEOUT_S = 300.0
 POLL_S = 0.1

@@ -2,7 +2,7 @@
 
 Two limits count requests per client address: the staff console's login throttle
 (`bot.staff.login_limit`) and the patient channels' address limit
-(`bot.channels.guard`). Both ask here, so they agree on two things:
+(`bot.rasa_server.channels.guard`). Both ask here, so they agree on two things:
 
 - Whom to believe. The socket's peer is the client, unless reverse proxies stand in
   front: then it is the nearest proxy, and each proxy appends the address it saw to

@@ -9,7 +9,7 @@ can produce another's:
 - REST (`POST /webhooks/rest/webhook`, the evaluation and API clients): `rest:<sender>`,
   the sender the client chose;
 - the website widget: `widget:<id>`, an id the server issued and signed
-  (`bot.channels.widget_tokens`); a client can only continue a conversation it was given;
+  (`bot.rasa_server.channels.widget_tokens`); a client can only continue a conversation it was given;
 - SMS: `sms:<E.164 number>`, the sender's number, from a webhook whose Twilio signature
   was checked. Only this namespace proves a phone number, so the actions read a patient's
   number from it (`sms_number`) and from nothing else.

@@ -112,7 +112,7 @@ def run(bot_url: str, staff_url: str, staff_token: str, out: Path, writers: Opti
 
 def _run_own_stack(out: Path, writers: Optional[Sequence[str]] = None) -> Report:
     """Start the servers on free ports with their own SQLite files, score, stop them."""
-    from bot.launcher import running_stack
+    from bot.launcher.supervision import running_stack
     from bot.settings import Settings
     from tests.ports import free_port
 

@@ -5,7 +5,7 @@ must not (general questions, negations, history, expected aftercare, other topic
 were written by helpers who saw only the article and the group list, never data/nlu.
 
 - The held-out sets (`tests/data/red_flags/heldout_*.yml`) are scored, never trained or
-  tuned on; nothing in data/ may repeat one of their messages (tests/nlu checks that).
+  tuned on; nothing in data/ may repeat one of their messages (tests/understanding checks that).
 - The training sets (`data/red_flags/*.yml`, one file per writer) are what the report
   classifier learns from and what rules and thresholds were tuned on. Scored as they
   are, they flatter the detector; `--leave-one-writer-out` scores each writer's file
@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from bot.nlu.escalation import CLASSIFIER_THRESHOLD, MODEL_THRESHOLD, decide, ranking_from_evidence
-from bot.nlu.red_flag_rules import RedFlagRules
-from bot.nlu.report_classifier import LabelledMessage, leave_one_out, read_sets
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.understanding.escalation import CLASSIFIER_THRESHOLD, MODEL_THRESHOLD, decide, ranking_from_evidence
+from bot.understanding.red_flag_rules import RedFlagRules
+from bot.understanding.report_classifier import LabelledMessage, leave_one_out, read_sets
 from scripts.model_parse import parse_all
 
 SETS_DIR = PROJECT_ROOT / "tests" / "data" / "red_flags"
@@ -230,7 +230,7 @@ def leave_one_writer_out_evidence(cases: Sequence[Case], model: Path) -> List[Ev
     """
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.nlu.escalation import RED_FLAG_INTENTS
+    from bot.understanding.escalation import RED_FLAG_INTENTS
 
     nlu = load_data(str(PROJECT_ROOT / "data" / "nlu"))
     always = [(example.get("text"), example.get("intent") in RED_FLAG_INTENTS) for example in nlu.intent_examples]

@@ -1,6 +1,6 @@
 """Score understanding on text nobody on the team wrote (`make understanding`).
 
-Two sets, both kept out of training (tests/nlu/test_independent_sets.py checks):
+Two sets, both kept out of training (tests/understanding/test_independent_sets.py checks):
 
 - **Independent patient messages** (`tests/data/nlu_independent/writer_*.yml`): single
   messages written blind by helpers who saw only the article and the list of topics the
@@ -23,7 +23,7 @@ run prints them; the exit status is 1 below FLOOR, which `make test` enforces.
 
 `--in-context` also asks every out-of-domain query as the message after each of
 `CONTEXT_QUESTIONS`, as a patient's next message after an answer: follow-ups are read
-with the previous message (bot.nlu.follow_up), and this is what that reading costs.
+with the previous message (bot.understanding.follow_up), and this is what that reading costs.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.nlu.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.understanding.question_parts import QUESTIONS_KEY, TWO_QUESTIONS_INTENT
 from scripts.model_parse import parse_all
 
 INDEPENDENT_DIR = PROJECT_ROOT / "tests" / "data" / "nlu_independent"

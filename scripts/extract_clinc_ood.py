@@ -10,7 +10,7 @@ never a clinic fact. The small_talk and meta domains are left out: greetings, th
 Two test queries of every remaining intent and 100 of the out-of-scope test queries
 (chosen with a fixed seed) are kept, less any that equal one of our training examples
 ("why is the sky blue"): such a query measures memory, not understanding. Nothing of
-this file may enter the training data (tests/nlu/test_independent_sets.py checks).
+this file may enter the training data (tests/understanding/test_independent_sets.py checks).
 
     python -m scripts.extract_clinc_ood /work/.mirror/clinc+oos-eval/repo
 """

@@ -21,16 +21,19 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.validator import Validator
 
-from bot.nlu.question_parts import TWO_QUESTIONS_INTENT
 from bot.settings import PROJECT_ROOT
+from bot.understanding.question_parts import TWO_QUESTIONS_INTENT
 
 # Modules that send responses by name: the actions, and the channels' notices and keywords.
-SENDER_DIRS = (PROJECT_ROOT / "actions", PROJECT_ROOT / "bot" / "channels")
+SENDER_DIRS = (PROJECT_ROOT / "actions", PROJECT_ROOT / "bot" / "rasa_server" / "channels")
 _RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_]+)[\"']")
 
 
 def responses_sent_by_code(dirs: Sequence[Path] = SENDER_DIRS) -> Set[str]:
     """Response names that appear as string literals in the action and channel modules."""
+    missing = [str(directory) for directory in dirs if not directory.is_dir()]
+    if missing:  # a moved package must move here too, or its responses look unused
+        raise FileNotFoundError(f"no such directory of response senders: {', '.join(missing)}")
     return {
         match.group(1)
         for directory in dirs
@@ -45,7 +48,7 @@ class ProjectValidator(Validator):
 
     def _non_default_intents(self) -> List[Text]:
         """Intents that need training examples: not `ask_two_questions`, which the intent
-        classifier gives a message of two questions (bot/nlu/question_parts.py)."""
+        classifier gives a message of two questions (bot/understanding/question_parts.py)."""
         return [intent for intent in super()._non_default_intents() if intent != TWO_QUESTIONS_INTENT]
 
     def form_questions(self) -> Set[str]:

@@ -16,9 +16,10 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 from rasa.shared.core.domain import Domain
 
-from bot.nlg import ClinicNLG
+from bot.clinic_profile import ClinicProfile
+from bot.rasa_server.nlg import ClinicNLG
 from bot.screening import SLOTS, get_screening
-from bot.settings import PROJECT_ROOT, ClinicProfile
+from bot.settings import PROJECT_ROOT
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 PROFILES = {

@@ -24,9 +24,6 @@ import bot.booking.contact
 import bot.booking.name
 import bot.booking.time_expressions
 import bot.handoffs.request
-import bot.nlu.escalation
-import bot.nlu.red_flag_rules
-import bot.nlu.report_guard
 import bot.screening.phrases
 import bot.sms.inbound
 import bot.sms.keywords
@@ -34,21 +31,24 @@ import bot.sms.render
 import bot.text
 import bot.transcripts.nlu_export
 import bot.transcripts.unanswered
+import bot.understanding.escalation
+import bot.understanding.red_flag_rules
+import bot.understanding.report_guard
 from bot import patterns
 from bot.booking import find_concern, find_contact, find_name, find_preferred_time, read_details
 from bot.booking.name import MAX_LENGTH as NAME_LENGTH
 from bot.booking.preferred_time import MAX_LENGTH as TIME_LENGTH
-from bot.nlu.escalation import decide
-from bot.nlu.red_flag_rules import RedFlagRules
 from bot.screening import SLOTS, get_screening
 from bot.settings import get_settings
 from bot.text import MAX_MESSAGE_CHARS
+from bot.understanding.escalation import decide
+from bot.understanding.red_flag_rules import RedFlagRules
 
 # The modules whose patterns read what patients (or their phones and carriers) send.
 READING_MODULES: List[ModuleType] = [
     actions.booking, actions.handoff, bot.booking.clauses, bot.booking.concern, bot.booking.contact,
-    bot.booking.name, bot.booking.time_expressions, bot.handoffs.request, bot.nlu.escalation,
-    bot.nlu.red_flag_rules, bot.nlu.report_guard, bot.screening.phrases, bot.sms.inbound, bot.sms.keywords,
+    bot.booking.name, bot.booking.time_expressions, bot.handoffs.request, bot.understanding.escalation,
+    bot.understanding.red_flag_rules, bot.understanding.report_guard, bot.screening.phrases, bot.sms.inbound, bot.sms.keywords,
     bot.sms.render, bot.text, bot.transcripts.nlu_export, bot.transcripts.unanswered,
 ]  # fmt: skip
 # NFC (which every reader applies) writes a character as at most three.
@@ -167,7 +167,7 @@ def test_each_free_text_reader_reads_at_most_a_capped_text(readers, longest_read
 
 
 def test_the_cap_is_the_longest_message_a_channel_lets_in():
-    from bot.channels import rest, twilio
+    from bot.rasa_server.channels import rest, twilio
 
     assert rest.MAX_TEXT_CHARS <= MAX_MESSAGE_CHARS and twilio.MAX_TEXT_CHARS <= MAX_MESSAGE_CHARS
 

@@ -1,6 +1,6 @@
-"""docs/rasa-internals.md: the Rasa version its list was checked against, and guards for
-rows that had none (the classifier marker, the tracker store's fast path, the validator
-patch installed by the channels)."""
+"""docs/rasa-internals.md: the Rasa version its list was checked against, every file and
+test it names still there, and guards for rows that had none (the classifier marker, the
+tracker store's fast path, the validator patch installed by the channels)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import action_responses
-from bot.channels.rest import GuardedRestInput
-from bot.channels.twilio import TwilioInput
-from bot.channels.widget import WidgetInput
-from bot.nlu.intent_classifier import TextIntentClassifier
-from bot.nlu.red_flag_detector import RedFlagDetector
+from bot.rasa_server import action_responses
+from bot.rasa_server.channels.rest import GuardedRestInput
+from bot.rasa_server.channels.twilio import TwilioInput
+from bot.rasa_server.channels.widget import WidgetInput
+from bot.rasa_server.components.intent_classifier import TextIntentClassifier
+from bot.rasa_server.components.red_flag_detector import RedFlagDetector
+from bot.rasa_server.tracker_store import FastSQLTrackerStore
 from bot.settings import PROJECT_ROOT
-from bot.tracker_store import FastSQLTrackerStore
 
 LIST = PROJECT_ROOT / "docs" / "rasa-internals.md"
 _CHECKED = re.compile(r"^Checked against: rasa (\S+), rasa-sdk (\S+)$", re.MULTILINE)
@@ -38,6 +38,31 @@ def test_the_list_was_checked_against_the_installed_rasa():
     assert (version("rasa"), version("rasa-sdk")) == checked.groups(), (
         "the installed Rasa is not the one docs/rasa-internals.md was checked against: check every row, then update it"
     )
+
+
+_FILE = re.compile(r"`((?:bot|actions|tests|scripts|bench)/[\w/]+\.(?:py|yml))`")
+_TEST = re.compile(r"`((?:tests)/[\w/]+\.py)::(\w+)`")
+_MORE_TESTS = re.compile(r"`::(\w+)`")
+
+
+def test_every_file_and_test_the_list_names_exists():
+    """A move or a rename must carry the list with it: a row naming a file or test that is gone guards nothing."""
+    text = LIST.read_text(encoding="utf-8")
+    missing = sorted({path for path in _FILE.findall(text) if not (PROJECT_ROOT / path).is_file()})
+    assert not missing, f"docs/rasa-internals.md names files that do not exist: {missing}"
+    gone: List[str] = []
+    for row in text.splitlines():
+        current = None
+        for match in re.finditer(r"`(tests/[\w/]+\.py)::(\w+)`|`::(\w+)`", row):
+            path, name, more = match.groups()
+            current = path or current
+            name = name or more
+            if current is None:
+                continue
+            source = (PROJECT_ROOT / current).read_text(encoding="utf-8")
+            if not re.search(rf"^(async )?def {name}\(", source, re.MULTILINE):
+                gone.append(f"{current}::{name}")
+    assert not gone, f"docs/rasa-internals.md names tests that do not exist: {gone}"
 
 
 @pytest.mark.parametrize("component", [TextIntentClassifier, RedFlagDetector])
@@ -54,7 +79,9 @@ def test_rasas_retrieve_goes_through_our_fast_path(tmp_path: Path, monkeypatch: 
     async def spy(self: FastSQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool) -> None:
         calls.append((sender_id, fetch_events_from_all_sessions))
 
-    config = EndpointConfig(type="bot.tracker_store.FastSQLTrackerStore", dialect="sqlite", db=str(tmp_path / "t.db"))
+    config = EndpointConfig(
+        type="bot.rasa_server.tracker_store.FastSQLTrackerStore", dialect="sqlite", db=str(tmp_path / "t.db")
+    )
     store = TrackerStore.create(config, Domain.empty())
     assert isinstance(store, FastSQLTrackerStore)
     monkeypatch.setattr(FastSQLTrackerStore, "_retrieve", spy)

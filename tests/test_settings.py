@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT, ClinicProfile, ConfigurationError, Settings
+from bot.clinic_profile import ClinicProfile
+from bot.settings import PROJECT_ROOT, ConfigurationError, Settings
 
 
 def _profile(tmp_path: Path, text: str) -> Path:

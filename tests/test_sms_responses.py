@@ -25,10 +25,11 @@ from actions import booking
 from actions.booking import ActionAskBookingConfirmed, ValidateBookingForm
 from actions.eligibility import SCREENING_SLOTS, ActionScreeningOutcome, AskScreeningQuestion
 from actions.fallback import NOT_SUGGESTED, ActionSuggestTopics, question_titles
+from bot.clinic_profile import ClinicProfile
 from bot.facts import FactBook, claims
-from bot.nlg import ClinicNLG
+from bot.rasa_server.nlg import ClinicNLG
 from bot.screening import get_screening
-from bot.settings import PROJECT_ROOT, ClinicProfile
+from bot.settings import PROJECT_ROOT
 from bot.sms.render import SMS_MAX_SEPTETS, non_gsm7, septets, sms_body
 from tests.actions.conftest import DOMAIN as DOMAIN_DICT
 from tests.actions.conftest import run, tracker_for

@@ -7,8 +7,9 @@ from typing import Iterator, List, Tuple
 import pytest
 import yaml
 
-from bot.nlg import ClinicNLG
-from bot.settings import PROJECT_ROOT, ClinicProfile
+from bot.clinic_profile import ClinicProfile
+from bot.rasa_server.nlg import ClinicNLG
+from bot.settings import PROJECT_ROOT
 from tests.responses import response_channel
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from bot.handoffs.request import RED_FLAG_GROUP, UNSPECIFIED_GROUP, HandoffReque
 
 logger = logging.getLogger(__name__)
 
-ENTITY = "red_flag"  # what bot.nlu.red_flag_detector names the groups it found
+ENTITY = "red_flag"  # what bot.rasa_server.components.red_flag_detector names the groups it found
 
 
 def groups_from_entities(entities: Optional[Iterable[Mapping[str, Any]]]) -> List[str]:

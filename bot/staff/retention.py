@@ -35,9 +35,10 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.engine import session_factory
 from bot.db.models import Handoff, HandoffNote, SmsContact, SmsMessage, utcnow
 from bot.db.session import unit_of_work
+from bot.db.tracker_events import SESSION_STARTED, SLOT, events
 from bot.staff.login_limit import LoginLimiter
 from bot.staff.sessions import Sessions
-from bot.transcripts.events import SESSION_STARTED, SLOT, epoch, events, with_events
+from bot.transcripts.events import epoch, with_events
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,7 @@
-"""Rasa's `events` table, and what one of its rows says.
+"""Reading Rasa's `events` table (declared in `bot.db.tracker_events`): what one row says.
 
-Rasa's SQLTrackerStore (rasa.core.tracker_store.SQLEvent) creates and writes this table:
-one row per event, in `id` order (Rasa's own order: `timestamp` is a float epoch that
-may repeat), with the whole event as JSON in `data` (`Event.as_dict()`). The table is
-declared here in its own MetaData so that Alembic, which manages
-`bot.db.models.metadata`, never creates, alters or drops a table Rasa owns.
+Rows are read in `id` order (Rasa's own order: `timestamp` is a float epoch that may
+repeat), with the whole event as JSON in `data` (`Event.as_dict()`).
 """
 
 from __future__ import annotations
@@ -14,32 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Mapping, Optional, TypeVar
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.engine import get_engine
 from bot.db.session import unit_of_work
+from bot.db.tracker_events import events
 from bot.settings import get_settings
 
-tracker_metadata = MetaData()
-
-events = Table(
-    "events",
-    tracker_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
-
-USER = "user"  # type_name of what the patient sent (rasa.shared.core.events.UserUttered)
-BOT = "bot"  # type_name of what the bot said (BotUttered)
-SLOT = "slot"  # type_name of a slot's new value (SlotSet)
-SESSION_STARTED = "session_started"  # type_name of a session's start (SessionStarted)
 # Rasa's prefix for a message that names an intent instead of text: a button's payload
 # ("/faq_pain", '/inform{"time": "morning"}'), sent as the patient's message.
 PAYLOAD_PREFIX = "/"

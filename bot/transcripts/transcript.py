@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.db.engine import session_factory
-from bot.transcripts.events import BOT, USER, epoch, event_data, event_time, events, patient_message, with_events
+from bot.db.tracker_events import BOT, USER, events
+from bot.transcripts.events import epoch, event_data, event_time, patient_message, with_events
 from bot.transcripts.unanswered import UnansweredMessage, reason_for
 
 RED_FLAG_INTENTS: Tuple[str, ...] = ("red_flag_emergency", "red_flag_urgent")
@@ -146,7 +147,7 @@ def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[T
     latest button that sent it.
 
     The staff console reads stored rows with it, the website widget its own conversation
-    (bot.channels.widget_history).
+    (bot.rasa_server.channels.widget_history).
     """
     titles: Dict[str, str] = {}  # payload -> title, of every button offered so far
     for type_name, timestamp, data in entries:

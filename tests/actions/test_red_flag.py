@@ -9,9 +9,10 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from actions.red_flag import ALERTED, CALL_NOW, ActionRedFlagHandoff
+from bot.clinic_profile import ClinicProfile
 from bot.handoffs.service import HandoffService
-from bot.nlg import ClinicNLG
-from bot.settings import PROJECT_ROOT, ClinicProfile
+from bot.rasa_server.nlg import ClinicNLG
+from bot.settings import PROJECT_ROOT
 from tests.actions.conftest import run, tracker_for
 
 PHONE = "+13475550190"

@@ -9,7 +9,7 @@ import pytest
 from bench.assistants import free_port
 from bench.load import rest_url
 from bench.servers import ProcessSpec, Ready, answers_message, children, started, tree_kb, vm_rss_kb
-from bot.launcher import stop_processes
+from bot.launcher.supervision import stop_processes
 from tests.bench.echo_server import EchoServer, Serving
 
 PARENT_WITH_CHILD = (

@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from bot.launcher import Stack, running_stack
+from bot.launcher.supervision import Stack, running_stack
 from bot.settings import Settings
 from tests.e2e.browser import chromium
 from tests.ports import free_port

@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import requests
 
-from bot.launcher import Stack
+from bot.launcher.supervision import Stack
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
 

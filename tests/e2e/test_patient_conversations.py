@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bot.settings import PROJECT_ROOT
-from tests.nlu.test_red_flag_rules import EMERGENCY_PHRASES, URGENT_PHRASES
+from tests.understanding.test_red_flag_rules import EMERGENCY_PHRASES, URGENT_PHRASES
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import pytest
 import requests
 
-from bot.launcher import Stack
+from bot.launcher.supervision import Stack
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
 from tests.handoffs.notify.smtp_server import Inbox, smtp_server

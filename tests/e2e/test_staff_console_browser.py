@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from bot.db.engine import get_engine, session_factory
 from bot.handoffs.request import HandoffRequest
 from bot.handoffs.store import HandoffStore
-from bot.launcher import Stack
+from bot.launcher.supervision import Stack
 from bot.settings import PROJECT_ROOT
 from bot.staff.accounts import Accounts
 from tests import twilio_client

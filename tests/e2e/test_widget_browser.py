@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, Route, expect
 
-from bot.launcher import Stack
+from bot.launcher.supervision import Stack
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.e2e.browser import contrast_ratio, text_contrast
 

@@ -16,7 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from bot.launcher import PROD, Stack, running_stack
+from bot.launcher.profiles import PROD
+from bot.launcher.supervision import Stack, running_stack
 from bot.settings import Settings
 from tests.db.databases import fresh_database, require_redis
 from tests.e2e.conftest import TWILIO_TEST_TOKEN

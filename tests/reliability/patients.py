@@ -15,7 +15,7 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from bot.db.engine import get_engine
-from bot.launcher import Stack
+from bot.launcher.supervision import Stack
 from bot.transcripts.transcript import Transcript, TranscriptReader
 from tests import twilio_client
 from tests.e2e.conftest import TWILIO_TEST_TOKEN

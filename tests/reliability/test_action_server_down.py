@@ -3,7 +3,7 @@ confirmation, and the same conversation books once the server is back.
 
 What Rasa does without its action server: it logs the failed custom action, drops its
 events and predicts on. Asked to book, the patient gets the booking introduction (a
-domain response, rendered in the Rasa server with the clinic's contact by bot/nlg.py)
+domain response, rendered in the Rasa server with the clinic's contact by bot/rasa_server/nlg.py)
 and, as the form cannot start, the fallback answer with the clinic's contact.
 """
 

@@ -23,8 +23,8 @@ from bot.db.models import (
     StaffUser,
 )
 from bot.db.session import DatabaseUnavailable
+from bot.db.tracker_events import events
 from bot.staff.retention import PurgeReport, purge
-from bot.transcripts.events import events
 from bot.transcripts.transcript import TranscriptReader
 from tests.ports import free_port
 from tests.tracker_data import T0, RasaTrackers, answered, at, rasa_trackers, said

@@ -1,15 +1,14 @@
-"""Our declaration of Rasa's `events` table, the tracker store's engine, and reading a row."""
+"""The tracker store's engine, and reading the rows Rasa writes."""
 
 import json
 from datetime import datetime, timezone
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import func, inspect, select
 
 from bot.db.engine import dispose_engines, make_engine, session_factory
-from bot.db.models import metadata as app_metadata
 from bot.db.session import DatabaseUnavailable
+from bot.db.tracker_events import events
 from bot.settings import Settings
 from bot.transcripts import events as events_module
 from bot.transcripts.events import (
@@ -17,29 +16,11 @@ from bot.transcripts.events import (
     epoch,
     event_data,
     event_time,
-    events,
     patient_message,
     tracker_engine,
     with_events,
 )
 from tests.tracker_data import T0, answered, said
-
-
-def _shape(table):
-    return {
-        column.name: (type(column.type), getattr(column.type, "length", None), column.nullable, column.primary_key)
-        for column in table.columns
-    }
-
-
-def test_the_table_is_declared_as_rasa_declares_it():
-    assert _shape(events) == _shape(SQLTrackerStore.SQLEvent.__table__)
-    assert events.name == SQLTrackerStore.SQLEvent.__tablename__
-
-
-def test_alembic_never_sees_rasas_table():
-    assert "events" not in app_metadata.tables
-    assert events.metadata is not app_metadata
 
 
 def test_the_columns_are_those_rasa_created(rasa, store_engine):

@@ -1,0 +1,171 @@
+"""Who the assistant speaks for: the clinic profile file, and the phrases built from it.
+
+The profile (`clinic/profile.yml`, or CLINIC_PROFILE) holds the clinic's name, phone,
+hours, address, links, emergency number and country. `bot.settings` says which file to
+read; this module reads it strictly (unknown keys and yes/no surprises are errors) and
+turns it into the phrases every answer uses (how to call, the safety line, the contact
+details), so a clinic changes its number in one file and every answer follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import yaml
+
+from bot.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class ClinicProfile:
+    """Who the assistant speaks for. Empty fields are unknown and never invented.
+
+    `country` is the region a patient's local phone number ("(555) 010-0100") is read in.
+    `demo` marks the profile shipped for `make run`: its phone number is fictional (the
+    555-0100 to 555-0199 range is reserved for fiction), the widget and the launcher say
+    so, and the prod profile refuses it.
+    """
+
+    name: str
+    phone: str = ""
+    hours: str = ""
+    address: str = ""
+    website: str = ""
+    booking_url: str = ""
+    emergency_number: str = "911"
+    country: str = "US"
+    demo: bool = False
+
+    def __post_init__(self) -> None:
+        country = self.country.strip().upper()
+        if len(country) != 2 or not (country.isascii() and country.isalpha()):
+            raise ConfigurationError(
+                f"'country' must be a two-letter ISO 3166 code such as US or GB, not {self.country!r}"
+            )
+        object.__setattr__(self, "country", country)
+
+    @classmethod
+    def load(cls, path: Path) -> "ClinicProfile":
+        """Read the profile YAML; unknown keys are an error so typos do not pass silently."""
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError as exc:
+            raise ConfigurationError(f"clinic profile not found: {path}") from exc
+        if not isinstance(raw, dict):
+            raise ConfigurationError(f"clinic profile {path} must be a mapping of fields")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigurationError(
+                f"clinic profile {path}: unknown field(s) {', '.join(unknown)}; "
+                f"known fields are {', '.join(sorted(known))}"
+            )
+        raw = dict(raw)
+        demo = raw.pop("demo", False)
+        if demo is None:
+            demo = False
+        if not isinstance(demo, bool):
+            raise ConfigurationError(f"clinic profile {path}: 'demo' must be true or false, not {demo!r}")
+        # YAML reads an unquoted NO (Norway) or yes as a boolean; never guess what was meant.
+        booleans = sorted(key for key, value in raw.items() if isinstance(value, bool))
+        if booleans:
+            raise ConfigurationError(
+                f"clinic profile {path}: {', '.join(booleans)} read as yes/no; put the value in quotes, "
+                'e.g. country: "NO"'
+            )
+        values: Dict[str, Any] = {key: str(value or "").strip() for key, value in raw.items()}
+        if not values.get("name"):
+            raise ConfigurationError(f"clinic profile {path}: 'name' is required")
+        for field_name in ("emergency_number", "country"):
+            if not values.get(field_name):
+                values.pop(field_name, None)  # empty means "the default"
+        try:
+            return cls(**values, demo=demo)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
+
+    def production_problem(self, path: Optional[Path] = None) -> Optional[str]:
+        """Why this profile may not serve patients in production, or None when it may.
+
+        Every safety answer tells a patient which number to call, so production needs
+        the clinic's real phone number: not an empty one, and not the demo's fictional one.
+        """
+        where = str(path) if path else "the clinic profile"
+        if not self.phone:
+            return (
+                f"{where} has no phone number, and every safety answer must tell patients which "
+                "number to call: set `phone:` to the clinic's number (CLINIC_PROFILE picks another file)"
+            )
+        if self.demo:
+            return (
+                f"{where} is the demo profile (demo: true; {self.phone} is a fictional number): "
+                "set the clinic's real `phone:` and remove `demo: true`"
+            )
+        return None
+
+    @property
+    def phone_or_name(self) -> str:
+        """What a patient should call: the number, or (unknown number) the clinic's name."""
+        return self.phone or self.name
+
+    @property
+    def contact(self) -> str:
+        """How to reach the clinic, phrased to follow 'please' or 'or' in a sentence.
+
+        It always says to call: with the number when we know it (the demo profile has
+        one, and production requires one), else with where to find it.
+        """
+        if self.phone:
+            return f"call {self.name} at {self.phone}"
+        if self.website:
+            return f"call {self.name} (the number is on {self.website})"
+        return f"call {self.name} (the number is on the clinic's website)"
+
+    @property
+    def safety_line(self) -> str:
+        """The one sentence every dead end carries, so a worried patient always knows whom to call."""
+        return (
+            f"Worried about a symptom after a treatment? Call {self.phone_or_name}. Emergency: {self.emergency_number}."
+        )
+
+    @property
+    def booking_form(self) -> str:
+        """The clinic's request-an-appointment form, with its link when we know it."""
+        if self.booking_url:
+            return f"our request-an-appointment form ({self.booking_url})"
+        return "our request-an-appointment form"
+
+    @property
+    def details(self) -> str:
+        """The contact details we know, one per line, or an honest 'I don't have them'."""
+        lines = [
+            f"{label}: {value}"
+            for label, value in (
+                ("Phone", self.phone),
+                ("Hours", self.hours),
+                ("Address", self.address),
+                ("Website", self.website),
+            )
+            if value
+        ]
+        if not lines:
+            return (
+                "I don't have the clinic's phone number, hours or address here, "
+                "so please check the clinic's website for them."
+            )
+        return "\n".join(lines)
+
+    def template_values(self) -> Dict[str, str]:
+        """Placeholders that domain responses may use, e.g. `{clinic_contact}`."""
+        return {
+            "clinic_name": self.name,
+            "clinic_phone": self.phone,
+            "clinic_phone_or_name": self.phone_or_name,
+            "clinic_contact": self.contact,
+            "safety_line": self.safety_line,
+            "clinic_details": self.details,
+            "booking_form": self.booking_form,
+            "emergency_number": self.emergency_number,
+        }
