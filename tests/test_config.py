@@ -5,9 +5,9 @@ import yaml
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.red_flag_detector import RedFlagDetector
-from bot.nlu.red_flag_rules import RedFlagRules
+from bot.rasa_server.components.red_flag_detector import RedFlagDetector
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.understanding.red_flag_rules import RedFlagRules
 
 CONFIG = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
 PIPELINE = CONFIG["pipeline"]
@@ -29,14 +29,14 @@ def _through_the_end_of_the_pipeline(message):
 
 
 def test_red_flags_are_decided_last():
-    assert NAMES[-1] == "bot.nlu.red_flag_detector.RedFlagDetector"
+    assert NAMES[-1] == "bot.rasa_server.components.red_flag_detector.RedFlagDetector"
     assert NAMES.index("FallbackClassifier") == len(NAMES) - 2
 
 
 def test_intents_come_from_the_logistic_regression_measured_in_docs_quality():
     assert NAMES[:2] == [
-        "bot.nlu.shorthand_tokenizer.ShorthandTokenizer",
-        "bot.nlu.intent_classifier.TextIntentClassifier",
+        "bot.rasa_server.components.shorthand_tokenizer.ShorthandTokenizer",
+        "bot.rasa_server.components.intent_classifier.TextIntentClassifier",
     ]
 
 
@@ -73,3 +73,12 @@ def test_endpoints_take_the_action_port_and_tracker_file_from_the_environment(mo
     assert endpoints.action.url == "http://localhost:5099/webhook"
     assert endpoints.action.headers == {"Authorization": "Bearer action-secret-0123456789"}
     assert endpoints.tracker_store.kwargs["db"] == str(tmp_path / "tracker.db")
+
+
+def test_a_message_without_words_falls_back_instead_of_crashing_the_turn():
+    """What our classifier sets for an empty text (a typed "/" reaches NLU as ""):
+    Rasa's FallbackClassifier reads `intent` unguarded, so it must be there."""
+    empty = Message(data={"text": ""})
+    empty.set("intent", {"name": None, "confidence": 0.0}, add_to_output=True)
+    empty.set("intent_ranking", [], add_to_output=True)
+    assert _through_the_end_of_the_pipeline(empty).get("intent")["name"] == "nlu_fallback"

@@ -233,9 +233,12 @@ def _beside_contact(text: str, contacts: List[Span], capitals: bool) -> Optional
     return None
 
 
-# A message signed at its end: "..., cheers - Jack", "Thanks, Maria Lopez", "regards\nDev".
+# A message signed at its end: "..., cheers - Jack", "Thanks, Maria Lopez", "regards\nDev". The
+# sign-off is whole words opening a clause: "how long does numbing take" is not signed
+# "Ke" (after "ta"), nor "how much is the best package" signed "Package".
 _SIGN_OFF = patterns.compile(
-    r"(?:[-–—~]|\b(?:cheers|thanks|thank\s+you|thx|ta|regards|best|love|sincerely))[\s,:]*"
+    r"(?:[-–—~]|(?:^|[.,!?;:\n])\s*(?:(?:ok|okay|great|perfect|awesome|kind|warm|many|all\s+the)\s+)?"
+    r"(?:cheers|thanks|thank\s+you|thx|ta|regards|best|best\s+wishes|love|sincerely)\b)[\s,:]*"
     r"(?P<name>[^\W\d][\w'-]*(?:\s+[^\W\d][\w'-]*){0,2})[\s.!]*$",
     patterns.IGNORECASE,
 )

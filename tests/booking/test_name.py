@@ -277,6 +277,23 @@ def test_thanks_that_sign_off_no_name(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "how long does numbing take",  # "ta" + "ke" was read as a sign-off and the name "Ke"
+        "how much is the best package",
+        "what do you love most about it",
+        "is it best to wait",
+        "whats the best way to book",
+    ],
+)
+def test_a_sign_off_word_inside_a_sentence_signs_nothing(text):
+    """A sign-off opens a clause ("..., thanks Ana"); inside a question it is just a word,
+    and the question is answered mid-form instead of becoming the patient's name."""
+    assert find_name(text, asked=True) is None
+    assert find_name(text, asked=False) is None
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("book me in pls marcus hill 773-555-0190 tuesday mornings", "Marcus Hill"),

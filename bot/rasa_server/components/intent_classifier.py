@@ -217,6 +217,11 @@ class TextIntentClassifier(GraphComponent, IntentClassifier):
         in_form = bool(getattr(tracker, "active_loop_name", None))
         for message, text, ranking in zip(messages, texts, self.rankings(texts)):
             if not ranking:
+                # No words, no guess; but the intent is set as Rasa's own classifiers set
+                # it, because FallbackClassifier reads it unguarded (a typed "/" reaches
+                # NLU as "" and crashed the SMS turn): it falls back instead.
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             if topic and not in_form and looks_like_follow_up(text):
                 ranking = _in_context(ranking, topic, text)

@@ -50,7 +50,8 @@ def test_the_stored_model_answers_as_the_trained_one(trained):
 def test_an_empty_message_gets_no_intent_rather_than_a_guess(trained):
     _, loaded = trained
     [message] = loaded.process([Message(data={"text": "   "})])
-    assert message.get("intent") is None
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+    assert message.get("intent_ranking") == []
 
 
 def test_shorthand_is_spelled_out_before_the_word_features():
