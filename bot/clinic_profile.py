@@ -36,6 +36,8 @@ class ClinicProfile:
     booking_url: str = ""
     emergency_number: str = "911"
     country: str = "US"
+    # Who the patient is told has joined when staff take a conversation over.
+    staff_title: str = "A member of our team"
     demo: bool = False
 
     def __post_init__(self) -> None:
@@ -78,7 +80,7 @@ class ClinicProfile:
         values: Dict[str, Any] = {key: str(value or "").strip() for key, value in raw.items()}
         if not values.get("name"):
             raise ConfigurationError(f"clinic profile {path}: 'name' is required")
-        for field_name in ("emergency_number", "country"):
+        for field_name in ("emergency_number", "country", "staff_title"):
             if not values.get(field_name):
                 values.pop(field_name, None)  # empty means "the default"
         try:
@@ -168,4 +170,5 @@ class ClinicProfile:
             "clinic_details": self.details,
             "booking_form": self.booking_form,
             "emergency_number": self.emergency_number,
+            "staff_name": self.staff_title,  # who joined a taken-over chat, unless the staff bridge names them
         }

@@ -26,6 +26,11 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | ACTION_SERVER_TOKEN| (empty: the token file)      | secret the Rasa servers send the action server (header     |
 |                    |                              | `Authorization: Bearer`); it refuses requests without it   |
 | ACTION_TOKEN_FILE  | $VAR_DIR/action_server_token | token file, generated (mode 0600) by `make run`            |
+| STAFF_BRIDGE_TOKEN | (empty: the token file)      | secret the staff process sends the Rasa servers to take a  |
+|                    |                              | conversation over, reply in it and hand it back            |
+| STAFF_BRIDGE_TOKEN_FILE | $VAR_DIR/staff_bridge_token | token file, generated (mode 0600) by `make run`        |
+| RASA_URL           | http://127.0.0.1:$RASA_PORT  | where the staff process reaches the Rasa servers (the      |
+|                    |                              | proxy or load balancer in production)                      |
 | CORS_ORIGINS       | * (prod: required)           | origins allowed to call the REST channel (the widget's     |
 |                    |                              | sites), separated by spaces or commas; the prod profile    |
 |                    |                              | refuses to start without them, or with '*'                 |
@@ -124,6 +129,9 @@ class Settings:
     action_host: str
     action_server_token: str = field(repr=False)
     action_token_file: Path
+    staff_bridge_token: str = field(repr=False)
+    staff_bridge_token_file: Path
+    rasa_url: str
     cors_origins: Tuple[str, ...]
     screening_file: Path
     database_url: str
@@ -165,6 +173,7 @@ class Settings:
         var_dir = _path(env, "VAR_DIR", "var")
         tracker_db = _path(env, "TRACKER_DB", str(var_dir / "tracker.db"))
         staff_port = _port(env, "STAFF_PORT", 8080)
+        rasa_port = _port(env, "RASA_PORT", 5005)
         smtp_host = _text(env, "SMTP_HOST")
         smtp_user = _text(env, "SMTP_USER")
         # Many providers log in with an address; some with a key name ("apikey"), which is no sender.
@@ -191,11 +200,14 @@ class Settings:
             var_dir=var_dir,
             tracker_db=tracker_db,
             model_path=_path(env, "RASA_MODEL", "models/current.tar.gz"),
-            rasa_port=_port(env, "RASA_PORT", 5005),
+            rasa_port=rasa_port,
             action_port=_port(env, "ACTION_PORT", 5055),
             action_host=_text(env, "ACTION_HOST") or "127.0.0.1",
             action_server_token=_text(env, "ACTION_SERVER_TOKEN"),
             action_token_file=_path(env, "ACTION_TOKEN_FILE", str(var_dir / "action_server_token")),
+            staff_bridge_token=_text(env, "STAFF_BRIDGE_TOKEN"),
+            staff_bridge_token_file=_path(env, "STAFF_BRIDGE_TOKEN_FILE", str(var_dir / "staff_bridge_token")),
+            rasa_url=(_url(env, "RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
             cors_origins=cors_origins,
             screening_file=_path(env, "SCREENING_FILE", "clinic/screening.yml"),
             # The tracker's SQLite file by default: one file to back up on a laptop.

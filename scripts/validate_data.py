@@ -24,8 +24,13 @@ from rasa.validator import Validator
 from bot.settings import PROJECT_ROOT
 from bot.understanding.question_parts import TWO_QUESTIONS_INTENT
 
-# Modules that send responses by name: the actions, and the channels' notices and keywords.
-SENDER_DIRS = (PROJECT_ROOT / "actions", PROJECT_ROOT / "bot" / "rasa_server" / "channels")
+# Modules that send responses by name: the actions, the channels' notices and keywords, and
+# the Rasa server's own notices (a take-over's).
+SENDER_DIRS = (
+    PROJECT_ROOT / "actions",
+    PROJECT_ROOT / "bot" / "rasa_server",
+    PROJECT_ROOT / "bot" / "rasa_server" / "channels",
+)
 _RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_]+)[\"']")
 
 

@@ -13,16 +13,10 @@ and the action server only.
 
 from __future__ import annotations
 
-import hmac
-from typing import Optional
+from bot.settings import Settings
+from bot.shared_secrets import ACTION_SERVER, MIN_TOKEN_LENGTH, authorized
 
-from bot.private_files import read_or_create_secret
-from bot.settings import ConfigurationError, Settings
-
-TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
-MIN_TOKEN_LENGTH = 16
-_GENERATE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
-_SCHEME = "Bearer "
+__all__ = ["MIN_TOKEN_LENGTH", "action_token", "authorized"]
 
 
 def action_token(settings: Settings, create: bool = False) -> str:
@@ -30,25 +24,4 @@ def action_token(settings: Settings, create: bool = False) -> str:
 
     Raises ConfigurationError saying how to fix a missing or unusable token.
     """
-    if settings.action_server_token:
-        return _checked(settings.action_server_token, TOKEN_VARIABLE)
-    path = settings.action_token_file
-    if not create and not path.exists():
-        raise ConfigurationError(f"no action server token: set {TOKEN_VARIABLE} or create {path} (`make run` does)")
-    return _checked(read_or_create_secret(path), str(path))
-
-
-def authorized(header: Optional[str], token: str) -> bool:
-    """True when an Authorization header value is `Bearer <token>` (compared in constant time)."""
-    presented = header[len(_SCHEME) :] if header and header.startswith(_SCHEME) else ""
-    return hmac.compare_digest(presented.encode("utf-8"), token.encode("utf-8"))
-
-
-def _checked(token: str, source: str) -> str:
-    """A token long enough not to be guessed, and sendable in an HTTP header."""
-    if len(token) < MIN_TOKEN_LENGTH or not token.isascii() or not token.isprintable() or " " in token:
-        raise ConfigurationError(
-            f"the action server token from {source} must be at least {MIN_TOKEN_LENGTH} printable ASCII "
-            f"characters without spaces; generate one with {_GENERATE}"
-        )
-    return token
+    return ACTION_SERVER.read(settings.action_server_token, settings.action_token_file, create)

@@ -1,9 +1,11 @@
 """What a red-flag handoff records, whoever submits it.
 
-Two places submit one: the action `action_red_flag_handoff`, for every red flag the
-assistant answers, and the SMS channel, for a red flag the assistant could not take
-(every place in the line taken, the number over its rate limit, the pipeline failing):
-a warning symptom must reach a person even when the assistant cannot answer it. Both
+Three places submit one: the action `action_red_flag_handoff`, for every red flag the
+assistant answers; the SMS channel, for a red flag the assistant could not take (every
+place in the line taken, the number over its rate limit, the pipeline failing); and the
+patient channels, for a red flag written while a person from the clinic has taken the
+conversation over (`bot.rasa_server.takeover`): a warning symptom must reach a person
+even when the assistant does not answer it. Both
 read the symptom groups off the parse the same way, here.
 """
 
@@ -37,9 +39,10 @@ def groups_from_entities(entities: Optional[Iterable[Mapping[str, Any]]]) -> Lis
 
 
 def unanswered_red_flag(
-    sender_id: str, channel: str, text: str, phone: str, parse: Optional[Mapping[str, Any]]
+    sender_id: str, channel: str, text: str, phone: Optional[str], parse: Optional[Mapping[str, Any]]
 ) -> HandoffRequest:
-    """The handoff for a red flag texted from `phone` that the assistant did not take.
+    """The handoff for a red flag the assistant did not take: texted from `phone`, or
+    written on the website (no phone: staff reach the patient in the conversation).
 
     `parse` is the NLU's reading of `text` (None when the parse failed, and the text was
     treated as a red flag because of it): its groups, or "unspecified".
@@ -49,7 +52,7 @@ def unanswered_red_flag(
         sender_id=sender_id,
         channel=channel,
         question=text or None,
-        contact=phone,
-        contact_kind="phone",
+        contact=phone or None,
+        contact_kind="phone" if phone else None,
         red_flags=groups_from_entities((parse or {}).get("entities")),
     )

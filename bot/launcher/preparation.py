@@ -67,6 +67,7 @@ def secure_files(settings: Settings, log_dir: Path) -> None:
         *(Path(f"{database}{suffix}") for database in databases for suffix in ("", "-wal", "-shm", "-journal")),
         settings.staff_token_file,
         settings.action_token_file,
+        settings.staff_bridge_token_file,
         settings.widget_secret_file,
         *log_dir.glob("*.log"),
     ]

@@ -22,6 +22,7 @@ from bot.action_server.auth import action_token
 from bot.rasa_server.channels import MAX_BODY_BYTES
 from bot.rasa_server.channels.widget_tokens import widget_secret
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, cors_problem
+from bot.shared_secrets import staff_bridge_token
 
 EMBEDDED, PROD = "embedded", "prod"
 PROFILES = (EMBEDDED, PROD)
@@ -32,7 +33,7 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 SECRETS = frozenset(
     {
         "STAFF_API_TOKEN", "TWILIO_AUTH_TOKEN", "REDIS_URL", "SMTP_PASSWORD", "ACTION_SERVER_TOKEN",
-        "DATABASE_URL", "TRACKER_STORE_URL", "WIDGET_SECRET",
+        "DATABASE_URL", "TRACKER_STORE_URL", "WIDGET_SECRET", "STAFF_BRIDGE_TOKEN",
     }
 )  # fmt: skip
 
@@ -163,6 +164,7 @@ def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
         "TWILIO_WEBHOOK_URL": settings.twilio_webhook_url,
         "WIDGET_SECRET": widget_secret(settings),
+        "STAFF_BRIDGE_TOKEN": staff_bridge_token(settings, create=True),
         "REDIS_URL": settings.redis_url,
         "PATIENT_RATE_LIMIT": str(settings.patient_rate_limit),
         "PATIENT_RATE_WINDOW": str(settings.patient_rate_window),
@@ -189,6 +191,8 @@ def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
         "STAFF_API_TOKEN": staff_token,
         "DATABASE_URL": settings.database_url,
         "TRACKER_STORE_URL": settings.tracker_store_url,
+        "STAFF_BRIDGE_TOKEN": staff_bridge_token(settings, create=True),
+        "RASA_URL": settings.rasa_url,
     }
 
 

@@ -39,6 +39,7 @@ from bot.launcher.profiles import (
 )
 from bot.private_files import PRIVATE_UMASK, open_private_log, private_dir
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings, get_settings
+from bot.shared_secrets import staff_bridge_token
 from bot.staff.token import local_token
 
 START_TIMEOUT_S = 180.0
@@ -142,6 +143,7 @@ class Stack:
         try:
             self.staff_token = local_token(self.settings)
             action_token(settings, create=True)
+            staff_bridge_token(settings, create=True)
         except ConfigurationError as exc:
             raise RuntimeError(str(exc)) from exc
         secure_files(settings, self.log_dir)

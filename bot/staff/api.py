@@ -102,6 +102,7 @@ def turn_to_dict(turn: Turn) -> Dict[str, Any]:
         "channel": turn.channel,
         "buttons": list(turn.buttons),
         "chosen_button": turn.chosen_button,
+        "author": turn.author,
     }
 
 

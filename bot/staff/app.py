@@ -29,15 +29,18 @@ from bot.db.session import DatabaseUnavailable
 from bot.handoffs.store import HandoffStore
 from bot.screening.loader import load_screening
 from bot.settings import Settings
+from bot.shared_secrets import staff_bridge_token
 from bot.staff import api, console
 from bot.staff.accounts import Accounts
 from bot.staff.api_tokens import ApiTokens
 from bot.staff.audit import AuditLog
 from bot.staff.casework import Casework
+from bot.staff.conversation_bridge import ConversationBridge
 from bot.staff.login_limit import LoginLimiter
 from bot.staff.pages import STATIC, add_security_headers, error_page
 from bot.staff.params import BadRequest
 from bot.staff.sessions import Sessions
+from bot.staff.takeover import StaffTakeover
 from bot.transcripts.transcript import TranscriptReader
 
 MAX_BODY_BYTES = 64 * 1024  # a note is at most 2000 characters; refuse anything large
@@ -56,6 +59,7 @@ def create_app(
     audit: Optional[AuditLog] = None,
     api_tokens: Optional[ApiTokens] = None,
     transcripts: Optional[TranscriptReader] = None,
+    bridge: Optional[ConversationBridge] = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Sanic:
     """A new staff app; each dependency defaults to the databases of `settings`.
@@ -85,6 +89,12 @@ def create_app(
         store or HandoffStore(database),
         transcripts or TranscriptReader(get_engine(settings.tracker_store_url)),
         ctx.audit,
+    )
+    ctx.takeover = StaffTakeover(
+        ctx.casework.store,
+        ctx.audit,
+        bridge or ConversationBridge(settings.rasa_url, lambda: staff_bridge_token(settings)),
+        settings.clinic.staff_title,
     )
 
     app.blueprint(api.blueprint())

@@ -20,6 +20,7 @@ from bot.handoffs.request import check_choice
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView, NoteView
 from bot.staff.audit import AuditLog
+from bot.transcripts.takeovers import Takeover
 from bot.transcripts.transcript import Transcript, TranscriptReader
 
 
@@ -30,6 +31,7 @@ class CaseFile:
     handoff: HandoffView
     transcript: Transcript
     notes: List[NoteView]
+    takeover: Optional[Takeover] = None  # a person from the clinic has the conversation now
 
 
 class Casework:
@@ -60,7 +62,8 @@ class Casework:
             return None
         self.audit.record(actor, "view_transcript", handoff_id)
         transcript = self.transcripts.transcript(handoff.sender_id)
-        return CaseFile(handoff, transcript, self.store.notes(handoff_id))
+        takeover = self.transcripts.takeover(handoff.sender_id)
+        return CaseFile(handoff, transcript, self.store.notes(handoff_id), takeover)
 
     def set_status(self, handoff_id: int, status: str, actor: str) -> Optional[HandoffView]:
         """Change the status (ValueError for an unknown one); None if there is no such id.

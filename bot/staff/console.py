@@ -12,7 +12,7 @@ import asyncio
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import List, Optional, Set, Tuple
+from typing import Awaitable, List, Optional, Set, Tuple
 from urllib.parse import urlencode
 
 from sanic import Blueprint, Request
@@ -23,6 +23,7 @@ from bot.db.models import KINDS, STATUSES
 from bot.handoffs.view import HandoffView
 from bot.staff.audit import AuditEntryView
 from bot.staff.casework import CaseFile
+from bot.staff.conversation_bridge import BridgeError
 from bot.staff.pages import HOME, render
 from bot.staff.params import BadRequest, choice, integer
 from bot.staff.signin import LOGIN_PATH, login, login_form, logout, staff_only
@@ -47,6 +48,9 @@ def blueprint() -> Blueprint:
     console.add_route(_handoff, f"{HOME}/<handoff_id:int>", methods=["GET"])
     console.add_route(_set_status, f"{HOME}/<handoff_id:int>/status", methods=["POST"])
     console.add_route(_add_note, f"{HOME}/<handoff_id:int>/notes", methods=["POST"])
+    console.add_route(_take_over, f"{HOME}/<handoff_id:int>/takeover", methods=["POST"])
+    console.add_route(_reply, f"{HOME}/<handoff_id:int>/reply", methods=["POST"])
+    console.add_route(_hand_back, f"{HOME}/<handoff_id:int>/handback", methods=["POST"])
     console.add_route(_unanswered, "/unanswered", methods=["GET"])
     return console
 
@@ -98,7 +102,9 @@ async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
     if case is None:
         raise NotFound("no such handoff")
     answers = screening_lines(case.handoff.screening_answers, ctx.screening)
-    return render(request, "handoff.html", case=case, trail=trail, answers=answers)
+    return render(
+        request, "handoff.html", case=case, trail=trail, answers=answers, staff_title=ctx.settings.clinic.staff_title
+    )
 
 
 @staff_only
@@ -118,6 +124,41 @@ async def _add_note(request: Request, handoff_id: int) -> HTTPResponse:
     except ValueError as exc:
         raise BadRequest(f"The note was not saved: {exc}. Go back to change it.") from None
     return _back_to(handoff_id, note)
+
+
+@staff_only
+async def _take_over(request: Request, handoff_id: int) -> HTTPResponse:
+    return await _act(request, handoff_id, request.app.ctx.takeover.take_over(handoff_id, _actor(request)))
+
+
+@staff_only
+async def _reply(request: Request, handoff_id: int) -> HTTPResponse:
+    text = request.form.get("reply") or ""
+    try:
+        action = request.app.ctx.takeover.reply(handoff_id, text, _actor(request))
+    except ValueError as exc:  # raised before anything is sent
+        raise BadRequest(f"The reply was not sent: {exc}. Go back to change it.") from None
+    return await _act(request, handoff_id, action)
+
+
+@staff_only
+async def _hand_back(request: Request, handoff_id: int) -> HTTPResponse:
+    return await _act(request, handoff_id, request.app.ctx.takeover.hand_back(handoff_id, _actor(request)))
+
+
+async def _act(request: Request, handoff_id: int, action: Awaitable[Optional[HandoffView]]) -> HTTPResponse:
+    """Run a take-over action; a refusal by the assistant becomes a page that says why."""
+    try:
+        handoff = await action
+    except ValueError as exc:
+        raise BadRequest(f"The reply was not sent: {exc}. Go back to change it.") from None
+    except BridgeError as exc:
+        raise BadRequest(f"That did not work: {exc}. Go back and reload the conversation.") from None
+    return _back_to(handoff_id, handoff)
+
+
+def _actor(request: Request) -> str:
+    return str(request.ctx.staff.account.email)
 
 
 @staff_only

@@ -35,6 +35,9 @@ ACTIONS = {
     "login": "Signed in",
     "login_failed": "Failed sign-in",
     "logout": "Signed out",
+    "take_over": "Took the conversation over",
+    "staff_reply": "Replied to the patient",
+    "hand_back": "Handed the conversation back to the assistant",
 }
 REVIEW_KEY = (
     "review"  # where a handoff's screening answers list conditions for a provider (actions/handoff_requests.py)

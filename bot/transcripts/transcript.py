@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.db.engine import session_factory
 from bot.db.tracker_events import BOT, USER, events
 from bot.transcripts.events import epoch, event_data, event_time, patient_message, with_events
+from bot.transcripts.takeovers import NOTICE_KEY, STAFF_KEY, Takeover, active_takeover
 from bot.transcripts.unanswered import UnansweredMessage, reason_for
 
 RED_FLAG_INTENTS: Tuple[str, ...] = ("red_flag_emergency", "red_flag_urgent")
@@ -39,8 +40,8 @@ def _all_rows(statement: Any, connection: Connection) -> List[Any]:
 class Turn:
     """One message of the conversation, by the patient or by the bot."""
 
-    speaker: str  # "patient" | "bot"
-    text: str  # what the patient typed (for a button click: the button's title) / what the bot said
+    speaker: str  # "patient" | "bot" | "staff" (a person from the clinic, in a taken-over conversation)
+    text: str  # what the patient typed (for a button click: the button's title) / what the bot or staff said
     at: datetime  # aware UTC
     channel: Optional[str]  # input channel of the patient's message ("rest", "twilio", ...)
     buttons: Tuple[str, ...] = ()  # bot turn: titles of the buttons it offered
@@ -49,6 +50,8 @@ class Turn:
     intent: Optional[str] = None
     confidence: Optional[float] = None
     red_flag: bool = False  # patient turn classified red_flag_emergency/red_flag_urgent
+    author: Optional[str] = None  # staff turn: the name the patient read (bot.rasa_server.takeover)
+    notice: bool = False  # bot turn: the assistant's notice that a person joined, or that it is back
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,10 @@ class TranscriptReader:
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = session_factory(engine)
+
+    def takeover(self, sender_id: str) -> Optional[Takeover]:
+        """Who from the clinic has `sender_id`'s conversation now, if anyone (bot.transcripts.takeovers)."""
+        return with_events(self._sessions, lambda connection: active_takeover(connection, sender_id), None)
 
     def transcript(self, sender_id: str, limit: int = 2000) -> Transcript:
         """The last `limit` messages of `sender_id`'s conversation (all its sessions);
@@ -141,6 +148,24 @@ class TranscriptReader:
             after = rows[-1].id
 
 
+def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    metadata = data.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def _is_notice(data: Mapping[str, Any]) -> bool:
+    return bool(_metadata(data).get(NOTICE_KEY))
+
+
+def staff_author(data: Mapping[str, Any]) -> Optional[str]:
+    """Who wrote a `bot` event, when a person from the clinic did (not the assistant's own
+    notices around a take-over, which carry `notice`)."""
+    if _is_notice(data):
+        return None
+    author = _metadata(data).get(STAFF_KEY)
+    return str(author) if author else None
+
+
 def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[Turn]:
     """Turns of `entries` (oldest first): each event's type name (`user`, `bot`, others
     skipped), timestamp and data as Rasa stores them. A payload becomes the title of the
@@ -158,14 +183,17 @@ def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[T
             buttons = _buttons(data)
             titles.update((payload, title) for title, payload in buttons)
             text = data.get("text") or ""
+            author = staff_author(data)
             if text or buttons:
                 yield Turn(
-                    "bot",
+                    "staff" if author else "bot",
                     text,
                     at,
                     None,
                     buttons=tuple(title for title, _ in buttons),
                     payloads=tuple(payload for _, payload in buttons),
+                    author=author,
+                    notice=_is_notice(data),
                 )
             continue
         message = patient_message(data)

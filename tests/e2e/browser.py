@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Iterator, Sequence, Tuple
 
 import pytest
-from playwright.sync_api import Browser, Locator, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+
+from bot.settings import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless in a container, and quiet: no GPU, no QUIC, no first-run, sync, update or
@@ -92,3 +94,11 @@ def text_contrast(element: Locator) -> float:
     """Contrast ratio of `element`'s text against the background it is painted on."""
     color, background = element.evaluate(_TEXT_COLORS_JS)
     return contrast_ratio(color, background)
+
+
+def save_screenshot(page: Page, path: Path, full_page: bool = False) -> None:
+    """Save to `path` (under results/browser/), and to docs/ when UPDATE_DOCS_SCREENSHOTS=1."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+        (PROJECT_ROOT / "docs" / path.name).write_bytes(path.read_bytes())

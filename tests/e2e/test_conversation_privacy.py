@@ -165,7 +165,7 @@ def test_a_returning_web_visitors_new_session_has_none_of_the_last_ones_details(
     assert _widget(stack, "history", {"sender": token})[1]["messages"]
 
     _age(stack, conversation, SESSION_S + 60)  # the patient comes back after the session expired
-    assert _widget(stack, "history", {"sender": token})[1] == {"messages": []}  # nothing shown of it
+    assert _widget(stack, "history", {"sender": token})[1] == {"messages": [], "taken_over": False}  # nothing shown
     reply = _say(stack, token, "I'd like to book a consultation")
     assert ASK_NAME in reply and "Omar" not in reply and "0134" not in reply
     events = _events(stack, conversation)

@@ -4,7 +4,6 @@ patient conversations (website and SMS), worked by a signed-in staff member."""
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import uuid
 from typing import Iterator, List, Optional
@@ -20,6 +19,7 @@ from bot.launcher.supervision import Stack
 from bot.settings import PROJECT_ROOT
 from bot.staff.accounts import Accounts
 from tests import twilio_client
+from tests.e2e.browser import save_screenshot as store_screenshot
 from tests.e2e.browser import text_contrast
 from tests.e2e.conftest import TWILIO_TEST_TOKEN
 from tests.senders import stored_id
@@ -163,11 +163,7 @@ def sign_in_with_keyboard(page: Page, staff_url: str, email: str) -> None:
 
 def save_screenshot(page: Page, name: str, full_page: bool = False) -> None:
     """Save to results/browser/, and to docs/ when UPDATE_DOCS_SCREENSHOTS=1."""
-    path = SCREENSHOTS[name]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
-        (PROJECT_ROOT / "docs" / path.name).write_bytes(path.read_bytes())
+    store_screenshot(page, SCREENSHOTS[name], full_page)
 
 
 # ---------------------------------------------------------------- the tests

@@ -200,6 +200,7 @@ SECRET_USERS = {
     "DATABASE_URL": {"actions", "rasa-1", "rasa-2", "staff"},
     "TRACKER_STORE_URL": {"rasa-1", "rasa-2", "staff"},
     "WIDGET_SECRET": {"rasa-1", "rasa-2"},
+    "STAFF_BRIDGE_TOKEN": {"rasa-1", "rasa-2", "staff"},
 }
 
 

@@ -21,7 +21,7 @@ from bot.staff.audit import AuditLog
 from tests.clock import Clock
 from tests.http_server import serving
 from tests.ports import free_port
-from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeTranscripts, sign_in
+from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeBridge, FakeTranscripts, sign_in
 
 TOKEN = "staff-token-for-tests-0123456789"
 TOKEN_NAME = "integration"  # the audit log names requests with TOKEN "api:integration"
@@ -88,9 +88,16 @@ def account(database: sessionmaker) -> StaffAccount:
 
 
 @pytest.fixture
-def app_url(settings: Settings, store: HandoffStore, clock: Clock, transcripts: FakeTranscripts) -> Iterator[str]:
-    """Base URL of a running staff app with the test's clock and conversations."""
-    with serving(create_app(settings, clock=clock, transcripts=transcripts)) as url:
+def bridge(transcripts: FakeTranscripts) -> FakeBridge:
+    return FakeBridge(transcripts)
+
+
+@pytest.fixture
+def app_url(
+    settings: Settings, store: HandoffStore, clock: Clock, transcripts: FakeTranscripts, bridge: FakeBridge
+) -> Iterator[str]:
+    """Base URL of a running staff app with the test's clock, conversations and staff bridge."""
+    with serving(create_app(settings, clock=clock, transcripts=transcripts, bridge=bridge)) as url:
         yield url
     dispose_engines()
 

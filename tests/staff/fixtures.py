@@ -7,8 +7,8 @@ from __future__ import annotations
 import html as html_module
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Dict, Iterable, List, Optional, Set
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from urllib.parse import urlencode
 
 import requests
@@ -16,6 +16,8 @@ import requests
 from bot.handoffs.request import HandoffRequest
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
+from bot.staff.conversation_bridge import BridgeError
+from bot.transcripts.takeovers import Takeover
 from bot.transcripts.transcript import Transcript, Turn
 from bot.transcripts.unanswered import UnansweredMessage
 
@@ -30,6 +32,10 @@ class FakeTranscripts:
     conversations: Dict[str, List[Turn]] = field(default_factory=dict)
     unanswered_messages: List[UnansweredMessage] = field(default_factory=list)
     asked_since: List[Optional[datetime]] = field(default_factory=list)
+    takeovers: Dict[str, Takeover] = field(default_factory=dict)
+
+    def takeover(self, sender_id: str) -> Optional[Takeover]:
+        return self.takeovers.get(sender_id)
 
     def transcript(self, sender_id: str, limit: int = 2000) -> Transcript:
         return Transcript(sender_id, tuple(self.conversations.get(sender_id, ())[-limit:]))
@@ -40,6 +46,35 @@ class FakeTranscripts:
     def unanswered(self, since: Optional[datetime] = None) -> List[UnansweredMessage]:
         self.asked_since.append(since)
         return [message for message in self.unanswered_messages if since is None or message.at >= since]
+
+
+@dataclass
+class FakeBridge:
+    """The Rasa server's staff bridge as the console sees it: it records each call and
+    keeps the take-over state in `transcripts`, or refuses with `refusal`."""
+
+    transcripts: FakeTranscripts
+    calls: List[Tuple[str, str, str, str, str]] = field(default_factory=list)
+    refusal: Optional[BridgeError] = None
+
+    async def take_over(self, sender_id: str, staff_name: str, actor: str) -> List[Dict[str, Any]]:
+        self._call("takeover", sender_id, staff_name, actor)
+        self.transcripts.takeovers[sender_id] = Takeover(staff_name, actor, datetime.now(timezone.utc))
+        return []
+
+    async def reply(self, sender_id: str, staff_name: str, actor: str, text: str) -> List[Dict[str, Any]]:
+        self._call("reply", sender_id, staff_name, actor, text)
+        return []
+
+    async def hand_back(self, sender_id: str, staff_name: str, actor: str) -> List[Dict[str, Any]]:
+        self._call("handback", sender_id, staff_name, actor)
+        self.transcripts.takeovers.pop(sender_id, None)
+        return []
+
+    def _call(self, action: str, sender_id: str, staff_name: str, actor: str, text: str = "") -> None:
+        if self.refusal is not None:
+            raise self.refusal
+        self.calls.append((action, sender_id, staff_name, actor, text))
 
 
 def add_handoff(store: HandoffStore, sender: str = "patient-1", kind: str = "booking", **details) -> HandoffView:

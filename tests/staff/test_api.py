@@ -176,11 +176,11 @@ def test_one_handoff_comes_with_its_conversation_notes_and_red_flag(app_url, sto
     assert body["red_flag"] is True
     assert body["transcript"] == [
         {"speaker": "bot", "text": "Hi! How can I help?", "at": "2026-03-01T09:30:00+00:00", "channel": None,
-         "buttons": ["Book a visit", "Prices"], "chosen_button": False},
+         "buttons": ["Book a visit", "Prices"], "chosen_button": False, "author": None},
         {"speaker": "patient", "text": "Book a visit", "at": "2026-03-01T09:30:00+00:00", "channel": "rest",
-         "buttons": [], "chosen_button": True},
+         "buttons": [], "chosen_button": True, "author": None},
         {"speaker": "patient", "text": "my face is swelling <b>a lot</b>", "at": "2026-03-01T09:30:00+00:00",
-         "channel": "twilio", "buttons": [], "chosen_button": False},
+         "channel": "twilio", "buttons": [], "chosen_button": False, "author": None},
     ]  # fmt: skip
     assert [(note["author"], note["text"]) for note in body["notes"]] == [("nurse@clinic.example", "Left a voicemail")]
     assert call(f"{app_url}/api/handoffs/{other.id}", token=TOKEN)[2]["red_flag"] is False

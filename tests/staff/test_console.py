@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.staff.conversation_bridge import BridgeError
 from bot.transcripts.transcript import Turn
 from bot.transcripts.unanswered import UnansweredMessage
 from tests.staff.fixtures import EMAIL, Client, add_handoff, csrf_of, sign_in
@@ -261,3 +262,55 @@ def test_a_red_flag_page_says_so_with_its_groups_and_message(signed_in, store):
     assert re.search(r'<dt>Message</dt><dd class="text">I have a fever of 102 and pus</dd>', text)
     store.set_status(handoff.id, "contacted")
     assert "contact them now" not in signed_in.get(f"/handoffs/{handoff.id}").text
+
+
+def test_staff_take_over_reply_and_hand_back_each_audited_without_the_text(signed_in, store, bridge, audit):
+    handoff = add_handoff(store, sender="widget:abc", name="Ana")
+    page = signed_in.get(f"/handoffs/{handoff.id}").text
+    assert "Take over" in page and "Send reply" not in page
+    token = csrf_of(page)
+
+    assert signed_in.post(f"/handoffs/{handoff.id}/takeover", data={"csrf_token": token}).status_code == 303
+    page = signed_in.get(f"/handoffs/{handoff.id}").text
+    assert f"Taken over</strong> by {EMAIL}" in page and "Send reply" in page and "Hand back" in page
+
+    response = signed_in.post(f"/handoffs/{handoff.id}/reply", data={"csrf_token": token, "reply": " Hi, Ana. "})
+    assert response.status_code == 303
+    assert signed_in.post(f"/handoffs/{handoff.id}/handback", data={"csrf_token": token}).status_code == 303
+    assert "Take over" in signed_in.get(f"/handoffs/{handoff.id}").text
+
+    title = "A member of our team"
+    assert bridge.calls == [
+        ("takeover", "widget:abc", title, EMAIL, ""),
+        ("reply", "widget:abc", title, EMAIL, "Hi, Ana."),
+        ("handback", "widget:abc", title, EMAIL, ""),
+    ]
+    entries = [(a, d) for actor, a, d in _actions(audit, handoff.id) if a != "view_transcript"]
+    assert entries == [("take_over", None), ("staff_reply", None), ("hand_back", None)]
+    assert "Replied to the patient" in signed_in.get(f"/handoffs/{handoff.id}").text
+
+
+@pytest.mark.parametrize("reply", ["   ", "x" * 1601])
+def test_an_empty_or_too_long_reply_is_a_400_page_and_sends_nothing(signed_in, store, bridge, reply):
+    handoff = add_handoff(store, sender="widget:abc")
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    response = signed_in.post(f"/handoffs/{handoff.id}/reply", data={"csrf_token": token, "reply": reply})
+    assert response.status_code == 400 and "The reply was not sent" in response.text
+    assert bridge.calls == []
+
+
+def test_a_refusal_by_the_assistant_says_why_and_is_not_audited(signed_in, store, bridge, audit):
+    handoff = add_handoff(store, sender="widget:abc")
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    bridge.refusal = BridgeError("already taken over by A member of our team", 409)
+    response = signed_in.post(f"/handoffs/{handoff.id}/takeover", data={"csrf_token": token})
+    assert response.status_code == 400 and "already taken over" in response.text
+    assert "take_over" not in [action for _, action, _ in _actions(audit, handoff.id)]
+
+
+def test_taking_over_needs_the_sessions_csrf_token_and_an_existing_handoff(signed_in, store, bridge):
+    handoff = add_handoff(store, sender="widget:abc")
+    assert signed_in.post(f"/handoffs/{handoff.id}/takeover", data={"csrf_token": "forged"}).status_code == 403
+    token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
+    assert signed_in.post("/handoffs/999/takeover", data={"csrf_token": token}).status_code == 404
+    assert bridge.calls == []

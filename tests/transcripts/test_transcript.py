@@ -220,3 +220,14 @@ def test_unanswered_messages_are_read_a_page_at_a_time(rasa, reader, store_engin
     texts = [message.text for message in reader.unanswered(since=at(1))]
     assert texts == [f"question {n}" for n in range(1, 8)]
     assert len(reads) == 3 and all("LIMIT" in statement for statement in reads)  # 8 rows since minute 1: 3 + 3 + 2
+
+
+def test_staff_messages_show_their_author_and_the_assistants_notices_do_not(rasa, reader):
+    """A take-over (bot.rasa_server.takeover): the joined notice is the assistant's, the reply Ana's."""
+    joined = answered("Ana from the clinic has joined this chat.", minute=1)
+    joined.metadata = {"staff": "Ana", "actor": "ana@clinic.example", "notice": "joined"}
+    reply = answered("Hi, Ana here. How can I help?", minute=2)
+    reply.metadata = {"staff": "Ana", "actor": "ana@clinic.example"}
+    rasa.save("patient-9", [said("a person please", "request_human"), joined, reply])
+    turns = reader.transcript("patient-9").turns
+    assert [(turn.speaker, turn.author) for turn in turns] == [("patient", None), ("bot", None), ("staff", "Ana")]

@@ -28,9 +28,10 @@ def request_domain(request: Request) -> Domain:
     return domain
 
 
-def render(domain: Domain, name: str, channel: str) -> Dict[str, Any]:
-    """The response `name` as `channel` gets it: {"text": ..., "buttons": [...]} (empty if unknown)."""
-    return ClinicNLG(domain=domain).generate_from_slots(name, {}, channel) or {}
+def render(domain: Domain, name: str, channel: str, **values: Any) -> Dict[str, Any]:
+    """The response `name` as `channel` gets it: {"text": ..., "buttons": [...]} (empty if
+    unknown), with `values` filled in beside the clinic's ("{staff_name}")."""
+    return ClinicNLG(domain=domain).generate_from_slots(name, {}, channel, **values) or {}
 
 
 def render_text(request: Request, name: str, channel: str) -> str:

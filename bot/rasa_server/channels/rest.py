@@ -46,6 +46,7 @@ patient's text with the exception and, in `?stream=true` mode, never end the str
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, cast
 
@@ -57,7 +58,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.conversation_ids import REST, conversation_id
-from bot.rasa_server import action_responses
+from bot.rasa_server import action_responses, takeover
 from bot.rasa_server.channels import MAX_BODY_BYTES
 from bot.rasa_server.channels.admission import RETRY_AFTER_S, Gate, Handler, Overloaded, admitted, channel_gate
 from bot.rasa_server.channels.guard import (
@@ -69,7 +70,10 @@ from bot.rasa_server.channels.guard import (
     request_intents,
 )
 from bot.rasa_server.channels.responses import DomainNotLoaded, render_text
+from bot.rasa_server.takeover import Takeovers, has_conversations
 from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 2000
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255), "rest:" included.
@@ -99,6 +103,7 @@ class GuardedRestInput(RestInput):
         self.limiter = limiter
         self.addresses = addresses or address_limit(get_settings())
         self.gate: Gate = channel_gate(get_settings())
+        self.takeovers = Takeovers()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Rasa's REST blueprint, with the address limit in front of its POSTs, `_screen` in
@@ -138,6 +143,17 @@ class GuardedRestInput(RestInput):
             return response.json(
                 await self._answer(request, sender, "utter_rate_limited"), headers={"Retry-After": str(wait)}
             )
+        agent = getattr(request.app.ctx, "agent", None)
+        if has_conversations(agent) and await self.takeovers.active(agent, sender) is not None:
+            # A person from the clinic has the conversation: stored, and not answered
+            # by the assistant (but for a red flag's safety answer; bot.rasa_server.takeover).
+            text = self._extract_message(request) or ""
+            try:
+                answer = await takeover.log_patient_message(agent, self.takeovers, sender, text, self.name())
+            except Exception:  # never a 500: the apology with the clinic's number, as when Rasa fails
+                logger.exception("a message in a taken-over conversation could not be stored")
+                answer = await self._answer(request, sender, "utter_unavailable")
+            return response.json(answer)
         if self.gate.full():
             refusal = _error("the assistant is busy; please try again in a few seconds", 503)
             refusal.headers["Retry-After"] = str(RETRY_AFTER_S)

@@ -144,6 +144,9 @@ def _file_handler(
     return serve
 
 
+HISTORY_LIMIT_KEY = "widget-history"  # the rate limiter's namespace for history reads
+
+
 class WidgetInput(GuardedRestInput):
     """Serves the widget's files and texts, and its conversations under server-issued, signed ids."""
 
@@ -209,7 +212,8 @@ class WidgetInput(GuardedRestInput):
         sender = self.conversation(cast(str, body.get("sender"))) if isinstance(body, dict) else None
         if sender is None:
             return json_response({"error": self.unknown_conversation}, status=403, headers=PRIVATE_HEADERS)
-        wait = await self.limiter.allow(self.name(), sender)
+        # Its own budget: a widget polling for a person's replies must not use up the patient's messages.
+        wait = await self.limiter.allow(HISTORY_LIMIT_KEY, sender)
         if wait is not None:
             return json_response({"error": "too many requests"}, status=429, headers={"Retry-After": str(wait)})
         agent = getattr(request.app.ctx, "agent", None)
@@ -218,5 +222,8 @@ class WidgetInput(GuardedRestInput):
         if store is None or domain is None:
             return json_response({"error": "assistant not ready"}, status=503, headers=PRIVATE_HEADERS)
         tracker = await store.retrieve(sender)
-        messages = history(tracker, domain.session_config.session_expiration_time, time.time())
-        return json_response({"messages": messages}, headers=PRIVATE_HEADERS)
+        taken = await self.takeovers.active(agent, sender)
+        # A taken-over conversation does not expire: a person may reply hours later.
+        expiration = 0 if taken else domain.session_config.session_expiration_time
+        messages = history(tracker, expiration, time.time())
+        return json_response({"messages": messages, "taken_over": taken is not None}, headers=PRIVATE_HEADERS)

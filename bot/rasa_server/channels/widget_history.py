@@ -7,6 +7,9 @@ session has expired (the domain's idle time), the bot remembers nothing of it an
 carries nothing over, so the widget shows nothing of it either and greets afresh.
 
 Messages come as the widget stores them in memory: `{"from": "user" | "bot", "text": ...}`,
+with `at` (epoch seconds, so the widget can ask for what is new), `staff` (the name of
+the person from the clinic who wrote it, in a taken-over conversation) and `notice` (the
+assistant's notice that a person joined, or that it is back),
 a button click as the button's title (`bot.transcripts.transcript.turns`), and the
 buttons of the bot's answers since the patient's last message, which can still be
 chosen, as `buttons: [{"title", "payload"}]`.
@@ -39,10 +42,15 @@ def history(tracker: Optional[DialogueStateTracker], expiration_minutes: float, 
     entries = ((event.type_name, event.timestamp, event.as_dict()) for event in tracker.events)
     messages: List[Dict[str, Any]] = []
     for turn in turns(entries):
+        at = turn.at.timestamp()
         if turn.speaker == "patient":
-            messages.append({"from": "user", "text": turn.text})
+            messages.append({"from": "user", "text": turn.text, "at": at})
             continue
-        message: Dict[str, Any] = {"from": "bot", "text": turn.text}
+        message: Dict[str, Any] = {"from": "bot", "text": turn.text, "at": at}
+        if turn.author:  # a person from the clinic wrote it
+            message["staff"] = turn.author
+        if turn.notice:  # the assistant's notice that a person joined, or that it is back
+            message["notice"] = True
         if turn.buttons:
             message["buttons"] = [{"title": t, "payload": p} for t, p in zip(turn.buttons, turn.payloads)]
         messages.append(message)

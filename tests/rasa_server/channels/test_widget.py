@@ -313,7 +313,12 @@ def test_the_history_is_the_conversations_current_session_for_its_token_only(sit
     )
     status, headers, body = _post(f"{site}{BASE}/history", {"sender": token})
     assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert body["taken_over"] is False
+    assert [message.pop("at") for message in body["messages"]] == pytest.approx(
+        [now - 50, now - 49, now - 40, now - 39]
+    )
     assert body == {
+        "taken_over": False,
         "messages": [
             {"from": "user", "text": "how long does numbing take?"},
             {"from": "bot", "text": "About 45-60 minutes."},
@@ -323,9 +328,9 @@ def test_the_history_is_the_conversations_current_session_for_its_token_only(sit
                 "text": "Most people feel mild discomfort.",
                 "buttons": [{"title": "Book", "payload": "/request_booking"}],
             },
-        ]
+        ],
     }
-    assert _post(f"{site}{BASE}/history", {"sender": other})[2] == {"messages": []}
+    assert _post(f"{site}{BASE}/history", {"sender": other})[2] == {"messages": [], "taken_over": False}
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"sender": 7}', b'{"message": "hi"}'])

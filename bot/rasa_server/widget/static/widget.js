@@ -49,6 +49,11 @@
   var REQUEST_TIMEOUT_MS = 20000;
   var MAX_MESSAGES = 100;
   var IDLE_MS = 24 * 60 * 60 * 1000;
+  // While the panel is open, the widget asks for replies from a person at the clinic: every
+  // POLL_MIN_MS after the patient's last message or a person's reply, backing off to
+  // POLL_MAX_MS while nothing happens (and only while the page is visible).
+  var POLL_MIN_MS = 4000;
+  var POLL_MAX_MS = 60000;
   var MAX_INPUT_CHARS = 1000;
   var MAX_INPUT_HEIGHT_PX = 120;
   var SCROLL_MARGIN_PX = 12;
@@ -65,13 +70,14 @@
   var TEXT = {
     you: "You: ",
     assistant: "Assistant: ",
+    staffSuffix: " (clinic team)",
     typing: "Assistant is typing",
     newTab: " (opens in a new tab)",
     image: "Open image",
     unreachable: "Sorry, I can't reach the assistant right now.",
     tryAgain: "Please try again in a moment.",
     retry: "Retry",
-    // The safety line, in the words of bot.settings.ClinicProfile.safety_line.
+    // The safety line, in the words of bot.clinic_profile.ClinicProfile.safety_line.
     safetyStart: "Worried about a symptom after a treatment? Call ",
     safetyEmergency: ". Emergency: ",
     demo: "Demo: fictional phone number",
@@ -164,6 +170,8 @@
       message &&
       (message.from === "bot" || message.from === "user") &&
       typeof message.text === "string" &&
+      (message.staff === undefined || typeof message.staff === "string") &&
+      (message.at === undefined || typeof message.at === "number") &&
       (message.buttons === undefined || (Array.isArray(message.buttons) && message.buttons.every(isButton))) &&
       (message.image === undefined || typeof message.image === "string")
     );
@@ -360,14 +368,22 @@
         // The launcher and a static greeting still work; the conversation may be fine.
       })
       .then(updateLabels);
+    var serverTime = 0; // the newest message time (server clock) this widget has read
+    var pollTimer = null;
+    var pollDelay = POLL_MIN_MS;
+    var takenOver = false;
     var ready = Promise.all([configured, readHistory()]).then(function (results) {
-      restore(results[1]);
+      restore(results[1].messages);
+      noteRead(results[1]);
+      schedulePoll(true);
     });
 
-    /** The conversation's current session from the server (none without a token, or when refused). */
+    /** The conversation's current session from the server (none without a token, or when refused),
+     * and whether a person from the clinic has taken it over. */
     function readHistory() {
+      var none = { messages: [], takenOver: false };
       if (!state.token) {
-        return Promise.resolve([]);
+        return Promise.resolve(none);
       }
       var token = state.token;
       return postJson("history", { sender: token })
@@ -381,11 +397,72 @@
           return response.json();
         })
         .then(function (body) {
-          return body && Array.isArray(body.messages) ? body.messages.filter(isMessage) : [];
+          return {
+            messages: body && Array.isArray(body.messages) ? body.messages.filter(isMessage) : [],
+            takenOver: Boolean(body && body.taken_over === true),
+          };
         })
         .catch(function () {
-          return [];
+          return none;
         });
+    }
+
+    function noteRead(read) {
+      takenOver = read.takenOver;
+      read.messages.forEach(function (message) {
+        serverTime = Math.max(serverTime, message.at || 0);
+      });
+    }
+
+    /** Ask again in a while: soon after activity, then less and less often while nothing happens. */
+    function schedulePoll(soon) {
+      window.clearTimeout(pollTimer);
+      if (soon) {
+        pollDelay = POLL_MIN_MS;
+      }
+      if (isOpen && state.token) {
+        pollTimer = window.setTimeout(poll, pollDelay);
+      }
+    }
+
+    /** Show what a person from the clinic wrote since the last read (and the assistant's notices
+     * around it); everything else the widget already shows from its own requests. */
+    function poll() {
+      if (document.hidden) {
+        pollDelay = Math.min(pollDelay * 2, POLL_MAX_MS);
+        schedulePoll(false);
+        return;
+      }
+      var generation = conversation;
+      readHistory().then(function (read) {
+        if (generation !== conversation) {
+          return;
+        }
+        var fresh = read.messages.filter(function (message) {
+          return message.from === "bot" && (message.staff || message.notice) && (message.at || 0) > serverTime;
+        });
+        noteRead(read);
+        var added = fresh.map(fromHistory).map(addMessage);
+        if (added.length) {
+          revealFrom(added[0]);
+        }
+        var ceiling = takenOver ? POLL_MAX_MS / 4 : POLL_MAX_MS;
+        pollDelay = added.length ? POLL_MIN_MS : Math.min(pollDelay * 2, ceiling);
+        schedulePoll(false);
+      });
+    }
+
+    function fromHistory(message) {
+      var copy = { from: message.from, text: message.text };
+      if (message.staff) {
+        copy.staff = message.staff;
+      }
+      if (message.buttons && message.buttons.length) {
+        copy.buttons = message.buttons.map(function (button) {
+          return { title: button.title, payload: button.payload };
+        });
+      }
+      return copy;
     }
 
     /** Show a restored transcript under the greeting (the greeting's suggestions are long gone). */
@@ -394,15 +471,7 @@
         return;
       }
       addGreeting(false);
-      restored.forEach(function (message) {
-        var copy = { from: message.from, text: message.text };
-        if (message.buttons && message.buttons.length) {
-          copy.buttons = message.buttons.map(function (button) {
-            return { title: button.title, payload: button.payload };
-          });
-        }
-        addMessage(copy);
-      });
+      restored.map(fromHistory).forEach(addMessage);
     }
 
     function forgetToken(token) {
@@ -506,8 +575,13 @@
     }
 
     function renderMessage(message) {
-      var item = el("div", "ccw-msg ccw-msg--" + message.from);
-      item.appendChild(srOnly(message.from === "user" ? TEXT.you : TEXT.assistant));
+      var item = el("div", "ccw-msg ccw-msg--" + (message.staff ? "staff" : message.from));
+      if (message.staff) {
+        // A person from the clinic wrote it: named, visibly and for screen readers.
+        item.appendChild(el("p", "ccw-author", null, message.staff + TEXT.staffSuffix));
+      } else {
+        item.appendChild(srOnly(message.from === "user" ? TEXT.you : TEXT.assistant));
+      }
       if (message.text) {
         var text = el("p", "ccw-text");
         if (message.from === "bot") {
@@ -636,6 +710,7 @@
             throw new Error("unexpected reply");
           }
           setBusy(false);
+          schedulePoll(true);
           var added = replies.map(fromRasa).filter(Boolean).map(addMessage);
           if (added.length) {
             revealFrom(added[0]);
@@ -692,11 +767,19 @@
       state = freshState();
       store.save(state);
       messages = [];
+      serverTime = 0;
+      window.clearTimeout(pollTimer);
       log.textContent = "";
       addGreeting(true);
     }
 
     // ------------------------------------------------------------ open, close, input
+
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) {
+        schedulePoll(true); // back on the page: look for a reply at once
+      }
+    });
 
     function open() {
       isOpen = true;
@@ -709,6 +792,7 @@
       ready.then(function () {
         if (isOpen) {
           addGreeting(true);
+          schedulePoll(true);
         }
       });
       scrollToEnd();
@@ -717,6 +801,7 @@
 
     function close() {
       isOpen = false;
+      window.clearTimeout(pollTimer);
       panel.hidden = true;
       root.classList.remove("ccw-root--open");
       launcher.setAttribute("aria-expanded", "false");

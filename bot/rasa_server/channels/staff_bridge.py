@@ -1,0 +1,124 @@
+"""The staff process's way into a conversation: take over, reply, hand back.
+
+Mounted by the Rasa server at /webhooks/staff/ (credentials.yml). Only the staff process
+calls it, with `Authorization: Bearer <STAFF_BRIDGE_TOKEN>`; patients' browsers have no
+business here, so it answers no CORS preflight and every other caller gets 401. Each
+route changes the conversation under its lock (`bot.rasa_server.takeover`, which says
+why the staff process does not write the tracker store itself):
+
+    POST /webhooks/staff/takeover  {"sender_id": "...", "staff": {"name": "Ana", "actor": "ana@clinic"}}
+    POST /webhooks/staff/reply     {... , "text": "..."}
+    POST /webhooks/staff/handback  {... }
+
+Answers: 200 {"events": [...]} with the events appended (Rasa's JSON form), 400 for a
+malformed body, 404 for a conversation the tracker store does not hold, 409 when it is
+not in the state the action needs (taken over twice, a reply or hand-back without a
+take-over), 503 before the model is loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.events import Event
+from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.rasa_server import takeover
+from bot.rasa_server.takeover import NoSuchConversation, StaffMember, TakeoverConflict, Takeovers
+from bot.settings import get_settings
+from bot.shared_secrets import authorized, staff_bridge_token
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 1600  # what one SMS may carry (Twilio's limit); the widget shows the same
+MAX_NAME_CHARS = 80
+
+
+class StaffBridgeInput(InputChannel):
+    """Authenticated routes the staff process uses to act in a conversation."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "staff"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """The token comes from the environment (STAFF_BRIDGE_TOKEN or its file), never from credentials.yml."""
+        return cls(staff_bridge_token(get_settings(), create=True))
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.takeovers = Takeovers()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bridge = Blueprint("staff_bridge", __name__)
+
+        @bridge.middleware("request")
+        async def authenticate(request: Request) -> Optional[HTTPResponse]:
+            if not authorized(request.headers.get("authorization"), self.token):
+                return response.json({"error": "unauthorized"}, status=401)
+            return None
+
+        @bridge.route("/takeover", methods=["POST"])
+        async def take_over(request: Request) -> HTTPResponse:
+            return await self._act(request, lambda agent, sender, staff, body: takeover.take_over(
+                agent, self.takeovers, sender, staff
+            ))  # fmt: skip
+
+        @bridge.route("/reply", methods=["POST"])
+        async def reply(request: Request) -> HTTPResponse:
+            async def send(agent: Any, sender: str, staff: StaffMember, body: Dict[str, Any]) -> List[Event]:
+                text = body.get("text")
+                if not isinstance(text, str) or not text.strip() or len(text) > MAX_REPLY_CHARS:
+                    raise ValueError(f'"text" must be a non-empty string of at most {MAX_REPLY_CHARS} characters')
+                return [await takeover.reply(agent, self.takeovers, sender, staff, text.strip())]
+
+            return await self._act(request, send)
+
+        @bridge.route("/handback", methods=["POST"])
+        async def hand_back(request: Request) -> HTTPResponse:
+            return await self._act(request, lambda agent, sender, staff, body: takeover.hand_back(
+                agent, self.takeovers, sender, staff
+            ))  # fmt: skip
+
+        return bridge
+
+    async def _act(self, request: Request, action: Callable[..., Awaitable[List[Event]]]) -> HTTPResponse:
+        """Read the body, run `action(agent, sender_id, staff, body)`, answer with its events or the error."""
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or not agent.is_ready():
+            return response.json({"error": "the assistant is starting; try again shortly"}, status=503)
+        try:
+            body = request.load_json()
+            sender, staff = _parties(body)
+            events = await action(agent, sender, staff, body)
+        except (InvalidUsage, ValueError) as exc:
+            return response.json({"error": str(exc) or "the body must be JSON"}, status=400)
+        except NoSuchConversation:
+            return response.json({"error": "no such conversation"}, status=404)
+        except TakeoverConflict as exc:
+            return response.json({"error": str(exc)}, status=409)
+        logger.info("staff %s in a conversation: %s", request.path.rsplit("/", 1)[-1], staff.actor)
+        return response.json({"events": [event.as_dict() for event in events]})
+
+
+def _parties(body: Any) -> "tuple[str, StaffMember]":
+    """The conversation and the staff member a body names (ValueError saying what is wrong)."""
+    if not isinstance(body, dict):
+        raise ValueError('the body must be a JSON object with "sender_id" and "staff"')
+    sender = body.get("sender_id")
+    staff = body.get("staff")
+    if not isinstance(sender, str) or not sender or len(sender) > 255:
+        raise ValueError('"sender_id" must be a conversation id')
+    if not isinstance(staff, dict):
+        raise ValueError('"staff" must be {"name": ..., "actor": ...}')
+    name, actor = staff.get("name"), staff.get("actor")
+    for field, value in (("name", name), ("actor", actor)):
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME_CHARS or not value.isprintable():
+            raise ValueError(f'"staff.{field}" must be printable text of at most {MAX_NAME_CHARS} characters')
+    return sender, StaffMember(name=str(name).strip(), actor=str(actor).strip())

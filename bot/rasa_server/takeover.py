@@ -1,0 +1,252 @@
+"""A person from the clinic takes a conversation over: what the Rasa server does (issue 19).
+
+The tracker is the single record. Taking over appends Rasa's own `ConversationPaused`
+(with who, in its metadata) and the patient's notice that a person joined; a staff reply
+is a `BotUttered` whose metadata names its author; handing back appends
+`ConversationResumed` and the notice that the assistant is back.
+
+Staff never write Rasa's tracker store themselves. Our store (like Rasa's SQL store)
+appends a conversation's new events by counting the rows it already holds, so a row
+written beside a running turn would make that turn drop one of its own events. Every
+change here is made by the Rasa server, under the conversation's lock: the lock every
+patient message takes (`Agent.handle_message`), in Redis when several servers run.
+
+While a conversation is taken over, the patient channels do not give the patient's
+messages to Rasa's dialogue at all: `log_patient_message` stores each one, with its NLU
+parse, and nothing answers it, so no bot reply, form question or fallback interrupts
+the person. Not even after an idle hour: Rasa would start a new session, and a new
+session clears the pause; the channels read the take-over from every session
+(`bot.transcripts.takeovers`), so it lasts until it is handed back. One exception,
+because safety outranks silence: a message the model reads as a red flag still gets the
+red-flag safety answer, and a `red_flag` handoff alerts staff, as any red flag does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from rasa.core.agent import Agent
+from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.conversation_ids import SMS, namespace_of, sms_number
+from bot.db.engine import session_factory
+from bot.db.session import DatabaseUnavailable
+from bot.handoffs.red_flags import unanswered_red_flag
+from bot.handoffs.service import get_handoff_service
+from bot.rasa_server.channels.responses import render
+from bot.transcripts.events import event_time
+from bot.transcripts.takeovers import ACTOR_KEY, NOTICE_KEY, STAFF_KEY, Takeover, TakeoverReader
+from bot.understanding.escalation import RED_FLAG_INTENTS
+
+logger = logging.getLogger(__name__)
+
+# A staff message's BotUttered carries STAFF_KEY (the name the patient reads) and ACTOR_KEY
+# (the staff account, for the record); the assistant's own notices also carry NOTICE_KEY.
+JOINED, BACK = "joined", "back"  # NOTICE_KEY's values
+SMS_NOT_YET = (
+    "an SMS conversation cannot be taken over yet (replies by SMS are not built): "
+    "call or text the patient from the clinic's phone"
+)
+RED_FLAG_ANSWERS = {"red_flag_emergency": "utter_red_flag_emergency", "red_flag_urgent": "utter_red_flag_urgent"}
+
+
+class NoSuchConversation(LookupError):
+    """Staff named a conversation the tracker store does not hold."""
+
+
+class TakeoverConflict(RuntimeError):
+    """The conversation is not in the state the staff action needs (already taken over, or not)."""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Who acts: the name the patient reads ("Ana", "a nurse") and the account, for the record."""
+
+    name: str
+    actor: str
+
+    def metadata(self) -> Dict[str, str]:
+        return {STAFF_KEY: self.name, ACTOR_KEY: self.actor}
+
+
+def channel_of(sender_id: str) -> str:
+    """The output channel a conversation's notices are rendered for ("twilio" or "rest")."""
+    return "twilio" if namespace_of(sender_id) == SMS else "rest"
+
+
+def _notice(agent: Agent, name: str, sender_id: str, **values: Any) -> Optional[str]:
+    domain = agent.domain
+    if domain is None:
+        return None
+    return str(render(domain, name, channel_of(sender_id), **values).get("text") or "") or None
+
+
+Make = Callable[[DialogueStateTracker, Optional[Takeover]], List[Event]]
+
+
+async def _change(agent: Agent, takeovers: "Takeovers", sender_id: str, make: Make) -> List[Event]:
+    """Under the conversation's lock: `make(tracker, take-over in force)` gives the events to
+    append (or raises TakeoverConflict); they are saved before the lock is released."""
+    async with agent.lock_store.lock(sender_id):
+        store = agent.tracker_store
+        if not await store.exists(sender_id):
+            raise NoSuchConversation(sender_id)
+        tracker = await store.retrieve(sender_id)
+        if tracker is None:
+            raise NoSuchConversation(sender_id)
+        new_events = make(tracker, await takeovers.active(agent, sender_id))
+        for event in new_events:
+            tracker.update(event)
+        await store.save(tracker)
+        return new_events
+
+
+async def take_over(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember) -> List[Event]:
+    """Pause the assistant in this conversation and tell the patient who joined.
+
+    A second take-over is refused (TakeoverConflict), so the patient is never told twice,
+    nor given the wrong name.
+    """
+    if namespace_of(sender_id) == SMS:
+        # Nothing sends a staff reply by SMS yet: a take-over would leave the patient unanswered.
+        raise TakeoverConflict(SMS_NOT_YET)
+    notice = _notice(agent, "utter_staff_joined", sender_id, staff_name=staff.name)
+
+    def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
+        if taken is not None:
+            raise TakeoverConflict(f"already taken over by {taken.staff or taken.actor}")
+        made: List[Event] = [ConversationPaused(metadata=staff.metadata())]
+        if notice:
+            made.append(BotUttered(notice, metadata={**staff.metadata(), NOTICE_KEY: JOINED}))
+        return made
+
+    return await _change(agent, takeovers, sender_id, events)
+
+
+async def reply(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember, text: str) -> BotUttered:
+    """A staff member's message in a conversation that is taken over."""
+    message = BotUttered(text, metadata=staff.metadata())
+
+    def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
+        if taken is None:
+            raise TakeoverConflict("take the conversation over before replying")
+        return [message]
+
+    await _change(agent, takeovers, sender_id, events)
+    return message
+
+
+async def hand_back(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember) -> List[Event]:
+    """Resume the assistant and tell the patient it is back (staff, or the automatic hand-back)."""
+    notice = _notice(agent, "utter_staff_left", sender_id)
+
+    def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
+        if taken is None:
+            raise TakeoverConflict("the conversation is not taken over")
+        made: List[Event] = [ConversationResumed(metadata=staff.metadata())]
+        if notice:
+            made.append(BotUttered(notice, metadata={NOTICE_KEY: BACK}))
+        return made
+
+    return await _change(agent, takeovers, sender_id, events)
+
+
+async def log_patient_message(
+    agent: Agent, takeovers: "Takeovers", sender_id: str, text: str, input_channel: str
+) -> List[Dict[str, Any]]:
+    """Store a patient's message in a taken-over conversation; what the patient is sent back.
+
+    Nothing, as a rule: the person who took over answers. A red flag gets the safety
+    answer (also stored in the conversation) and a `red_flag` handoff, so it reaches staff
+    even if the person who took over has stepped away.
+    """
+    try:
+        parse = await agent.parse_message(text)
+    except Exception:  # unsure whether it reports a symptom: stored, and staff alerted
+        logger.exception("could not read a message in a taken-over conversation; alerting staff")
+        parse = {"text": text, "intent": {"name": None, "confidence": 0.0}, "entities": []}
+        unreadable = True
+    else:
+        unreadable = False
+    intent = (parse.get("intent") or {}).get("name")
+    answer = _notice(agent, RED_FLAG_ANSWERS[intent], sender_id) if intent in RED_FLAG_ANSWERS else None
+
+    def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
+        made: List[Event] = [
+            UserUttered(
+                text,
+                intent=parse.get("intent"),
+                entities=parse.get("entities") or [],
+                parse_data=parse,
+                input_channel=input_channel,
+            )
+        ]
+        if answer:
+            made.append(BotUttered(answer))
+        return made
+
+    await _change(agent, takeovers, sender_id, events)
+    if intent in RED_FLAG_INTENTS or unreadable:
+        await _alert_staff(sender_id, input_channel, text, parse)
+    return [{"recipient_id": sender_id, "text": answer}] if answer else []
+
+
+async def _alert_staff(sender_id: str, channel: str, text: str, parse: Dict[str, Any]) -> None:
+    """A `red_flag` handoff (the service e-mails staff); logged loudly if it cannot be stored."""
+    request = unanswered_red_flag(sender_id, channel, text, sms_number(sender_id), parse)
+    try:
+        await asyncio.to_thread(get_handoff_service().submit, request)
+    except Exception:
+        logger.exception("a red flag written in a taken-over conversation was NOT stored for staff")
+
+
+def has_conversations(agent: Any) -> bool:
+    """Whether `agent` keeps conversations (a tracker store) in which a take-over can be in force."""
+    return getattr(agent, "tracker_store", None) is not None
+
+
+class Takeovers:
+    """The take-over in force in a conversation, as the patient channels ask it on every message.
+
+    Read from the tracker store Rasa itself uses: with SQL (ours, or Rasa's), one indexed
+    query over every session of the conversation (`bot.transcripts.takeovers`); with
+    another store, from the conversation's whole tracker.
+    """
+
+    def __init__(self) -> None:
+        self._readers: Dict[int, TakeoverReader] = {}
+
+    async def active(self, agent: Any, sender_id: str) -> Optional[Takeover]:
+        """The take-over in force, or None. When the tracker store cannot be read, None:
+        the assistant answers as usual (Rasa reads the same store, and says so if it fails)."""
+        store = agent.tracker_store
+        engine = getattr(store, "engine", None)
+        if engine is None:
+            tracker = await store.retrieve_full_tracker(sender_id)
+            return takeover_in(tracker.events) if tracker else None
+        reader = self._readers.setdefault(id(engine), TakeoverReader(session_factory(engine)))
+        try:
+            return await asyncio.to_thread(reader.active, sender_id)
+        except DatabaseUnavailable:
+            logger.warning("could not tell whether a conversation is taken over; the assistant answers it")
+            return None
+
+
+def takeover_in(events: Iterable[Event]) -> Optional[Takeover]:
+    """The take-over in force after `events` (a whole conversation), or None."""
+    latest = None
+    for event in events:
+        if isinstance(event, (ConversationPaused, ConversationResumed)):
+            latest = event
+    if not isinstance(latest, ConversationPaused):
+        return None
+    metadata = latest.metadata or {}
+    return Takeover(
+        staff=str(metadata.get(STAFF_KEY) or ""),
+        actor=str(metadata.get(ACTOR_KEY) or ""),
+        since=event_time(latest.timestamp),
+    )

@@ -1,0 +1,109 @@
+"""A patient in the widget and a staff member in the console, side by side (issue 19): the
+patient asks for a person, staff take over, the assistant stays silent while the patient
+writes twice, staff reply and the patient sees it without reloading, staff hand back and
+the assistant answers the next question. Both in real Chromium, against the running stack."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from bot.db.engine import get_engine, session_factory
+from bot.launcher.supervision import Stack
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.staff.accounts import Accounts
+from tests.e2e.browser import save_screenshot
+from tests.e2e.test_widget_browser import FAQ, FAQ_ANSWER, open_widget, send
+
+pytestmark = pytest.mark.e2e
+
+expect.set_options(timeout=30_000)  # the widget polls every few seconds; a busy 2-core box is slower
+
+CLINIC = get_settings().clinic
+PASSWORD = "a long staff password 4 takeover"
+REPLY = "Hi, this is the clinic. I can see your question; what time suits you for a call?"
+SCREENSHOTS = {
+    "console": PROJECT_ROOT / "results" / "browser" / "staff-takeover.png",
+    "widget": PROJECT_ROOT / "results" / "browser" / "widget-staff-reply.png",
+}
+_phones = itertools.count(random.Random().randrange(1000, 9000))
+
+
+@pytest.fixture(scope="module")
+def staff(stack: Stack) -> str:
+    email = "takeover@clinic.example"
+    Accounts(session_factory(get_engine(stack.settings.database_url))).add(email, PASSWORD)
+    return email
+
+
+@pytest.fixture
+def console(browser: Browser) -> Iterator[Page]:
+    """The staff member's own browser profile, beside the patient's."""
+    context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _handoff_by_contact(stack: Stack, digits: str) -> dict:
+    response = requests.get(
+        f"{stack.staff_url}/api/handoffs?limit=500",
+        headers={"Authorization": f"Bearer {stack.staff_token}"},
+        timeout=10,
+    )
+    [handoff] = [h for h in response.json() if digits in "".join(c for c in (h["contact"] or "") if c.isdigit())]
+    return handoff
+
+
+def test_staff_take_over_a_widget_conversation_reply_and_hand_back(stack: Stack, page: Page, console: Page, staff):
+    digits = f"347555{next(_phones) % 10000:04d}"
+    open_widget(page, stack.widget_demo_url)
+    send(page, "can I talk to a real person please")
+    send(page, f"sure, {digits[:3]} {digits[3:6]} {digits[6:]}")
+    handoff = _handoff_by_contact(stack, digits)
+
+    console.goto(f"{stack.staff_url}/login")
+    console.get_by_label("E-mail").fill(staff)
+    console.get_by_label("Password").fill(PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    console.goto(f"{stack.staff_url}/handoffs/{handoff['id']}")
+    console.get_by_role("button", name="Take over").click()
+    expect(console.locator(".takeover")).to_contain_text("Taken over")
+
+    patient_view = page.locator(".ccw-msg--bot .ccw-text")
+    expect(patient_view.last).to_contain_text(f"{CLINIC.staff_title} from {CLINIC.name} has joined")
+    answered = patient_view.count()
+
+    for text in ("hello? is anyone there", "I'd prefer a call after 5pm"):
+        send(page, text)  # answered by nobody: the request returns no message
+        expect(page.locator(".ccw-msg--user .ccw-text").last).to_have_text(text)
+    console.reload()
+    expect(console.locator(".turn--patient .turn__text").last).to_contain_text("after 5pm")
+    assert patient_view.count() == answered  # the assistant said nothing
+
+    console.get_by_label("Reply to the patient").fill(REPLY)
+    console.get_by_role("button", name="Send reply").click()
+    expect(console.locator(".turn--staff").last).to_contain_text(REPLY)
+    staff_message = page.locator(".ccw-msg--staff")
+    expect(staff_message.last.locator(".ccw-text")).to_have_text(REPLY)  # no reload: the widget polled
+    expect(staff_message.last.locator(".ccw-author")).to_have_text(f"{CLINIC.staff_title} (clinic team)")
+    save_screenshot(console, SCREENSHOTS["console"], full_page=True)
+    save_screenshot(page, SCREENSHOTS["widget"])
+
+    console.get_by_role("button", name="Hand back to the assistant").click()
+    expect(patient_view.last).to_contain_text(f"You're back with {CLINIC.name}")
+    send(page, FAQ)
+    expect(patient_view.last).to_contain_text(FAQ_ANSWER)
+    trail = console.locator(".trail").inner_text()
+    assert all(
+        line in trail
+        for line in (
+            "Took the conversation over",
+            "Replied to the patient",
+            "Handed the conversation back to the assistant",
+        )
+    )

@@ -1,0 +1,188 @@
+"""The staff bridge over HTTP, beside the REST channel: staff take a conversation over, the
+patient's messages are stored and not answered, staff reply, hand back, and the
+assistant answers again. A stand-in agent answers; the tracker store and locks are real."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+from rasa.core.channels.channel import UserMessage, register
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
+
+from bot.rasa_server.channels.guard import MemoryRateLimiter
+from bot.rasa_server.channels.rest import GuardedRestInput
+from bot.rasa_server.channels.staff_bridge import MAX_REPLY_CHARS, StaffBridgeInput
+from bot.rasa_server.tracker_store import FastSQLTrackerStore
+from bot.settings import PROJECT_ROOT
+from bot.staff.conversation_bridge import BridgeError, ConversationBridge
+from tests.http_server import call, serving
+from tests.ports import free_port
+
+TOKEN = "staff-bridge-test-token-0123456789"
+PATIENT = "patient-7"
+SENDER = f"rest:{PATIENT}"
+ANA = {"name": "Ana", "actor": "ana@clinic.example"}
+
+
+class Assistant:
+    """Stands in for Rasa's agent: a real tracker store and lock store; NLU and dialogue scripted."""
+
+    def __init__(self, domain: Domain, path: Path) -> None:
+        self.domain = domain
+        self.tracker_store = FastSQLTrackerStore(domain, dialect="sqlite", db=str(path))
+        self.lock_store = InMemoryLockStore()
+        self.answered: List[str] = []
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def parse_message(self, text: str) -> Dict[str, Any]:
+        return {"text": text, "intent": {"name": "faq_pain", "confidence": 0.9}, "entities": []}
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.answered.append(message.text or "")
+        await message.output_channel.send_text_message(message.sender_id, f"assistant: {message.text}")
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def assistant(domain: Domain, tmp_path: Path) -> Assistant:
+    bot = Assistant(domain, tmp_path / "tracker.db")
+    started = DialogueStateTracker.from_events(SENDER, [SessionStarted(), UserUttered("can I talk to a person")])
+    asyncio.run(bot.tracker_store.save(started))
+    return bot
+
+
+@pytest.fixture
+def base(assistant: Assistant) -> Iterator[str]:
+    app = Sanic(f"bridge-test-{uuid.uuid4().hex}")
+    app.ctx.agent = assistant
+    register([GuardedRestInput(MemoryRateLimiter(100, 60)), StaffBridgeInput(TOKEN)], app, route="/webhooks/")
+    with serving(app) as url:
+        yield url
+
+
+def _bridge(base: str, action: str, body: Any, token: Optional[str] = TOKEN) -> Tuple[int, Any]:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    status, _, answer = call(f"{base}/webhooks/staff/{action}", "POST", body=data, headers=headers)
+    return status, answer
+
+
+def _say(base: str, text: str) -> Any:
+    status, _, answer = call(
+        f"{base}/webhooks/rest/webhook",
+        "POST",
+        body=json.dumps({"sender": PATIENT, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert status == 200
+    return answer
+
+
+def _events(assistant: Assistant) -> List[Any]:
+    return asyncio.run(assistant.tracker_store.retrieve_full_tracker(SENDER)).events
+
+
+def test_staff_take_over_reply_and_hand_back_while_the_assistant_stays_silent(base, assistant):
+    assert _say(base, "hello") == [{"recipient_id": SENDER, "text": "assistant: hello"}]
+
+    status, answer = _bridge(base, "takeover", {"sender_id": SENDER, "staff": ANA})
+    assert status == 200 and [event["event"] for event in answer["events"]] == ["pause", "bot"]
+
+    assert _say(base, "are you there?") == []  # stored for staff, not answered, no apology
+    assert _say(base, "my appointment is on friday") == []
+    assert assistant.answered == ["hello"]
+    patient = [e.text for e in _events(assistant) if isinstance(e, UserUttered)]
+    assert patient[-2:] == ["are you there?", "my appointment is on friday"]
+
+    status, answer = _bridge(base, "reply", {"sender_id": SENDER, "staff": ANA, "text": "Hi, Ana here."})
+    assert status == 200 and answer["events"][0]["text"] == "Hi, Ana here."
+    assert answer["events"][0]["metadata"]["staff"] == "Ana"
+
+    status, _ = _bridge(base, "handback", {"sender_id": SENDER, "staff": ANA})
+    assert status == 200
+    assert _say(base, "how long is the numbing?") == [
+        {"recipient_id": SENDER, "text": "assistant: how long is the numbing?"}
+    ]
+    bot_texts = [e.text for e in _events(assistant) if isinstance(e, BotUttered)]
+    assert "Hi, Ana here." in bot_texts and any(text.startswith("You're back with") for text in bot_texts)
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token-0123456789abcdef"])
+def test_only_the_staff_process_may_act(base, assistant, token):
+    status, answer = _bridge(base, "takeover", {"sender_id": SENDER, "staff": ANA}, token=token)
+    assert status == 401 and answer == {"error": "unauthorized"}
+    assert not any(getattr(e, "type_name", "") == "pause" for e in _events(assistant))
+
+
+@pytest.mark.parametrize(
+    "action, body, named",
+    [
+        ("takeover", b"not json", ""),
+        ("takeover", [], "JSON object"),
+        ("takeover", {"staff": ANA}, "sender_id"),
+        ("takeover", {"sender_id": SENDER}, "staff"),
+        ("takeover", {"sender_id": SENDER, "staff": {"name": "", "actor": "x"}}, "staff.name"),
+        ("takeover", {"sender_id": SENDER, "staff": {"name": "A\u0000", "actor": "x"}}, "staff.name"),
+        ("reply", {"sender_id": SENDER, "staff": ANA, "text": "  "}, "text"),
+        ("reply", {"sender_id": SENDER, "staff": ANA, "text": "x" * (MAX_REPLY_CHARS + 1)}, "text"),
+    ],
+)
+def test_a_malformed_request_is_a_400_that_says_why(base, action, body, named):
+    if action == "reply":
+        assert _bridge(base, "takeover", {"sender_id": SENDER, "staff": ANA})[0] == 200
+    status, answer = _bridge(base, action, body)
+    assert status == 400 and named in answer["error"]
+
+
+def test_the_wrong_state_or_an_unknown_conversation_is_refused(base):
+    assert _bridge(base, "reply", {"sender_id": SENDER, "staff": ANA, "text": "hi"})[0] == 409
+    assert _bridge(base, "handback", {"sender_id": SENDER, "staff": ANA})[0] == 409
+    assert _bridge(base, "takeover", {"sender_id": SENDER, "staff": ANA})[0] == 200
+    status, answer = _bridge(base, "takeover", {"sender_id": SENDER, "staff": {"name": "Ben", "actor": "ben@x"}})
+    assert status == 409 and "Ana" in answer["error"]
+    assert _bridge(base, "takeover", {"sender_id": "rest:nobody", "staff": ANA})[0] == 404
+
+
+def test_a_message_that_cannot_be_stored_gets_the_apology_not_a_500(base, assistant, monkeypatch):
+    assert _bridge(base, "takeover", {"sender_id": SENDER, "staff": ANA})[0] == 200
+
+    async def down(*args: Any) -> None:
+        raise RuntimeError("the tracker store is down")
+
+    monkeypatch.setattr(assistant.tracker_store, "save", down)
+    [answer] = _say(base, "hello?")
+    assert "something went wrong on our side" in answer["text"]
+
+
+def test_the_staff_process_client_speaks_this_bridge(base):
+    """bot.staff.conversation_bridge against the real routes: events back, refusals as BridgeError."""
+    client = ConversationBridge(base, lambda: TOKEN)
+    assert [event["event"] for event in asyncio.run(client.take_over(SENDER, "Ana", "ana@x"))] == ["pause", "bot"]
+    assert asyncio.run(client.reply(SENDER, "Ana", "ana@x", "Hello"))[0]["text"] == "Hello"
+    with pytest.raises(BridgeError, match="already taken over") as refused:
+        asyncio.run(client.take_over(SENDER, "Ben", "ben@x"))
+    assert refused.value.status == 409
+    with pytest.raises(BridgeError, match="unauthorized"):
+        asyncio.run(ConversationBridge(base, lambda: "wrong-token-0123456789abcdef").hand_back(SENDER, "Ana", "a@x"))
+
+
+def test_an_unreachable_assistant_is_a_bridge_error_staff_can_read():
+    client = ConversationBridge(f"http://127.0.0.1:{free_port()}", lambda: TOKEN)
+    with pytest.raises(BridgeError, match="could not be reached") as failed:
+        asyncio.run(client.take_over(SENDER, "Ana", "ana@x"))
+    assert failed.value.status == 0
