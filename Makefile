@@ -108,11 +108,9 @@ run-prod: $(MODEL)
 ## Checks -------------------------------------------------------------------------
 
 # Each check timed (scripts/timed-phases prints the table at the end, also on failure).
-# Training runs beside lint, validation and the unit tests (+train ... wait): each uses
-# about one of the two cores, so the model is ready when the test stories need it.
 CHECKS := lint validate facts unit stories safety understanding e2e
-test: $(STAMP)
-	@scripts/timed-phases +train lint validate facts unit wait $(filter-out lint validate facts unit,$(CHECKS))
+test:
+	@scripts/timed-phases $(CHECKS)
 	@echo ">> make test: all checks passed"
 
 # Style, types and layers first (pyproject.toml): formatting, lint rules, mypy on bot/
