@@ -9,7 +9,7 @@ carry no patient or reply text, like every audit entry.
 from __future__ import annotations
 
 import asyncio
-from typing import Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
@@ -30,27 +30,31 @@ class StaffTakeover:
 
     async def take_over(self, handoff_id: int, actor: str) -> Optional[HandoffView]:
         """Pause the assistant; the patient is told `staff_title` joined (BridgeError if refused)."""
-        handoff = await asyncio.to_thread(self.store.get, handoff_id)
-        if handoff is not None:
-            await self.bridge.take_over(handoff.sender_id, self.staff_title, actor)
-            await asyncio.to_thread(self.audit.record, actor, "take_over", handoff_id)
-        return handoff
+        return await self._act(handoff_id, actor, "take_over", lambda sender: self.bridge.take_over(
+            sender, self.staff_title, actor
+        ))  # fmt: skip
 
     async def reply(self, handoff_id: int, text: str, actor: str) -> Optional[HandoffView]:
         """Send `text` to the patient (ValueError when empty or too long; BridgeError if refused)."""
         text = text.strip()
         if not text or len(text) > MAX_REPLY_CHARS:
             raise ValueError(f"a reply must be 1 to {MAX_REPLY_CHARS} characters")
-        handoff = await asyncio.to_thread(self.store.get, handoff_id)
-        if handoff is not None:
-            await self.bridge.reply(handoff.sender_id, self.staff_title, actor, text)
-            await asyncio.to_thread(self.audit.record, actor, "staff_reply", handoff_id)
-        return handoff
+        return await self._act(handoff_id, actor, "staff_reply", lambda sender: self.bridge.reply(
+            sender, self.staff_title, actor, text
+        ))  # fmt: skip
 
     async def hand_back(self, handoff_id: int, actor: str) -> Optional[HandoffView]:
         """Resume the assistant; the patient is told it is back (BridgeError if refused)."""
+        return await self._act(handoff_id, actor, "hand_back", lambda sender: self.bridge.hand_back(
+            sender, self.staff_title, actor
+        ))  # fmt: skip
+
+    async def _act(
+        self, handoff_id: int, actor: str, action: str, change: Callable[[str], Awaitable[Any]]
+    ) -> Optional[HandoffView]:
+        """`change` the handoff's conversation, then audit `action`; None if there is no such handoff."""
         handoff = await asyncio.to_thread(self.store.get, handoff_id)
         if handoff is not None:
-            await self.bridge.hand_back(handoff.sender_id, self.staff_title, actor)
-            await asyncio.to_thread(self.audit.record, actor, "hand_back", handoff_id)
+            await change(handoff.sender_id)
+            await asyncio.to_thread(self.audit.record, actor, action, handoff_id)
         return handoff
