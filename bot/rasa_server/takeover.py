@@ -38,8 +38,7 @@ from bot.db.session import DatabaseUnavailable
 from bot.handoffs.red_flags import unanswered_red_flag
 from bot.handoffs.service import get_handoff_service
 from bot.rasa_server.channels.responses import render
-from bot.transcripts.events import event_time
-from bot.transcripts.takeovers import ACTOR_KEY, NOTICE_KEY, STAFF_KEY, Takeover, TakeoverReader
+from bot.transcripts.takeovers import ACTOR_KEY, NOTICE_KEY, STAFF_KEY, Takeover, TakeoverReader, takeover_of
 from bot.understanding.escalation import RED_FLAG_INTENTS
 
 logger = logging.getLogger(__name__)
@@ -47,6 +46,7 @@ logger = logging.getLogger(__name__)
 # A staff message's BotUttered carries STAFF_KEY (the name the patient reads) and ACTOR_KEY
 # (the staff account, for the record); the assistant's own notices also carry NOTICE_KEY.
 JOINED, BACK = "joined", "back"  # NOTICE_KEY's values
+WEBSITE = "rest"  # the output channel the notices are rendered for
 SMS_NOT_YET = (
     "an SMS conversation cannot be taken over yet (replies by SMS are not built): "
     "call or text the patient from the clinic's phone"
@@ -73,16 +73,12 @@ class StaffMember:
         return {STAFF_KEY: self.name, ACTOR_KEY: self.actor}
 
 
-def channel_of(sender_id: str) -> str:
-    """The output channel a conversation's notices are rendered for ("twilio" or "rest")."""
-    return "twilio" if namespace_of(sender_id) == SMS else "rest"
-
-
-def _notice(agent: Agent, name: str, sender_id: str, **values: Any) -> Optional[str]:
+def _notice(agent: Agent, name: str, **values: Any) -> Optional[str]:
+    """A domain response as the website channels show it (SMS conversations are not taken over yet)."""
     domain = agent.domain
     if domain is None:
         return None
-    return str(render(domain, name, channel_of(sender_id), **values).get("text") or "") or None
+    return str(render(domain, name, WEBSITE, **values).get("text") or "") or None
 
 
 Make = Callable[[DialogueStateTracker, Optional[Takeover]], List[Event]]
@@ -114,7 +110,7 @@ async def take_over(agent: Agent, takeovers: "Takeovers", sender_id: str, staff:
     if namespace_of(sender_id) == SMS:
         # Nothing sends a staff reply by SMS yet: a take-over would leave the patient unanswered.
         raise TakeoverConflict(SMS_NOT_YET)
-    notice = _notice(agent, "utter_staff_joined", sender_id, staff_name=staff.name)
+    notice = _notice(agent, "utter_staff_joined", staff_name=staff.name)
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
         if taken is not None:
@@ -142,7 +138,7 @@ async def reply(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: Sta
 
 async def hand_back(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember) -> List[Event]:
     """Resume the assistant and tell the patient it is back (staff, or the automatic hand-back)."""
-    notice = _notice(agent, "utter_staff_left", sender_id)
+    notice = _notice(agent, "utter_staff_left")
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
         if taken is None:
@@ -173,7 +169,7 @@ async def log_patient_message(
     else:
         unreadable = False
     intent = (parse.get("intent") or {}).get("name")
-    answer = _notice(agent, RED_FLAG_ANSWERS[intent], sender_id) if intent in RED_FLAG_ANSWERS else None
+    answer = _notice(agent, RED_FLAG_ANSWERS[intent]) if intent in RED_FLAG_ANSWERS else None
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
         made: List[Event] = [
@@ -244,9 +240,4 @@ def takeover_in(events: Iterable[Event]) -> Optional[Takeover]:
             latest = event
     if not isinstance(latest, ConversationPaused):
         return None
-    metadata = latest.metadata or {}
-    return Takeover(
-        staff=str(metadata.get(STAFF_KEY) or ""),
-        actor=str(metadata.get(ACTOR_KEY) or ""),
-        since=event_time(latest.timestamp),
-    )
+    return takeover_of(latest.metadata, latest.timestamp)

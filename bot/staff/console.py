@@ -19,6 +19,7 @@ from sanic import Blueprint, Request
 from sanic.exceptions import NotFound
 from sanic.response import HTTPResponse, redirect
 
+from bot.conversation_ids import SMS, namespace_of
 from bot.db.models import KINDS, STATUSES
 from bot.handoffs.view import HandoffView
 from bot.staff.audit import AuditEntryView
@@ -28,6 +29,7 @@ from bot.staff.pages import HOME, render
 from bot.staff.params import BadRequest, choice, integer
 from bot.staff.signin import LOGIN_PATH, login, login_form, logout, staff_only
 from bot.staff.wording import screening_lines
+from bot.transcripts.takeovers import MAX_REPLY_CHARS
 from bot.transcripts.unanswered import UnansweredGroup, group_similar
 
 PAGE_SIZE = 50
@@ -103,7 +105,14 @@ async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
         raise NotFound("no such handoff")
     answers = screening_lines(case.handoff.screening_answers, ctx.screening)
     return render(
-        request, "handoff.html", case=case, trail=trail, answers=answers, staff_title=ctx.settings.clinic.staff_title
+        request,
+        "handoff.html",
+        case=case,
+        trail=trail,
+        answers=answers,
+        staff_title=ctx.settings.clinic.staff_title,
+        can_take_over=namespace_of(case.handoff.sender_id) != SMS,  # no reply reaches an SMS patient yet
+        max_reply=MAX_REPLY_CHARS,
     )
 
 

@@ -15,8 +15,7 @@ from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView
 from bot.staff.audit import AuditLog
 from bot.staff.conversation_bridge import ConversationBridge
-
-MAX_REPLY_CHARS = 1600  # what the bridge accepts: one SMS's worth (Twilio's limit)
+from bot.transcripts.takeovers import MAX_REPLY_CHARS
 
 
 class StaffTakeover:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -27,6 +27,7 @@ RESUME = "resume"  # type_name of ConversationResumed
 STAFF_KEY = "staff"  # the metadata key naming who took over (display name)
 ACTOR_KEY = "actor"  # the metadata key with the staff account that did it
 NOTICE_KEY = "notice"  # on the assistant's own notices around a take-over ("joined", "back")
+MAX_REPLY_CHARS = 1600  # the longest staff reply: what one SMS may carry (Twilio's limit)
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,14 @@ def active_takeover(connection: Connection, sender_id: str) -> Optional[Takeover
     ).first()
     if latest is None or latest.type_name != PAUSE:
         return None
-    metadata = event_data(latest.data).get("metadata") or {}
+    return takeover_of(event_data(latest.data).get("metadata"), latest.timestamp)
+
+
+def takeover_of(metadata: Optional[Mapping[str, Any]], timestamp: float) -> Takeover:
+    """The take-over a pause event records: who, from its metadata, and since when."""
+    metadata = metadata or {}
     return Takeover(
-        staff=str(metadata.get(STAFF_KEY) or ""),
-        actor=str(metadata.get(ACTOR_KEY) or ""),
-        since=event_time(latest.timestamp),
+        staff=str(metadata.get(STAFF_KEY) or ""), actor=str(metadata.get(ACTOR_KEY) or ""), since=event_time(timestamp)
     )
 
 

@@ -32,10 +32,10 @@ from bot.rasa_server import takeover
 from bot.rasa_server.takeover import NoSuchConversation, StaffMember, TakeoverConflict, Takeovers
 from bot.settings import get_settings
 from bot.shared_secrets import authorized, staff_bridge_token
+from bot.transcripts.takeovers import MAX_REPLY_CHARS
 
 logger = logging.getLogger(__name__)
 
-MAX_REPLY_CHARS = 1600  # what one SMS may carry (Twilio's limit); the widget shows the same
 MAX_NAME_CHARS = 80
 
 

@@ -20,10 +20,11 @@ from sanic import Sanic
 
 from bot.rasa_server.channels.guard import MemoryRateLimiter
 from bot.rasa_server.channels.rest import GuardedRestInput
-from bot.rasa_server.channels.staff_bridge import MAX_REPLY_CHARS, StaffBridgeInput
+from bot.rasa_server.channels.staff_bridge import StaffBridgeInput
 from bot.rasa_server.tracker_store import FastSQLTrackerStore
 from bot.settings import PROJECT_ROOT
 from bot.staff.conversation_bridge import BridgeError, ConversationBridge
+from bot.transcripts.takeovers import MAX_REPLY_CHARS
 from tests.http_server import call, serving
 from tests.ports import free_port
 
