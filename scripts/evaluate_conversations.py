@@ -91,14 +91,20 @@ def case_files(writers: Optional[Sequence[str]] = None) -> List[Path]:
     return sorted(CASES_DIR.glob("writer_*.yml"))
 
 
+def evalbot_connection(bot_url: str, staff_url: str, staff_token: str) -> List[str]:
+    """evalbot's options for the running stack, each as `--name=value`: a generated token may
+    start with "-", which argparse reads as another option when it stands alone."""
+    return [f"--bot-url={bot_url}", f"--staff-url={staff_url}", f"--staff-token={staff_token}"]
+
+
 def run(bot_url: str, staff_url: str, staff_token: str, out: Path, writers: Optional[Sequence[str]] = None) -> Report:
     """Every conversation through evalbot against the running stack."""
     evalbot = EVAL_DIR / "evalbot.py"
     if not evalbot.exists():
         raise FileNotFoundError(f"{evalbot} not found: ../shared must be beside the project (or set EVAL_DIR)")
     subprocess.run(
-        [sys.executable, str(evalbot), *map(str, case_files(writers)), "--bot-url", bot_url, "--staff-url", staff_url,
-         "--staff-token", staff_token, "--json", str(out), "--min-pass", "0"],
+        [sys.executable, str(evalbot), *map(str, case_files(writers)), *evalbot_connection(bot_url, staff_url, staff_token),
+         "--json", str(out), "--min-pass", "0"],
         capture_output=True, text=True, timeout=1800, check=False,
     )  # fmt: skip
     report = json.loads(out.read_text(encoding="utf-8"))

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from bot.settings import PROJECT_ROOT
+from scripts.evaluate_conversations import evalbot_connection
 from tests.understanding.test_red_flag_rules import EMERGENCY_PHRASES, URGENT_PHRASES
 
 pytestmark = pytest.mark.e2e
@@ -44,8 +45,8 @@ def _evalbot(stack, tmp_path, cases: Path, *options: str) -> None:
     if not (EVAL_DIR / "evalbot.py").exists():
         pytest.fail(f"{EVAL_DIR / 'evalbot.py'} not found: CI expects ../shared beside the project (set EVAL_DIR)")
     result = subprocess.run(
-        [sys.executable, str(EVAL_DIR / "evalbot.py"), str(cases), "--bot-url", stack.rasa_url,
-         "--staff-url", stack.staff_url, "--staff-token", stack.staff_token,
+        [sys.executable, str(EVAL_DIR / "evalbot.py"), str(cases),
+         *evalbot_connection(stack.rasa_url, stack.staff_url, stack.staff_token),
          "--json", str(tmp_path / "eval.json"), *options],
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
