@@ -23,6 +23,7 @@ from bot.settings import PROJECT_ROOT
 FINDINGS = Path(__file__).resolve().parent / "findings.md"
 REPORT_NAME, PLOT_NAME = "performance.md", "latency.png"
 MISSING = "—"
+STOCK_LEFT_OUT = "Not measured: this run left the stock assistant out (`--ours-only`); `make bench` compares both."
 
 
 def write(result: BenchResult, out_dir: Path, findings: Path = FINDINGS) -> Path:
@@ -53,11 +54,16 @@ def render(result: BenchResult, findings: str) -> str:
 
 def _header(result: BenchResult) -> str:
     kind = "a quick run (short levels: the figures are rough)" if result.quick else "a full run"
+    compared = (
+        "Both assistants were measured on the same machine in the same run"
+        if result.server("stock")
+        else "This run measured ours alone (`--ours-only`), so the stock columns are empty; `make bench` fills them"
+    )
     lines = [
         "# Performance: our assistant against a stock Rasa assistant",
         "",
         f"Written by `{result.command}` on {result.started_at}, {kind}, in {result.duration_s / 60:.1f} minutes. "
-        "Both assistants were measured on the same machine in the same run: the stock assistant is "
+        f"{compared}: the stock assistant is "
         "`rasa init --no-prompt` with its default config, the baseline a Rasa user starts from. Ratios "
         "are ours/stock: below 1 is better for times and memory, above 1 is better for throughput. "
         "Latency is measured over REST with a closed loop (each conversation sends its next message when "
@@ -96,22 +102,29 @@ def _verdict(check: targets.Check) -> str:
 
 def _training(result: BenchResult) -> str:
     stock, ours = result.training.get("stock"), result.training.get("ours")
-    if stock is None or ours is None:
+    if ours is None:
         return ""
     rows = [
-        ("full training (s)", _num(stock.full_s, 1), _num(ours.full_s, 1), _ratio(ours.full_s, stock.full_s)),
+        (
+            "full training (s)",
+            _num(_get(stock, "full_s"), 1),
+            _num(ours.full_s, 1),
+            _ratio(ours.full_s, _get(stock, "full_s")),
+        ),
         (
             "after changing one response text (s)",
-            _num(stock.response_only_s, 1),
+            _num(_get(stock, "response_only_s"), 1),
             _num(ours.response_only_s, 1),
-            _ratio(ours.response_only_s, stock.response_only_s),
+            _ratio(ours.response_only_s, _get(stock, "response_only_s")),
         ),  # fmt: skip
     ]
-    notes = [
-        f"- **Stock.** Full training: {stock.full_note}. {_retrained(stock)}",
-        f"- **Ours.** Full training: {ours.full_note}. {_retrained(ours)}",
-    ]
+    stock_note = f"Full training: {stock.full_note}. {_retrained(stock)}" if stock else STOCK_LEFT_OUT
+    notes = [f"- **Stock.** {stock_note}", f"- **Ours.** Full training: {ours.full_note}. {_retrained(ours)}"]
     return "## Training\n\n" + _table(("figure", "stock", "ours", "ours/stock"), rows) + "\n\n" + "\n".join(notes)
+
+
+def _get(figures: Optional[TrainingResult], field: str) -> Optional[float]:
+    return getattr(figures, field) if figures else None
 
 
 def _retrained(training: TrainingResult) -> str:
@@ -123,7 +136,7 @@ def _retrained(training: TrainingResult) -> str:
 
 
 def _startup(stock: Optional[ServerResult], ours: Sequence[ServerResult]) -> str:
-    if stock is None:
+    if not ours:
         return ""
     figures: List[tuple] = [
         ("cold start: process start to first answer (s)", lambda s: s.cold_start_s, 1),
@@ -142,20 +155,21 @@ def _startup(stock: Optional[ServerResult], ours: Sequence[ServerResult]) -> str
 
 
 def _latency(stock: Optional[ServerResult], ours: Sequence[ServerResult]) -> str:
-    if stock is None:
+    measured = [server for server in (stock, *ours) if server is not None]
+    if not ours:
         return ""
     rows = []
-    for level in sorted(stock.levels, key=lambda lv: lv.concurrency):
+    for level in sorted(measured[0].levels, key=lambda lv: lv.concurrency):
         c = level.concurrency
         for field, name in (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")):
             rows.append(_compared(f"{c} concurrent: {name} (ms)", _level_getter(c, field), 0, stock, ours))
         rows.append(_compared(f"{c} concurrent: messages/s", _level_getter(c, "throughput"), 1, stock, ours))
     rows.append(_compared("throughput at saturation (messages/s)", lambda s: s.saturation, 1, stock, ours))
-    errors = sum(level.errors for server in (stock, *ours) for level in server.levels)
+    errors = sum(level.errors for server in measured for level in server.levels)
     note = f"![Reply latency against concurrent conversations]({PLOT_NAME})\n\n" + (
         f"Errors (no 200 answer): {errors} in total." if errors else "Every message got a 200 answer."
     )
-    seconds = stock.levels[0].duration_s if stock.levels else 0
+    seconds = measured[0].levels[0].duration_s if measured[0].levels else 0
     intro = f"Each level ran for {seconds:.0f} s; throughput counts the replies that arrived within it."
     return "## Reply latency and throughput\n\n" + intro + "\n\n" + _table(_compared_header(ours), rows) + "\n\n" + note
 
@@ -179,10 +193,10 @@ def _compared(
     name: str,
     get: Callable[[ServerResult], Optional[float]],
     digits: int,
-    stock: ServerResult,
+    stock: Optional[ServerResult],
     ours: Sequence[ServerResult],
 ) -> tuple:
-    base = get(stock)
+    base = get(stock) if stock else None
     row: List[str] = [name, _num(base, digits)]
     for server in ours:
         value = get(server)

@@ -32,14 +32,20 @@ SLOTS_FILLED = {
     "booking_contact_display": "(617) 555-0142",
     "booking_time": "Saturdays",
 }
-# Patient-facing text that is written in code or static files rather than the domain.
+# Patient-facing text that is written in code or static files rather than the domain:
+# (folder, pattern). Each must match files, so a folder that moves fails the test
+# instead of silently checking nothing (the widget and channels once moved unnoticed).
+PATIENT_FACING_GLOBS = [
+    ("bot/rasa_server/widget", "**/*.js"),
+    ("bot/rasa_server/widget", "**/*.html"),
+    ("bot/rasa_server/channels", "*.py"),
+    ("bot/rasa_server", "*.py"),
+    ("bot/sms", "*.py"),
+    ("actions", "*.py"),
+    ("clinic", "*.yml"),
+]
 PATIENT_FACING_SOURCES = [
-    *sorted((PROJECT_ROOT / "bot" / "widget").rglob("*.js")),
-    *sorted((PROJECT_ROOT / "bot" / "widget").rglob("*.html")),
-    *sorted((PROJECT_ROOT / "bot" / "channels").glob("*.py")),
-    *sorted((PROJECT_ROOT / "bot" / "sms").glob("*.py")),
-    *sorted((PROJECT_ROOT / "actions").glob("*.py")),
-    *sorted((PROJECT_ROOT / "clinic").glob("*.yml")),
+    *(path for folder, pattern in PATIENT_FACING_GLOBS for path in sorted((PROJECT_ROOT / folder).glob(pattern))),
     PROJECT_ROOT / "domain.yml",
 ]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -105,6 +111,11 @@ def test_the_screening_texts_say_no_contact_directly():
     keys = [condition.key for condition in screening.labeling_conditions]
     texts += screening.outcome({slot: False for slot in SLOTS}, review=keys).messages
     assert [sentence for text in texts for sentence in vague_contact_sentences(text)] == []
+
+
+@pytest.mark.parametrize("folder, pattern", PATIENT_FACING_GLOBS)
+def test_every_patient_facing_folder_still_holds_what_is_checked(folder, pattern):
+    assert list((PROJECT_ROOT / folder).glob(pattern)), f"{folder}/{pattern} matches nothing: has it moved?"
 
 
 @pytest.mark.parametrize("path", PATIENT_FACING_SOURCES, ids=lambda p: str(Path(p).relative_to(PROJECT_ROOT)))

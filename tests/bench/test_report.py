@@ -53,3 +53,17 @@ def test_the_report_of_a_past_run_is_written_again_from_its_results(tmp_path: Pa
     text = (out / report.REPORT_NAME).read_text()
     assert text == report.render(bench_result(), report.FINDINGS.read_text())
     assert (out / report.PLOT_NAME).stat().st_size > 0
+
+
+def test_a_run_of_ours_alone_keeps_every_row_and_leaves_the_stock_columns_empty() -> None:
+    result = bench_result(ours_scale=0.5)
+    result.servers = [server for server in result.servers if server.key != "stock"]
+    del result.training["stock"]
+    text = report.render(result, "")
+    for row in REPORT_ROWS:
+        assert f"| {row} |" in text, row
+    assert "| 10 concurrent: p50 (ms) | — | 50 | — | 50 | — |" in text
+    assert "| after changing one response text (s) | — | 11.0 | — |" in text
+    assert "measured ours alone (`--ours-only`)" in text
+    assert "| cold start ≤ 30 s | **met**: 10.0 s: 20.0 s under |" in text
+    assert "| throughput at saturation ≥ 4 × the stock assistant's | not measured: this run left the stock" in text

@@ -27,6 +27,14 @@ def test_a_level_not_run_is_not_measured_rather_than_met() -> None:
     assert p99.met is None and "not measured" in p99.detail
 
 
+def test_without_the_stock_assistant_only_its_comparisons_are_not_measured() -> None:
+    result = bench_result(ours_scale=0.5)
+    result.servers = [server for server in result.servers if server.key != "stock"]
+    throughput, p95, p99, cold, memory = targets.for_server(result, "ours")
+    assert throughput.met is None and memory.met is None and "--ours-only" in memory.detail
+    assert (p95.met, p99.met, cold.met) == (True, True, True)
+
+
 def test_retraining_checks_the_time_and_that_nothing_was_trained_again() -> None:
     timing, fingerprint = targets.for_training(bench_result())
     assert timing.met is True and fingerprint.met is True
