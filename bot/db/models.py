@@ -159,6 +159,28 @@ class SmsMessage(Base):
     reply = Column(JSON(none_as_null=True))
 
 
+class SmsOutbound(Base):
+    """One text sent through Twilio's Messages API (a staff reply, or a take-over notice), and how it fared.
+
+    The text itself is in the conversation (a `bot` event whose metadata carries this
+    row's `id`); this row says whether it reached the patient: `sending` before the
+    API call, then Twilio's status (`queued`, `sent`, `delivered`, `undelivered`,
+    `failed`) from the call's answer and its status callbacks, or `not_sent` when the
+    API refused it, with the reason in `error`.
+    """
+
+    __tablename__ = "sms_outbound"
+
+    id = Column(String(32), primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    phone = Column(String(32), nullable=False)
+    sid = Column(String(64), unique=True)
+    status = Column(String(16), nullable=False)
+    error = Column(String(255))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
 class HandoffNote(Base):
     """A staff member's note on a handoff ("left a voicemail", "booked for the 12th")."""
 
