@@ -1,21 +1,32 @@
 """Who the assistant speaks for: the clinic profile file, and the phrases built from it.
 
 The profile (`clinic/profile.yml`, or CLINIC_PROFILE) holds the clinic's name, phone,
-hours, address, links, emergency number and country. `bot.settings` says which file to
-read; this module reads it strictly (unknown keys and yes/no surprises are errors) and
-turns it into the phrases every answer uses (how to call, the safety line, the contact
-details), so a clinic changes its number in one file and every answer follows.
+hours, address, links, emergency number, country, time zone and opening hours.
+`bot.settings` says which file to read; this module reads it strictly (unknown keys and
+yes/no surprises are errors) and turns it into the phrases every answer uses (how to
+call, the safety line, the contact details, the hours), so a clinic changes its number
+in one file and every answer follows.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from bot.errors import ConfigurationError
+from bot.opening_hours import WeeklyHours
+
+logger = logging.getLogger(__name__)
+
+# What a profile without `time_zone` is read in: a guess, so production refuses it.
+DEFAULT_TIME_ZONE = "UTC"
+# Fields the code sets and the profile file may not: whether the file named a time zone.
+NOT_IN_FILE = frozenset({"time_zone_stated"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,10 @@ class ClinicProfile:
     `demo` marks the profile shipped for `make run`: its phone number is fictional (the
     555-0100 to 555-0199 range is reserved for fiction), the widget and the launcher say
     so, and the prod profile refuses it.
+    `time_zone` (an IANA name) is where `opening_hours` are wall-clock times, and where
+    staff read the console's times; `time_zone_stated` is False when the file named
+    none, so production can refuse the UTC guess. `hours` is free text for patients;
+    when it is empty, `hours_text` is derived from `opening_hours`.
     """
 
     name: str
@@ -38,7 +53,10 @@ class ClinicProfile:
     country: str = "US"
     # Who the patient is told has joined when staff take a conversation over.
     staff_title: str = "A member of our team"
+    time_zone: str = DEFAULT_TIME_ZONE
+    opening_hours: WeeklyHours = WeeklyHours()
     demo: bool = False
+    time_zone_stated: bool = True
 
     def __post_init__(self) -> None:
         country = self.country.strip().upper()
@@ -47,6 +65,13 @@ class ClinicProfile:
                 f"'country' must be a two-letter ISO 3166 code such as US or GB, not {self.country!r}"
             )
         object.__setattr__(self, "country", country)
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigurationError(
+                f"'time_zone' must be an IANA time zone such as America/New_York or Europe/London, "
+                f"not {self.time_zone!r} (if the name is right, install the tz database: tzdata)"
+            ) from exc
 
     @classmethod
     def load(cls, path: Path) -> "ClinicProfile":
@@ -57,7 +82,7 @@ class ClinicProfile:
             raise ConfigurationError(f"clinic profile not found: {path}") from exc
         if not isinstance(raw, dict):
             raise ConfigurationError(f"clinic profile {path} must be a mapping of fields")
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.__dataclass_fields__) - NOT_IN_FILE
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ConfigurationError(
@@ -65,6 +90,10 @@ class ClinicProfile:
                 f"known fields are {', '.join(sorted(known))}"
             )
         raw = dict(raw)
+        try:
+            opening_hours = WeeklyHours.parse(raw.pop("opening_hours", None))
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
         demo = raw.pop("demo", False)
         if demo is None:
             demo = False
@@ -80,11 +109,19 @@ class ClinicProfile:
         values: Dict[str, Any] = {key: str(value or "").strip() for key, value in raw.items()}
         if not values.get("name"):
             raise ConfigurationError(f"clinic profile {path}: 'name' is required")
-        for field_name in ("emergency_number", "country", "staff_title"):
+        for field_name in ("emergency_number", "country", "staff_title", "time_zone"):
             if not values.get(field_name):
                 values.pop(field_name, None)  # empty means "the default"
+        time_zone_stated = "time_zone" in values
+        if not time_zone_stated:
+            logger.warning(
+                "clinic profile %s names no time_zone: opening hours and times are read as %s; "
+                "set time_zone (e.g. America/New_York), which production requires",
+                path,
+                DEFAULT_TIME_ZONE,
+            )
         try:
-            return cls(**values, demo=demo)
+            return cls(**values, opening_hours=opening_hours, demo=demo, time_zone_stated=time_zone_stated)
         except ConfigurationError as exc:
             raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
 
@@ -104,6 +141,11 @@ class ClinicProfile:
             return (
                 f"{where} is the demo profile (demo: true; {self.phone} is a fictional number): "
                 "set the clinic's real `phone:` and remove `demo: true`"
+            )
+        if not self.time_zone_stated:
+            return (
+                f"{where} names no time zone, so opening hours and the times staff see would be read as "
+                f"{DEFAULT_TIME_ZONE}: set `time_zone:` to the clinic's, e.g. America/New_York"
             )
         return None
 
@@ -133,6 +175,11 @@ class ClinicProfile:
         )
 
     @property
+    def hours_text(self) -> str:
+        """The hours patients read: the profile's own words, else its opening hours ('' when neither)."""
+        return self.hours or self.opening_hours.describe()
+
+    @property
     def booking_form(self) -> str:
         """The clinic's request-an-appointment form, with its link when we know it."""
         if self.booking_url:
@@ -146,7 +193,7 @@ class ClinicProfile:
             f"{label}: {value}"
             for label, value in (
                 ("Phone", self.phone),
-                ("Hours", self.hours),
+                ("Hours", self.hours_text),
                 ("Address", self.address),
                 ("Website", self.website),
             )

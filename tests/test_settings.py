@@ -111,9 +111,10 @@ def test_demo_must_be_true_or_false(tmp_path):
         ("name: Real Clinic\nphone: ''\n", "has no phone number"),
         ("name: Real Clinic\n", "has no phone number"),
         ("name: Real Clinic\nphone: '(555) 010-0100'\ndemo: true\n", "is the demo profile"),
+        ("name: Real Clinic\nphone: '(617) 555-0142'\n", "names no time zone"),
     ],
 )
-def test_production_refuses_a_profile_without_a_real_phone_number(tmp_path, profile, problem):
+def test_production_refuses_a_profile_without_a_real_phone_number_or_time_zone(tmp_path, profile, problem):
     path = _profile(tmp_path, profile)
     with pytest.raises(ConfigurationError, match=f"the prod profile cannot start: .*{problem}") as raised:
         Settings.from_env({"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod"})
@@ -121,20 +122,22 @@ def test_production_refuses_a_profile_without_a_real_phone_number(tmp_path, prof
     Settings.from_env({"CLINIC_PROFILE": str(path)})  # the embedded profile starts (and says so)
 
 
+CLINIC_SITE = "https://www.clinic.example"
+REAL_PROFILE = "name: Real Clinic\nphone: '(617) 555-0142'\ntime_zone: America/New_York\n"
+
+
 def test_production_accepts_a_profile_with_the_clinics_number(tmp_path):
-    path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
+    path = _profile(tmp_path, REAL_PROFILE)
     settings = Settings.from_env({"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod", "CORS_ORIGINS": CLINIC_SITE})
     assert (settings.run_profile, settings.clinic.phone) == ("prod", "(617) 555-0142")
 
 
 # ----- production names the sites that may call the REST channel -------------------------
 
-CLINIC_SITE = "https://www.clinic.example"
-
 
 @pytest.mark.parametrize("origins", [None, "", "*", f"{CLINIC_SITE} *", "https://*.clinic.example"])
 def test_production_refuses_cors_open_to_any_site(tmp_path, origins):
-    path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
+    path = _profile(tmp_path, REAL_PROFILE)
     env = {
         "CLINIC_PROFILE": str(path),
         "RUN_PROFILE": "prod",
@@ -149,7 +152,7 @@ def test_production_refuses_cors_open_to_any_site(tmp_path, origins):
 
 
 def test_production_accepts_the_clinics_sites(tmp_path):
-    path = _profile(tmp_path, "name: Real Clinic\nphone: '(617) 555-0142'\n")
+    path = _profile(tmp_path, REAL_PROFILE)
     env = {"CLINIC_PROFILE": str(path), "RUN_PROFILE": "prod", "CORS_ORIGINS": f"{CLINIC_SITE}, https://clinic.example"}
     assert Settings.from_env(env).cors_origins == (CLINIC_SITE, "https://clinic.example")
 

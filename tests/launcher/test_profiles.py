@@ -232,7 +232,9 @@ def test_prod_refuses_cors_open_to_any_site_before_anything_starts(prod, tmp_pat
 def test_a_prod_server_started_without_cors_origins_refuses_to_start(tmp_path):
     """What each server does at start-up when its process manager forgot CORS_ORIGINS."""
     profile = tmp_path / "profile.yml"
-    profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
+    profile.write_text(
+        "name: Atalo Aesthetics\nphone: '(617) 555-0142'\ntime_zone: America/New_York\n", encoding="utf-8"
+    )
     env = {
         "RUN_PROFILE": "prod",
         "CLINIC_PROFILE": str(profile),

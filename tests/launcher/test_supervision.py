@@ -113,7 +113,9 @@ def test_a_prod_stack_prepares_postgresql_and_answers_through_the_proxy(tmp_path
     model.write_bytes(b"")
     with fresh_database("postgresql", tmp_path) as url:
         profile = tmp_path / "profile.yml"  # the servers read it themselves, and refuse the demo one
-        profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
+        profile.write_text(
+            "name: Atalo Aesthetics\nphone: '(617) 555-0142'\ntime_zone: America/New_York\n", encoding="utf-8"
+        )
         base = Settings.from_env(
             {
                 "VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": url, "REDIS_URL": REDIS_URL,

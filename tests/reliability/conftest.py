@@ -59,7 +59,9 @@ def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with fresh_database("postgresql", var_dir) as database_url:
         proxy_port = consecutive_free_ports(RASA_INSTANCES + 1)
         profile = var_dir / "profile.yml"  # production refuses the shipped demo profile
-        profile.write_text("name: Atalo Aesthetics\nphone: '(617) 555-0142'\n", encoding="utf-8")
+        profile.write_text(
+            "name: Atalo Aesthetics\nphone: '(617) 555-0142'\ntime_zone: America/New_York\n", encoding="utf-8"
+        )
         settings = Settings.from_env(
             {
                 **os.environ,

@@ -262,7 +262,7 @@ def test_a_sid_claimed_again_from_another_number_gets_no_reply_and_no_processing
 
 def _prod(tmp_path, **env) -> Settings:
     profile = tmp_path / "profile.yml"
-    profile.write_text("name: Skin Clinic\nphone: (212) 555-0188\n")
+    profile.write_text("name: Skin Clinic\nphone: (212) 555-0188\ntime_zone: America/New_York\n")
     base = {"VAR_DIR": str(tmp_path / "var"), "CLINIC_PROFILE": str(profile), "RUN_PROFILE": "prod",
             "CORS_ORIGINS": "https://www.clinic.example", "TWILIO_AUTH_TOKEN": TOKEN}  # fmt: skip
     return Settings.from_env({**base, **env})
