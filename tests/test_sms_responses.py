@@ -14,7 +14,9 @@ with a long name, and a 40-character patient name and e-mail address.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -27,6 +29,7 @@ from actions.eligibility import SCREENING_SLOTS, ActionScreeningOutcome, AskScre
 from actions.fallback import NOT_SUGGESTED, ActionSuggestTopics, question_titles
 from bot.clinic_profile import ClinicProfile
 from bot.facts import FactBook, claims
+from bot.opening_hours import WeeklyHours
 from bot.rasa_server.nlg import ClinicNLG
 from bot.screening import get_screening
 from bot.settings import PROJECT_ROOT
@@ -105,15 +108,30 @@ def test_every_response_has_an_sms_variant_for_each_condition(name):
     assert web <= sms, f"{name}: conditions without an SMS variant: {web - sms}"
 
 
-@pytest.mark.parametrize("profile", PROFILES.values(), ids=PROFILES.keys())
-@pytest.mark.parametrize("name", RESPONSES)
-def test_every_sms_variant_fits_two_gsm7_messages(name, profile):
-    nlg = ClinicNLG(domain=DOMAIN, clinic=profile)
+def assert_sms_variants_fit(nlg: ClinicNLG, name: str) -> None:
     for condition in {condition_of(v) for v in variants(name, SMS)}:
         rendered = nlg.generate_from_slots(name, slots_for(name, condition), SMS)
         assert rendered.get("channel") == SMS and condition_of(rendered) == condition, rendered
         assert not PLACEHOLDER.search(rendered["text"]), rendered["text"]
         assert_fits(f"{name} {dict(condition)}", rendered["text"], [b["title"] for b in rendered.get("buttons") or []])
+
+
+@pytest.mark.parametrize("profile", PROFILES.values(), ids=PROFILES.keys())
+@pytest.mark.parametrize("name", RESPONSES)
+def test_every_sms_variant_fits_two_gsm7_messages(name, profile):
+    assert_sms_variants_fit(ClinicNLG(domain=DOMAIN, clinic=profile), name)
+
+
+def test_sms_variants_fit_after_hours_too():
+    """`{when_back}` is empty above (no opening hours); here it is at its longest."""
+    clinic = dataclasses.replace(
+        PROFILES["full profile"], time_zone="America/New_York", opening_hours=WeeklyHours.parse({"wed": "10:00-18:00"})
+    )
+    thursday = datetime(2026, 7, 2, 16, 0, tzinfo=timezone.utc)
+    nlg = ClinicNLG(domain=DOMAIN, clinic=clinic, clock=lambda: thursday)
+    assert nlg.when_back() == " when we're back on Wednesday at 10:00"
+    for name in RESPONSES:
+        assert_sms_variants_fit(nlg, name)
 
 
 @pytest.mark.parametrize("name", RESPONSES)

@@ -3,7 +3,10 @@
 Domain responses say `{clinic_name}`, `{clinic_contact}`, `{emergency_number}` and so on
 instead of hard-coding them. Rasa's templated generator fills placeholders from slots and
 keyword arguments; this subclass adds the clinic profile's values (as defaults that slots
-or an action's arguments may override). It runs inside the Rasa server, so a safety or
+or an action's arguments may override), and `{when_back}`: empty while the clinic is open
+(or its opening hours are unknown), else " when we're back on Monday at 9:00" in the
+clinic's time, so an answer promising a person says when one will reply. It is worked
+out as the answer is written, in the Rasa server, so no action or slot has to carry it. It runs inside the Rasa server, so a safety or
 fallback answer still carries the clinic's phone number when the action server is down.
 
 Enabled in `endpoints.yml`:
@@ -14,7 +17,9 @@ Enabled in `endpoints.yml`:
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from datetime import datetime, timezone
+from functools import partial
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -23,6 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.clinic_profile import ClinicProfile
+from bot.office_hours import OfficeHours
 from bot.rasa_server.say_once import load_repeat_note, load_warnings, said_again, said_once
 from bot.settings import get_settings
 
@@ -38,11 +44,15 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         endpoint_config: Optional[EndpointConfig] = None,
         domain: Optional[Domain] = None,
         clinic: Optional[ClinicProfile] = None,
+        clock: Callable[[], datetime] = partial(datetime.now, timezone.utc),
     ) -> None:
-        """Rasa calls this with `endpoint_config` and `domain`; tests may pass `clinic`."""
+        """Rasa calls this with `endpoint_config` and `domain`; tests may pass `clinic` and `clock`."""
         domain = domain or Domain.empty()
         super().__init__(domain.responses)
-        self.clinic_values = (clinic or get_settings().clinic).template_values()
+        clinic = clinic or get_settings().clinic
+        self.clinic_values = clinic.template_values()
+        self.office_hours = OfficeHours.from_profile(clinic)
+        self.clock = clock
         self.warnings = load_warnings()
         self.repeat_note = load_repeat_note()
 
@@ -73,8 +83,13 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
         """Generate a response, with the clinic's values as default placeholders."""
-        values = {**self.clinic_values, **kwargs}
+        values = {**self.clinic_values, "when_back": self.when_back(), **kwargs}
         return super().generate_from_slots(utter_action, filled_slots, output_channel, **values)
+
+    def when_back(self) -> str:
+        """' when we're back on Monday at 9:00' while the clinic is closed, else ''."""
+        back_at = self.office_hours.back_at(self.clock())
+        return f" when we're back {back_at}" if back_at else ""
 
 
 def _session_bot_texts(tracker: DialogueStateTracker) -> List[str]:
