@@ -12,9 +12,9 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | CLINIC_PROFILE     | clinic/profile.yml           | clinic name, phone, hours, links, country (as shipped: the |
 |                    |                              | demo profile, `demo: true`, a fictional phone number)      |
 | RUN_PROFILE        | embedded                     | embedded, or prod: then every process refuses a clinic     |
-|                    |                              | profile without a phone number or marked `demo: true`, and |
-|                    |                              | CORS_ORIGINS unset or '*' (the launcher sets it for        |
-|                    |                              | `make run-prod`)                                           |
+|                    |                              | profile without a phone number or time_zone, or marked     |
+|                    |                              | `demo: true`, and CORS_ORIGINS unset or '*' (the launcher  |
+|                    |                              | sets it for `make run-prod`)                               |
 | RED_FLAGS_FILE     | clinic/red_flags.yml         | deterministic red-flag symptom patterns                    |
 | SCREENING_FILE     | clinic/screening.yml         | pre-treatment screening questions                          |
 | VAR_DIR            | var                          | where the SQLite databases, logs and generated tokens live |
