@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Callable, ContextManager, List, Optional, Set, Tuple
+from typing import Any, Callable, ContextManager, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import KINDS, RED_FLAG, STATUSES, Handoff, HandoffNote, utcnow
 from bot.db.session import unit_of_work
@@ -26,6 +27,9 @@ from bot.handoffs.request import UNSPECIFIED_GROUP, HandoffRequest, check_choice
 from bot.handoffs.view import HandoffView, NoteView
 
 MAX_LIST_LIMIT = 500
+MAX_PINNED = 500  # conversations pinned first: bound parameters stay below SQLite's oldest limit of 999
+MAX_SEARCH_LENGTH = 100
+MIN_PHONE_DIGITS = 4  # a search of this many digits (and no letters) also matches a number written another way
 # A conversation's red flag alerts staff once per group within this time.
 RED_FLAG_WINDOW = timedelta(hours=1)
 MAX_NOTE_LENGTH: int = HandoffNote.__table__.c.text.type.length
@@ -129,27 +133,51 @@ class HandoffStore:
         return None
 
     def list(
-        self, status: Optional[str] = None, kind: Optional[str] = None, limit: int = 100, offset: int = 0
+        self,
+        status: Optional[str] = None,
+        kind: Optional[str] = None,
+        limit: int = 100,
+        offset: int = 0,
+        *,
+        search: Optional[str] = None,
+        pinned: Sequence[str] = (),
     ) -> List[HandoffView]:
-        """Open (`new`) red flags first, then the rest; each part newest first.
+        """Open (`new`) red flags first, then the conversations in `pinned` (sender ids, in
+        that order: the console pins those waiting for a reply), then the rest; each part
+        newest first, the id breaking ties so that pages never overlap.
 
-        Optionally only one status and/or kind.
+        Optionally only one status and/or kind, and only names or contacts that contain
+        `search` (`matching`).
         """
-        query = _filtered(select(Handoff), status, kind)
+        query = _filtered(select(Handoff), status, kind, search)
         if not 1 <= limit <= MAX_LIST_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIST_LIMIT}")
         if offset < 0:
             raise ValueError("offset must not be negative")
+        if len(pinned) > MAX_PINNED:
+            raise ValueError(f"at most {MAX_PINNED} conversations can be pinned")
         open_red_flag = case((and_(Handoff.kind == RED_FLAG, Handoff.status == "new"), 0), else_=1)
-        query = query.order_by(open_red_flag, Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
+        order: List[Any] = [open_red_flag]
+        if pinned:
+            order.append(
+                case({sender: rank for rank, sender in enumerate(pinned)}, value=Handoff.sender_id, else_=len(pinned))
+            )
+        query = query.order_by(*order, Handoff.created_at.desc(), Handoff.id.desc()).limit(limit).offset(offset)
         with self._session() as session:
             return [HandoffView.from_row(row) for row in session.scalars(query)]
 
-    def count(self, status: Optional[str] = None, kind: Optional[str] = None) -> int:
-        """How many handoffs there are, optionally only one status and/or kind (for the queue's pages)."""
-        query = _filtered(select(func.count()).select_from(Handoff), status, kind)
+    def count(self, status: Optional[str] = None, kind: Optional[str] = None, search: Optional[str] = None) -> int:
+        """How many handoffs `list` would page through with the same filters (for the queue's pages)."""
+        query = _filtered(select(func.count()).select_from(Handoff), status, kind, search)
         with self._session() as session:
             return session.scalar(query) or 0
+
+    def latest_change(self) -> Tuple[int, Optional[datetime]]:
+        """The newest handoff's id and the latest time any handoff changed: when either
+        moves, the queue has something new (a handoff, a status)."""
+        with self._session() as session:
+            newest, changed = session.execute(select(func.max(Handoff.id), func.max(Handoff.updated_at))).one()
+            return newest or 0, changed
 
     def get(self, handoff_id: int) -> Optional[HandoffView]:
         """One handoff, or None if there is no such id."""
@@ -199,15 +227,42 @@ class HandoffStore:
         return unit_of_work(self._sessions, HandoffStoreUnavailable, "handoff database")
 
 
-def _filtered(query: Select, status: Optional[str], kind: Optional[str]) -> Select:
-    """`query` narrowed to one status and/or kind (each checked against the known values)."""
+def _filtered(query: Select, status: Optional[str], kind: Optional[str], search: Optional[str] = None) -> Select:
+    """`query` narrowed to one status and/or kind (each checked against the known values)
+    and to `matching(search)`."""
     check_choice("status", status, STATUSES)
     check_choice("kind", kind, KINDS)
     if status:
         query = query.where(Handoff.status == status)
     if kind:
         query = query.where(Handoff.kind == kind)
+    if search and search.strip():
+        query = query.where(matching(search))
     return query
+
+
+def matching(search: str) -> ColumnElement:
+    """Handoffs whose name or contact contains `search`, ignoring case; a phone number
+    matches however it is written ("(917) 555-0163" finds "+19175550163").
+
+    The text is a bound parameter with LIKE's wildcards escaped: it is only ever text to
+    look for, never SQL or a pattern.
+    """
+    words = " ".join(search.split())[:MAX_SEARCH_LENGTH]
+    conditions = [
+        Handoff.name.ilike(_contains(words), escape="\\"),
+        Handoff.contact.ilike(_contains(words), escape="\\"),
+    ]
+    digits = "".join(char for char in words if "0" <= char <= "9")
+    if len(digits) >= MIN_PHONE_DIGITS and not any(char.isalpha() for char in words):
+        conditions.append(Handoff.contact.like(_contains(digits), escape="\\"))
+    return or_(*conditions)
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern that finds `text` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _red_flag_key(session: Session, request: HandoffRequest) -> str:

@@ -42,6 +42,7 @@ from bot.staff.params import BadRequest
 from bot.staff.sessions import Sessions
 from bot.staff.takeover import StaffTakeover
 from bot.transcripts.transcript import TranscriptReader
+from bot.transcripts.waiting import WaitingReader
 
 MAX_BODY_BYTES = 64 * 1024  # a note is at most 2000 characters; refuse anything large
 API_MESSAGES = {503: "handoff store unavailable", 500: "internal error"}
@@ -59,6 +60,7 @@ def create_app(
     audit: Optional[AuditLog] = None,
     api_tokens: Optional[ApiTokens] = None,
     transcripts: Optional[TranscriptReader] = None,
+    waiting: Optional[WaitingReader] = None,
     bridge: Optional[ConversationBridge] = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Sanic:
@@ -89,6 +91,7 @@ def create_app(
         store or HandoffStore(database),
         transcripts or TranscriptReader(get_engine(settings.tracker_store_url)),
         ctx.audit,
+        waiting or WaitingReader(session_factory(get_engine(settings.tracker_store_url))),
     )
     ctx.takeover = StaffTakeover(
         ctx.casework.store,

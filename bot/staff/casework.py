@@ -22,6 +22,7 @@ from bot.handoffs.view import HandoffView, NoteView
 from bot.staff.audit import AuditLog
 from bot.transcripts.takeovers import Takeover
 from bot.transcripts.transcript import Transcript, TranscriptReader
+from bot.transcripts.waiting import WaitingReader
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,16 @@ class CaseFile:
 
 
 class Casework:
-    """Handoff store, tracker store and audit log behind the three things staff do."""
+    """Handoff store, tracker store and audit log behind the three things staff do; `waiting`
+    says which taken-over conversations wait for a reply (the queue pins them first)."""
 
-    def __init__(self, store: HandoffStore, transcripts: TranscriptReader, audit: AuditLog) -> None:
+    def __init__(
+        self, store: HandoffStore, transcripts: TranscriptReader, audit: AuditLog, waiting: WaitingReader
+    ) -> None:
         self.store = store
         self.transcripts = transcripts
         self.audit = audit
+        self.waiting = waiting
 
     def list_handoffs(
         self, actor: str, *, status: Optional[str], kind: Optional[str], limit: int, offset: int

@@ -1,26 +1,34 @@
 """The staff console's pages: the handoff queue, one handoff with its conversation, and what
 the bot could not answer; plus sign-in and sign-out (`bot.staff.signin`).
 
-Plain server-rendered HTML forms, no JavaScript. Every change is a POST carrying the
-session's CSRF token and answered with a 303 back to the page (post/redirect/get), so
-reloading never repeats it. Database work runs in worker threads.
+Plain server-rendered HTML forms. Every change is a POST carrying the session's CSRF
+token and answered with a 303 back to the page (post/redirect/get), so reloading never
+repeats it. Database work runs in worker threads.
+
+The queue and a handoff's page keep themselves up to date with one small same-origin
+script (`static/live.js`): it asks the page's `.../live` JSON for a version string
+while the tab is visible, and when it changed fetches the page again and swaps in its
+live regions. Without the script the pages work the same, with a refresh link.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Awaitable, List, Optional, Set, Tuple
+from typing import Any, Awaitable, Dict, List, Optional, Set, Tuple
 from urllib.parse import urlencode
 
 from sanic import Blueprint, Request
 from sanic.exceptions import NotFound
 from sanic.response import HTTPResponse, redirect
+from sanic.response import json as json_response
 
 from bot.conversation_ids import SMS, namespace_of
 from bot.db.models import KINDS, STATUSES
+from bot.handoffs.store import MAX_PINNED
 from bot.handoffs.view import HandoffView
 from bot.staff.audit import AuditEntryView
 from bot.staff.casework import CaseFile
@@ -30,9 +38,13 @@ from bot.staff.params import BadRequest, choice, integer
 from bot.staff.signin import LOGIN_PATH, login, login_form, logout, staff_only
 from bot.staff.wording import screening_lines
 from bot.transcripts.takeovers import MAX_REPLY_CHARS
+from bot.transcripts.transcript import Turn
 from bot.transcripts.unanswered import UnansweredGroup, group_similar
+from bot.transcripts.waiting import Waiting
 
 PAGE_SIZE = 50
+MAX_SEARCH = 100  # characters of a queue search
+LATEST_MESSAGES = 3  # the patient's messages shown above the conversation
 MAX_PAGE = 10**6
 DEFAULT_DAYS, MAX_DAYS = 30, 365
 TRAIL_LENGTH = 200
@@ -47,7 +59,9 @@ def blueprint() -> Blueprint:
     console.add_route(login, LOGIN_PATH, methods=["POST"])
     console.add_route(logout, "/logout", methods=["POST"])
     console.add_route(_queue, HOME, methods=["GET"])
+    console.add_route(_queue_version, f"{HOME}/live", methods=["GET"])
     console.add_route(_handoff, f"{HOME}/<handoff_id:int>", methods=["GET"])
+    console.add_route(_handoff_version, f"{HOME}/<handoff_id:int>/live", methods=["GET"])
     console.add_route(_set_status, f"{HOME}/<handoff_id:int>/status", methods=["POST"])
     console.add_route(_add_note, f"{HOME}/<handoff_id:int>/notes", methods=["POST"])
     console.add_route(_take_over, f"{HOME}/<handoff_id:int>/takeover", methods=["POST"])
@@ -63,8 +77,10 @@ class QueuePage:
 
     handoffs: List[HandoffView]
     red_flags: Set[str]  # sender ids that mentioned a red flag
+    waiting: Dict[str, Waiting]  # conversations waiting for a staff reply, by sender id
     total: int
     new: int
+    version: str  # changes whenever the queue has something new (`_queue_version`)
 
 
 async def _home(request: Request) -> HTTPResponse:
@@ -75,32 +91,65 @@ async def _home(request: Request) -> HTTPResponse:
 async def _queue(request: Request) -> HTTPResponse:
     status = choice("status", request.args.get("status"), STATUSES)
     kind = choice("kind", request.args.get("kind"), KINDS)
+    search = " ".join((request.args.get("q") or "").split())[:MAX_SEARCH] or None
     page = integer(request.args, "page", 1, 1, MAX_PAGE)
-    ctx = request.app.ctx
+    casework = request.app.ctx.casework
 
     def read() -> QueuePage:
-        handoffs = ctx.casework.store.list(status=status, kind=kind, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        red_flags = ctx.casework.transcripts.red_flag_senders(h.sender_id for h in handoffs)
-        return QueuePage(handoffs, red_flags, ctx.casework.store.count(status, kind), ctx.casework.store.count("new"))
+        waiting = casework.waiting.waiting()
+        pinned = [w.sender_id for w in sorted(waiting.values(), key=lambda w: w.since)][:MAX_PINNED]  # longest first
+        handoffs = casework.store.list(
+            status=status, kind=kind, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, search=search, pinned=pinned
+        )
+        red_flags = casework.transcripts.red_flag_senders(h.sender_id for h in handoffs)
+        new = casework.store.count("new")
+        total = casework.store.count(status, kind, search)
+        return QueuePage(handoffs, red_flags, waiting, total, new, _queue_state(casework, waiting, new))
 
     found = await asyncio.to_thread(read)
     pages = max(1, math.ceil(found.total / PAGE_SIZE))
+    filters = {"status": status, "kind": kind, "q": search}
     return render(
-        request, "queue.html", queue=found, chosen_status=status, chosen_kind=kind, statuses=STATUSES, kinds=KINDS,
-        page=page, pages=pages, previous_url=_queue_url(status, kind, page - 1) if page > 1 else None,
-        next_url=_queue_url(status, kind, page + 1) if page < pages else None,
+        request, "queue.html", queue=found, chosen_status=status, chosen_kind=kind, search=search or "",
+        statuses=STATUSES, kinds=KINDS, page=page, pages=pages, now=request.app.ctx.clock(),
+        this_url=_queue_url(filters, page), previous_url=_queue_url(filters, page - 1) if page > 1 else None,
+        next_url=_queue_url(filters, page + 1) if page < pages else None,
     )  # fmt: skip
+
+
+@staff_only
+async def _queue_version(request: Request) -> HTTPResponse:
+    """GET /handoffs/live: the queue's version, for the page's live updates."""
+    casework = request.app.ctx.casework
+
+    def read() -> str:
+        waiting = casework.waiting.waiting()
+        return _queue_state(casework, waiting, casework.store.count("new"))
+
+    return json_response({"version": await asyncio.to_thread(read)})
+
+
+def _queue_state(casework: Any, waiting: Dict[str, Waiting], new: int) -> str:
+    """A short digest of what the queue shows: the newest handoff, the latest change to
+    any, how many are new, and who waits since which message."""
+    newest, changed = casework.store.latest_change()
+    waits = sorted((w.sender_id, w.latest_message_id) for w in waiting.values())
+    return _digest(newest, changed, new, waits)
 
 
 @staff_only
 async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
     ctx, actor = request.app.ctx, request.ctx.staff.account.email
 
-    def read() -> Tuple[Optional[CaseFile], List[AuditEntryView]]:
+    def read() -> Tuple[Optional[CaseFile], List[AuditEntryView], Optional[Waiting], str]:
         case = ctx.casework.open(handoff_id, actor)  # audited before the history is read, so it shows this view
-        return case, (ctx.audit.entries(handoff_id=handoff_id, limit=TRAIL_LENGTH) if case else [])
+        if case is None:
+            return None, [], None, ""
+        trail = ctx.audit.entries(handoff_id=handoff_id, limit=TRAIL_LENGTH)
+        waiting = ctx.casework.waiting.waiting().get(case.handoff.sender_id)
+        return case, trail, waiting, _handoff_state(ctx.casework, case.handoff)
 
-    case, trail = await asyncio.to_thread(read)
+    case, trail, waiting, version = await asyncio.to_thread(read)
     if case is None:
         raise NotFound("no such handoff")
     answers = screening_lines(case.handoff.screening_answers, ctx.screening)
@@ -113,7 +162,41 @@ async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
         staff_title=ctx.settings.clinic.staff_title,
         can_take_over=namespace_of(case.handoff.sender_id) != SMS,  # no reply reaches an SMS patient yet
         max_reply=MAX_REPLY_CHARS,
+        latest=_latest_from_patient(case.transcript.turns),
+        waiting=waiting,
+        now=ctx.clock(),
+        version=version,
     )
+
+
+@staff_only
+async def _handoff_version(request: Request, handoff_id: int) -> HTTPResponse:
+    """GET /handoffs/<id>/live: the handoff page's version, for its live updates (no patient text)."""
+    casework = request.app.ctx.casework
+
+    def read() -> Optional[str]:
+        handoff = casework.store.get(handoff_id)
+        return _handoff_state(casework, handoff) if handoff else None
+
+    version = await asyncio.to_thread(read)
+    if version is None:
+        raise NotFound("no such handoff")
+    return json_response({"version": version})
+
+
+def _handoff_state(casework: Any, handoff: HandoffView) -> str:
+    """A short digest of what a handoff's page shows: its status and last change, and its
+    conversation's latest event."""
+    return _digest(handoff.status, handoff.updated_at, casework.waiting.latest_event_id(handoff.sender_id))
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _latest_from_patient(turns: Tuple[Turn, ...]) -> List[Turn]:
+    """The patient's last few messages, oldest first: what a busy receptionist reads first."""
+    return [turn for turn in turns if turn.speaker == "patient"][-LATEST_MESSAGES:]
 
 
 @staff_only
@@ -192,8 +275,9 @@ def _back_to(handoff_id: int, changed: Optional[object]) -> HTTPResponse:
     return redirect(f"{HOME}/{handoff_id}", status=303)
 
 
-def _queue_url(status: Optional[str], kind: Optional[str], page: int) -> str:
-    query = {name: value for name, value in (("status", status), ("kind", kind)) if value}
+def _queue_url(filters: Dict[str, Optional[str]], page: int) -> str:
+    """The queue's address with these filters (those set) and page (from 2 on)."""
+    query = {name: value for name, value in filters.items() if value}
     if page > 1:
         query["page"] = str(page)
     return f"{HOME}?{urlencode(query)}" if query else HOME

@@ -1,9 +1,10 @@
 """How the console answers in HTML: templates, error pages, cookies, headers, safe redirects.
 
 Templates are Jinja2 with autoescaping for every .html file, so whatever a patient typed
-reaches the browser as text. The pages carry no script at all and a strict
-Content-Security-Policy says so to the browser, which then refuses any script that
-slipped in anyway.
+reaches the browser as text. The only script is the console's own static file for live
+updates (`static/live.js`, loaded from this origin); a strict Content-Security-Policy
+(scripts from this origin only, never inline) makes the browser refuse any script that
+slipped into a page anyway.
 """
 
 from __future__ import annotations

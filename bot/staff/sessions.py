@@ -65,8 +65,11 @@ class Sessions:
             session.commit()
         return token
 
-    def resume(self, token: str) -> Optional[SignedIn]:
-        """The session's account and CSRF token, sliding its idle timeout; None if it is not valid.
+    def resume(self, token: str, activity: bool = True) -> Optional[SignedIn]:
+        """The session's account and CSRF token, sliding its idle timeout on `activity`; None if it is not valid.
+
+        A page's own background checks (the console's live updates) are no activity: a
+        console left open still signs out after the idle timeout.
 
         A session idle for longer than the timeout, or whose account was deactivated, is
         deleted on the spot. A cookie value that cannot be one of our tokens (too long,
@@ -88,8 +91,9 @@ class Sessions:
                 session.delete(row)
                 session.commit()
                 return None
-            row.last_seen_at = now
-            session.commit()
+            if activity:
+                row.last_seen_at = now
+                session.commit()
             return SignedIn(StaffAccount(id=user.id, email=user.email), row.csrf_token)
 
     def end(self, token: str) -> None:

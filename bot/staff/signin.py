@@ -32,6 +32,7 @@ from bot.staff.sessions import COOKIE_NAME, IDLE_TIMEOUT, csrf_matches, new_csrf
 LOGIN_PATH = "/login"
 LOGIN_CSRF_COOKIE = "login_csrf"
 CSRF_FIELD = "csrf_token"
+BACKGROUND_HEADER = "X-Console-Update"  # sent by static/live.js: not the staff member's own activity
 MAX_EMAIL_LENGTH = 254
 WRONG = "E-mail or password is wrong."
 EXPIRED_FORM = "The sign-in form had expired. Please sign in again."
@@ -52,12 +53,19 @@ class Attempt:
 def staff_only(handler: Handler) -> Handler:
     """Serve `handler` to a signed-in session only (as `request.ctx.staff`); a POST must also
     carry the session's CSRF token. Without a session: a redirect to the login page that
-    comes back here afterwards (GET only; a form post returns to the queue)."""
+    comes back here afterwards (GET only; a form post returns to the queue).
+
+    A request marked with BACKGROUND_HEADER (the console's live updates, `static/live.js`)
+    does not slide the session's idle timeout, so an open console left alone is still
+    signed out. Only a same-origin script can send that header without CORS, which the
+    console never allows, and all it can do is not count as activity.
+    """
 
     @functools.wraps(handler)
     async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
         token = request.cookies.get(COOKIE_NAME)
-        signed_in = await asyncio.to_thread(request.app.ctx.sessions.resume, token) if token else None
+        activity = BACKGROUND_HEADER not in request.headers
+        signed_in = await asyncio.to_thread(request.app.ctx.sessions.resume, token, activity) if token else None
         if signed_in is None:
             return _to_login(request, stale_cookie=bool(token))
         if request.method != "GET" and not csrf_matches(signed_in.csrf_token, request.form.get(CSRF_FIELD)):

@@ -7,13 +7,20 @@ edits, rather than from code.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 from bot.screening.interview import Screening
 
 CHANNELS = {"rest": "Website", "widget": "Website", "twilio": "SMS"}
-KINDS = {"booking": "Booking", "question": "Question", "screening": "Screening", "red_flag": "Red flag"}
+# What each kind asks staff to do, after the kind's own name (the filter and the API use the names).
+KINDS = {
+    "booking": "Booking: arrange a consultation",
+    "question": "Question: get back to the patient",
+    "screening": "Screening: a provider reviews it, then book",
+    "red_flag": "Red flag: call the patient now",
+}
 STATUSES = {"new": "New", "contacted": "Contacted", "closed": "Closed"}
 CONTACT_KINDS = {"phone": "phone", "email": "e-mail"}
 OUTCOMES = {
@@ -57,6 +64,34 @@ def red_flag_groups(groups: Sequence[str]) -> str:
 def when(moment: Optional[datetime]) -> str:
     """A timestamp as staff read it: '2026-03-01 09:05 UTC' (the database keeps UTC, and says so)."""
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def waited(duration: timedelta) -> str:
+    """How long a patient has waited, as staff say it: 'under a minute', '12 min', '2 h 5 min', '3 days'."""
+    minutes = int(duration.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days = hours // 24
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def contact_links(contact: Optional[str], kind: Optional[str]) -> List[Tuple[str, str]]:
+    """(label, href) to reach a patient from the console: call and text a phone number,
+    write to an e-mail address. Only characters a number or an address may hold reach the
+    href, so a stored contact can never become another kind of link."""
+    if not contact:
+        return []
+    if kind == "phone":
+        number = "".join(char for char in contact if char == "+" or "0" <= char <= "9")
+        return [("Call", f"tel:{number}"), ("Text", f"sms:{number}")] if number.strip("+") else []
+    if kind == "email" and "@" in contact:
+        return [("E-mail", f"mailto:{quote(contact, safe='@+.')}")]
+    return []
 
 
 def yes_no(value: Any) -> str:
@@ -112,4 +147,6 @@ def template_filters() -> Dict[str, Any]:
         "action_text": lambda entry: action_text(entry.action, entry.detail),
         "reason_counts": reason_counts,
         "red_flag_groups": red_flag_groups,
+        "waited": waited,
+        "contact_links": contact_links,
     }

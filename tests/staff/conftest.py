@@ -21,7 +21,7 @@ from bot.staff.audit import AuditLog
 from tests.clock import Clock
 from tests.http_server import serving
 from tests.ports import free_port
-from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeBridge, FakeTranscripts, sign_in
+from tests.staff.fixtures import EMAIL, PASSWORD, Client, FakeBridge, FakeTranscripts, FakeWaiting, sign_in
 
 TOKEN = "staff-token-for-tests-0123456789"
 TOKEN_NAME = "integration"  # the audit log names requests with TOKEN "api:integration"
@@ -70,6 +70,11 @@ def transcripts() -> FakeTranscripts:
 
 
 @pytest.fixture
+def waiting() -> FakeWaiting:
+    return FakeWaiting()
+
+
+@pytest.fixture
 def database(settings: Settings, store: HandoffStore) -> Iterator[sessionmaker]:
     """Sessions on the migrated test database (the `store` fixture migrates it)."""
     engine = make_engine(settings.database_url)
@@ -94,10 +99,16 @@ def bridge(transcripts: FakeTranscripts) -> FakeBridge:
 
 @pytest.fixture
 def app_url(
-    settings: Settings, store: HandoffStore, clock: Clock, transcripts: FakeTranscripts, bridge: FakeBridge
+    settings: Settings,
+    store: HandoffStore,
+    clock: Clock,
+    transcripts: FakeTranscripts,
+    waiting: FakeWaiting,
+    bridge: FakeBridge,
 ) -> Iterator[str]:
-    """Base URL of a running staff app with the test's clock, conversations and staff bridge."""
-    with serving(create_app(settings, clock=clock, transcripts=transcripts, bridge=bridge)) as url:
+    """Base URL of a running staff app with the test's clock, conversations, waiting ones and staff bridge."""
+    app = create_app(settings, clock=clock, transcripts=transcripts, waiting=waiting, bridge=bridge)
+    with serving(app) as url:
         yield url
     dispose_engines()
 

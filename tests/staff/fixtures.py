@@ -20,6 +20,7 @@ from bot.staff.conversation_bridge import BridgeError
 from bot.transcripts.takeovers import Takeover
 from bot.transcripts.transcript import Transcript, Turn
 from bot.transcripts.unanswered import UnansweredMessage
+from bot.transcripts.waiting import Waiting
 
 EMAIL = "nurse@clinic.example"
 PASSWORD = "correct horse battery staple"
@@ -49,6 +50,20 @@ class FakeTranscripts:
 
 
 @dataclass
+class FakeWaiting:
+    """Which conversations wait for a staff reply, as a test sets them, and how far each has got."""
+
+    conversations: Dict[str, Waiting] = field(default_factory=dict)
+    latest: Dict[str, int] = field(default_factory=dict)
+
+    def waiting(self) -> Dict[str, Waiting]:
+        return dict(self.conversations)
+
+    def latest_event_id(self, sender_id: str) -> int:
+        return self.latest.get(sender_id, 0)
+
+
+@dataclass
 class FakeBridge:
     """The Rasa server's staff bridge as the console sees it: it records each call and
     keeps the take-over state in `transcripts`, or refuses with `refusal`."""
@@ -57,7 +72,9 @@ class FakeBridge:
     calls: List[Tuple[str, str, str, str, str]] = field(default_factory=list)
     refusal: Optional[BridgeError] = None
 
-    async def take_over(self, sender_id: str, staff_name: str, actor: str) -> List[Dict[str, Any]]:
+    async def take_over(
+        self, sender_id: str, staff_name: str, actor: str, handoff_id: Optional[int] = None
+    ) -> List[Dict[str, Any]]:
         self._call("takeover", sender_id, staff_name, actor)
         self.transcripts.takeovers[sender_id] = Takeover(staff_name, actor, datetime.now(timezone.utc))
         return []
