@@ -141,6 +141,7 @@ def test_the_next_opening_is_open_and_nothing_before_it_is(week, zone, at, fract
     assert opening is not None and opening >= at and opening - at <= timedelta(days=8)
     assert office.is_open(opening)
     assert office.is_open(at) == (opening == at)
-    between = at + (opening - at) * fraction
-    assert office.is_open(between) == (between == at == opening)
+    between = at + (opening - at) * fraction  # rounded to a microsecond: it may reach the opening
+    if at < between < opening:
+        assert not office.is_open(between)
     assert (office.back_at(at) is None) == office.is_open(at)
