@@ -341,3 +341,37 @@ def test_red_flags_racing_each_other_make_one_handoff(timed_store):
     assert errors == []
     assert sorted(created for _, created in results) == [False, False, False, True]
     assert len(timed_store.list()) == 1
+
+
+def test_pinned_conversations_follow_open_red_flags_in_the_order_given(store):
+    old, _ = store.add(_request("old"))
+    pinned_second, _ = store.add(_request("b", kind="question", question="hello?"))
+    pinned_first, _ = store.add(_request("a", preferred_time="Monday"))
+    newest, _ = store.add(_request("new", preferred_time="Friday"))
+    flag, _ = store.add(_request("flag", kind="red_flag", red_flags=["infection"]))
+    listed = store.list(pinned=["a", "b"])
+    assert [h.id for h in listed] == [flag.id, pinned_first.id, pinned_second.id, newest.id, old.id]
+    pages = store.list(pinned=["a", "b"], limit=2) + store.list(pinned=["a", "b"], limit=2, offset=2)
+    assert [h.id for h in pages] == [h.id for h in listed[:4]]
+    with pytest.raises(ValueError):
+        store.list(pinned=[f"p{n}" for n in range(501)])
+
+
+def test_search_matches_names_and_contacts_with_bound_literal_text(store):
+    ana, _ = store.add(_request("a", name="Ana Lima", contact="+19175550163", contact_kind="phone"))
+    ben, _ = store.add(_request("b", name="Ben O'Neil", contact="ben_o@example.com", contact_kind="email"))
+    assert [h.id for h in store.list(search="LIMA")] == [ana.id]
+    assert [h.id for h in store.list(search=" 917-555 ")] == [ana.id]
+    assert [h.id for h in store.list(search="o'neil")] == [ben.id]
+    assert [h.id for h in store.list(search="%")] == []
+    assert [h.id for h in store.list(search="x' OR '1'='1")] == []
+    assert store.count(search="ben_") == 1 and store.count(search="b%n") == 0
+
+
+def test_the_latest_change_moves_with_a_new_handoff_and_a_status(store):
+    assert store.latest_change() == (0, None)
+    handoff, _ = store.add(_request())
+    newest, changed = store.latest_change()
+    assert newest == handoff.id and changed is not None
+    store.set_status(handoff.id, "contacted")
+    assert store.latest_change()[1] >= changed

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.staff.conversation_bridge import BridgeError
+from bot.staff.signin import BACKGROUND_HEADER
 from bot.transcripts.transcript import Turn
 from bot.transcripts.unanswered import UnansweredMessage
+from bot.transcripts.waiting import Waiting
 from tests.staff.fixtures import EMAIL, Client, add_handoff, csrf_of, sign_in
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -330,3 +332,123 @@ def test_taking_over_needs_the_sessions_csrf_token_and_an_existing_handoff(signe
     token = csrf_of(signed_in.get(f"/handoffs/{handoff.id}").text)
     assert signed_in.post("/handoffs/999/takeover", data={"csrf_token": token}).status_code == 404
     assert bridge.calls == []
+
+
+# ---------------------------------------------------------------- a queue a busy receptionist works from
+
+
+def test_conversations_waiting_for_a_reply_come_after_open_red_flags_longest_wait_first(
+    signed_in, store, waiting, clock
+):
+    add_handoff(store, "old", name="Old Booking")
+    add_handoff(store, "short", kind="question", name="Short Wait", question="hello?")
+    add_handoff(store, "long", name="Long Wait")
+    add_handoff(store, "new", name="Newest")
+    add_handoff(store, "flag", kind="red_flag", name="Red Flag", question="pus", red_flags=["infection"])
+    now = clock()
+    waiting.conversations = {
+        "short": Waiting("short", now - timedelta(minutes=4), 11),
+        "long": Waiting("long", now - timedelta(hours=2, minutes=5), 12),
+    }
+    page = signed_in.get("/handoffs").text
+    assert [row[0] for row in _rows(page)] == ["Red Flag", "Long Wait", "Short Wait", "Newest", "Old Booking"]
+    assert [re.sub(r"<[^>]+>", "", cells["To do"]).split(": ", 2)[-1] for cells in _cells(page)[1:3]] == [
+        "2 h 5 min",
+        "4 min",
+    ]
+    assert re.search(r"<strong>2</strong> waiting for a reply", page)
+
+
+def test_search_finds_names_and_contacts_however_a_number_is_written_and_pages_keep_it(signed_in, store):
+    add_handoff(store, "a", name="Ana Lima", contact="+19175550163", contact_kind="phone")
+    add_handoff(store, "b", name="Ben Ode", contact="ben_o@example.com", contact_kind="email")
+    add_handoff(store, "c", name="Anabel 100%", contact="+16465550100", contact_kind="phone")
+    assert [row[0] for row in _rows(signed_in.get("/handoffs?q=ana").text)] == ["Anabel 100%", "Ana Lima"]
+    assert [row[0] for row in _rows(signed_in.get("/handoffs", params={"q": "(917) 555-0163"}).text)] == ["Ana Lima"]
+    assert [row[0] for row in _rows(signed_in.get("/handoffs?q=BEN_O@").text)] == ["Ben Ode"]
+    # LIKE's wildcards are text to find, not patterns
+    assert [row[0] for row in _rows(signed_in.get("/handoffs", params={"q": "0%"}).text)] == ["Anabel 100%"]
+    assert [row[0] for row in _rows(signed_in.get("/handoffs", params={"q": "_"}).text)] == ["Ben Ode"]
+    for number in range(51):
+        add_handoff(store, f"p{number}", name=f"Zed {number}")
+    first = signed_in.get("/handoffs?q=zed").text
+    assert "Page 1 of 2 (51 handoffs)" in first and 'href="/handoffs?q=zed&amp;page=2" rel="next"' in first
+    second = signed_in.get("/handoffs?q=zed&page=2").text
+    names = [row[0] for row in _rows(first) + _rows(second)]
+    assert sorted(names) == sorted(f"Zed {n}" for n in range(51))
+
+
+def test_a_search_is_shown_back_escaped(signed_in):
+    page = signed_in.get("/handoffs", params={"q": XSS}).text
+    assert f'value="{ESCAPED}"' in page and "<img" not in page
+
+
+def test_contacts_are_call_text_and_mail_links(signed_in, store):
+    phone = add_handoff(store, "a", name="Ana", contact="+19175550163", contact_kind="phone")
+    add_handoff(store, "b", name="Ben", contact="ben@example.com", contact_kind="email")
+    queue = signed_in.get("/handoffs").text
+    for link in ('href="tel:+19175550163"', 'href="sms:+19175550163"', 'href="mailto:ben@example.com"'):
+        assert link in queue
+    assert 'href="tel:+19175550163"' in signed_in.get(f"/handoffs/{phone.id}").text
+
+
+def test_the_handoff_page_puts_the_patients_latest_messages_and_actions_before_the_conversation(
+    signed_in, store, transcripts, waiting, clock
+):
+    handoff = add_handoff(store, "p", kind="question", name="Ana", question="call me")
+    transcripts.conversations["p"] = [
+        Turn("patient", f"message {number}", AT + timedelta(minutes=number), "rest") for number in range(5)
+    ] + [Turn("staff", "Hi, Sam here", AT + timedelta(minutes=6), None, author="Sam")]
+    waiting.conversations = {"p": Waiting("p", clock() - timedelta(minutes=12), 5)}
+    page = signed_in.get(f"/handoffs/{handoff.id}").text
+    latest = page[page.index('id="latest-title"') : page.index('id="talk-title"')]
+    assert re.findall(r"message \d", latest) == ["message 2", "message 3", "message 4"]
+    assert "Waiting for a reply for 12 min" in latest
+    assert page.index('id="actions-title"') < page.index('id="conversation-title"') < page.index('id="notes-title"')
+
+
+def test_the_live_versions_change_with_the_queue_and_the_conversation(signed_in, store, waiting, clock):
+    first = signed_in.get("/handoffs/live").json()["version"]
+    assert f'data-live-version="{first}"' in signed_in.get("/handoffs").text
+    assert signed_in.get("/handoffs/live").json()["version"] == first
+    handoff = add_handoff(store, "p", name="Ana")
+    second = signed_in.get("/handoffs/live").json()["version"]
+    assert second != first
+    waiting.conversations = {"p": Waiting("p", clock(), 7)}
+    assert signed_in.get("/handoffs/live").json()["version"] != second
+    page_version = signed_in.get(f"/handoffs/{handoff.id}/live").json()["version"]
+    assert f'data-live-version="{page_version}"' in signed_in.get(f"/handoffs/{handoff.id}").text
+    waiting.latest["p"] = 8
+    assert signed_in.get(f"/handoffs/{handoff.id}/live").json()["version"] != page_version
+    store.set_status(handoff.id, "contacted")
+    assert signed_in.get(f"/handoffs/{handoff.id}/live").status_code == 200
+    assert signed_in.get("/handoffs/999/live").status_code == 404
+
+
+def test_live_updates_need_a_session_and_do_not_keep_it_alive(signed_in, app_url, clock):
+    assert Client(app_url).get("/handoffs/live").status_code == 302
+    background = {BACKGROUND_HEADER: "1"}
+    clock.advance(timedelta(minutes=20))
+    assert signed_in.get("/handoffs/live", headers=background).status_code == 200
+    clock.advance(timedelta(minutes=20))  # 40 minutes since the staff member last did anything
+    response = signed_in.get("/handoffs/live", headers=background)
+    assert response.status_code == 302 and "idle=1" in response.headers["Location"]
+
+
+def test_a_page_the_staff_member_opens_keeps_the_session_alive(signed_in, clock):
+    clock.advance(timedelta(minutes=20))
+    assert signed_in.get("/handoffs").status_code == 200
+    clock.advance(timedelta(minutes=20))
+    assert signed_in.get("/handoffs/live").status_code == 200
+
+
+def test_the_pages_load_the_live_script_from_this_origin_and_keep_a_refresh_link(signed_in, store, app_url):
+    handoff = add_handoff(store, "p", name="Ana")
+    for path in ("/handoffs", f"/handoffs/{handoff.id}"):
+        page = signed_in.get(path)
+        assert '<script src="/static/live.js" defer></script>' in page.text and "data-live-refresh" in page.text
+        assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'self' only
+        assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+    script = Client(app_url).get("/static/live.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "innerHTML" not in script.text and "eval(" not in script.text

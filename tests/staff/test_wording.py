@@ -1,8 +1,14 @@
-"""What staff read instead of codes: channel names, screening answers in words, audit lines."""
+"""What staff read instead of codes: channel names, screening answers in words, audit lines,
+waits, contact links and what each kind of handoff asks of them."""
 
+from datetime import timedelta
+
+import pytest
+
+from bot.db.models import KINDS as MODEL_KINDS
 from bot.screening.loader import load_screening
 from bot.settings import get_settings
-from bot.staff.wording import action_text, channel_name, reason_counts, screening_lines
+from bot.staff.wording import KINDS, action_text, channel_name, contact_links, reason_counts, screening_lines, waited
 
 SCREENING = load_screening(get_settings().screening_file)
 
@@ -46,3 +52,28 @@ def test_audit_lines_and_reasons_in_words():
     assert action_text("add_note", "note 3") == "Added a note"
     assert action_text("something_new", None) == "something_new"
     assert reason_counts({"unsure": 1, "fallback": 3}) == "the bot did not understand (3), the bot was unsure (1)"
+
+
+@pytest.mark.parametrize(
+    "seconds, said",
+    [(0, "under a minute"), (59, "under a minute"), (60, "1 min"), (59 * 60, "59 min"), (3600, "1 h"),
+     (3600 + 5 * 60, "1 h 5 min"), (23 * 3600 + 59 * 60, "23 h 59 min"), (24 * 3600, "1 day"), (3 * 86400 + 5, "3 days")],
+)  # fmt: skip
+def test_a_wait_reads_as_staff_say_it(seconds, said):
+    assert waited(timedelta(seconds=seconds)) == said
+
+
+def test_contacts_become_call_text_or_mail_links_and_nothing_else():
+    assert contact_links("+19175550163", "phone") == [("Call", "tel:+19175550163"), ("Text", "sms:+19175550163")]
+    assert contact_links("ana.o+cit@example.com", "email") == [("E-mail", "mailto:ana.o+cit@example.com")]
+    assert contact_links('x" onclick="alert(1)', "phone") == [("Call", "tel:1"), ("Text", "sms:1")]
+    assert contact_links("javascript:alert(1)", "email") == []
+    assert contact_links('a"><b>@example.com', "email") == [("E-mail", "mailto:a%22%3E%3Cb%3E@example.com")]
+    assert contact_links(None, "phone") == contact_links("555", None) == contact_links("+", "phone") == []
+
+
+def test_every_kind_says_what_staff_are_to_do():
+    assert set(KINDS) == set(MODEL_KINDS)
+    for kind, label in KINDS.items():
+        name, _, to_do = label.partition(": ")
+        assert name and to_do, kind
