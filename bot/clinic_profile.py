@@ -53,6 +53,8 @@ class ClinicProfile:
     country: str = "US"
     # Who the patient is told has joined when staff take a conversation over.
     staff_title: str = "A member of our team"
+    # A conversation taken over with no staff reply for this long goes back to the assistant.
+    takeover_timeout_hours: float = 4.0
     time_zone: str = DEFAULT_TIME_ZONE
     opening_hours: WeeklyHours = WeeklyHours()
     demo: bool = False
@@ -65,6 +67,9 @@ class ClinicProfile:
                 f"'country' must be a two-letter ISO 3166 code such as US or GB, not {self.country!r}"
             )
         object.__setattr__(self, "country", country)
+        hours = self.takeover_timeout_hours
+        if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 7:
+            raise ConfigurationError(f"'takeover_timeout_hours' must be a number of hours from 0 to 168, not {hours!r}")
         try:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -94,6 +99,11 @@ class ClinicProfile:
             opening_hours = WeeklyHours.parse(raw.pop("opening_hours", None))
         except ConfigurationError as exc:
             raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
+        # A number, kept as one (every other field is text); absent or empty: the default.
+        numbers: Dict[str, Any] = {}
+        if raw.get("takeover_timeout_hours") not in (None, ""):
+            numbers["takeover_timeout_hours"] = raw.pop("takeover_timeout_hours")
+        raw.pop("takeover_timeout_hours", None)
         demo = raw.pop("demo", False)
         if demo is None:
             demo = False
@@ -121,7 +131,7 @@ class ClinicProfile:
                 DEFAULT_TIME_ZONE,
             )
         try:
-            return cls(**values, opening_hours=opening_hours, demo=demo, time_zone_stated=time_zone_stated)
+            return cls(**values, **numbers, opening_hours=opening_hours, demo=demo, time_zone_stated=time_zone_stated)
         except ConfigurationError as exc:
             raise ConfigurationError(f"clinic profile {path}: {exc}") from exc
 

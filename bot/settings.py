@@ -79,6 +79,11 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 |                    |                              | set it behind a proxy, which changes scheme and host; the  |
 |                    |                              | prod profile's SMS channel refuses to start without it     |
 |                    |                              | (when TWILIO_AUTH_TOKEN is set) rather than trust the Host |
+| TWILIO_ACCOUNT_SID | (empty: staff cannot text)   | the account (AC + 32 hex) whose Messages API sends staff   |
+|                    |                              | replies in a taken-over SMS conversation                   |
+| TWILIO_FROM_NUMBER | (empty: staff cannot text)   | the clinic's Twilio number (E.164, +15550100100) replies   |
+|                    |                              | are sent from: the number patients text                    |
+| TWILIO_API_URL     | https://api.twilio.com       | the Messages API's base URL (tests: a local stand-in)      |
 | WIDGET_SECRET      | (empty: the secret file)     | signs the conversation ids the website widget is given     |
 |                    |                              | (at least 32 characters); the same on every Rasa server    |
 | WIDGET_SECRET_FILE | $VAR_DIR/widget_secret       | secret file, generated (mode 0600) by `make run`           |
@@ -90,6 +95,7 @@ the Rasa server, the action server and the tests all read the same files.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -103,6 +109,11 @@ __all__ = ["PROD", "EMBEDDED", "PROJECT_ROOT", "ConfigurationError", "Settings",
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
+TWILIO_API = "https://api.twilio.com"
+# Configuration values, never patient text (bot.patterns is for that).
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
 # RUN_PROFILE: how the processes were started (bot.launcher.profiles sets it for its servers).
 EMBEDDED, PROD = "embedded", "prod"
@@ -150,6 +161,9 @@ class Settings:
     staff_email: Tuple[str, ...]
     twilio_auth_token: str = field(repr=False)
     twilio_webhook_url: str
+    twilio_account_sid: str
+    twilio_from_number: str
+    twilio_api_url: str
     widget_secret: str = field(repr=False)
     widget_secret_file: Path
     tracker_store_url: str
@@ -227,6 +241,9 @@ class Settings:
             staff_email=staff_email,
             twilio_auth_token=_text(env, "TWILIO_AUTH_TOKEN"),
             twilio_webhook_url=_url(env, "TWILIO_WEBHOOK_URL"),
+            twilio_account_sid=_account_sid(env, "TWILIO_ACCOUNT_SID"),
+            twilio_from_number=_e164(env, "TWILIO_FROM_NUMBER"),
+            twilio_api_url=(_url(env, "TWILIO_API_URL") or TWILIO_API).rstrip("/"),
             widget_secret=_text(env, "WIDGET_SECRET"),
             widget_secret_file=_path(env, "WIDGET_SECRET_FILE", str(var_dir / "widget_secret")),
             tracker_store_url=_text(env, "TRACKER_STORE_URL") or f"sqlite:///{tracker_db}",
@@ -299,6 +316,22 @@ def _url(env: Mapping[str, str], name: str) -> str:
             f"{name} must be an absolute http(s) URL such as "
             f"https://bot.example.com/webhooks/twilio/webhook, not {value!r}"
         )
+    return value
+
+
+def _account_sid(env: Mapping[str, str], name: str) -> str:
+    """A Twilio account SID ("AC" and 32 hex digits), or "" when unset."""
+    value = _text(env, name)
+    if value and not _ACCOUNT_SID.fullmatch(value):
+        raise ConfigurationError(f"{name} must be a Twilio account SID (AC and 32 hex digits), not {value!r}")
+    return value
+
+
+def _e164(env: Mapping[str, str], name: str) -> str:
+    """A phone number in E.164 form (+ and 8 to 15 digits), or "" when unset."""
+    value = _text(env, name)
+    if value and not _E164.fullmatch(value):
+        raise ConfigurationError(f"{name} must be a phone number in E.164 form such as +15550100100, not {value!r}")
     return value
 
 

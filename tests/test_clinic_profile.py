@@ -73,3 +73,16 @@ def test_patients_read_the_hours_from_the_opening_hours_unless_the_clinic_wrote_
     written = _load(tmp_path, REAL + "hours: 'Weekdays 9 to 6, by appointment'\n" + WEEK)
     assert "Hours: Weekdays 9 to 6, by appointment" in written.details
     assert "Hours" not in _load(tmp_path, REAL).details  # neither: never invented
+
+
+@pytest.mark.parametrize(
+    "line, hours", [("", 4.0), ("takeover_timeout_hours: 2.5\n", 2.5), ("takeover_timeout_hours: 8\n", 8)]
+)
+def test_the_automatic_hand_back_waits_the_profiles_hours_or_four(tmp_path, line, hours):
+    assert _load(tmp_path, REAL + line).takeover_timeout_hours == hours
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "200", "yes", "'four'"])
+def test_a_hand_back_time_that_is_not_a_sensible_number_of_hours_is_refused(tmp_path, value):
+    with pytest.raises(ConfigurationError, match="takeover_timeout_hours"):
+        _load(tmp_path, REAL + f"takeover_timeout_hours: {value}\n")

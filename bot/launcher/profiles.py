@@ -163,6 +163,10 @@ def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
         "TWILIO_WEBHOOK_URL": settings.twilio_webhook_url,
+        # Staff replies by SMS leave from the Rasa servers (bot.sms.outbound).
+        "TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
+        "TWILIO_FROM_NUMBER": settings.twilio_from_number,
+        "TWILIO_API_URL": settings.twilio_api_url,
         "WIDGET_SECRET": widget_secret(settings),
         "STAFF_BRIDGE_TOKEN": staff_bridge_token(settings, create=True),
         "REDIS_URL": settings.redis_url,

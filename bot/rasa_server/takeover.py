@@ -11,6 +11,13 @@ written beside a running turn would make that turn drop one of its own events. E
 change here is made by the Rasa server, under the conversation's lock: the lock every
 patient message takes (`Agent.handle_message`), in Redis when several servers run.
 
+On SMS there is no webhook answer to carry what staff write, so the notices and every
+staff reply are texted through Twilio's Messages API (`bot.sms.delivery`) after the
+event is saved; the event's metadata names the text's record, which keeps whether it
+arrived. An SMS conversation is not taken over when texting is not set up or the
+patient opted out (STOP), and a reply to a patient who opted out since is refused: the
+console says why, and staff call instead.
+
 While a conversation is taken over, the patient channels do not give the patient's
 messages to Rasa's dialogue at all: `log_patient_message` stores each one, with its NLU
 parse, and nothing answers it, so no bot reply, form question or fallback interrupts
@@ -26,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rasa.core.agent import Agent
 from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, UserUttered
@@ -35,10 +42,24 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.conversation_ids import SMS, namespace_of, sms_number
 from bot.db.engine import session_factory
 from bot.db.session import DatabaseUnavailable
+from bot.handoffs.notify.takeover_alerts import TakeoverAlerts
 from bot.handoffs.red_flags import unanswered_red_flag
 from bot.handoffs.service import get_handoff_service
 from bot.rasa_server.channels.responses import render
-from bot.transcripts.takeovers import ACTOR_KEY, NOTICE_KEY, STAFF_KEY, Takeover, TakeoverReader, takeover_of
+from bot.settings import get_settings
+from bot.sms.delivery import SmsDelivery
+from bot.sms.outbound import Sent
+from bot.sms.outbox import SmsOutbox
+from bot.transcripts.takeovers import (
+    ACTOR_KEY,
+    HANDOFF_KEY,
+    NOTICE_KEY,
+    SMS_KEY,
+    STAFF_KEY,
+    Takeover,
+    TakeoverReader,
+    takeover_of,
+)
 from bot.understanding.escalation import RED_FLAG_INTENTS
 
 logger = logging.getLogger(__name__)
@@ -46,11 +67,8 @@ logger = logging.getLogger(__name__)
 # A staff message's BotUttered carries STAFF_KEY (the name the patient reads) and ACTOR_KEY
 # (the staff account, for the record); the assistant's own notices also carry NOTICE_KEY.
 JOINED, BACK = "joined", "back"  # NOTICE_KEY's values
-WEBSITE = "rest"  # the output channel the notices are rendered for
-SMS_NOT_YET = (
-    "an SMS conversation cannot be taken over yet (replies by SMS are not built): "
-    "call or text the patient from the clinic's phone"
-)
+WEBSITE, SMS_OUTPUT = "rest", "twilio"  # the output channels notices are rendered for
+NO_TEXTING = "texting from the console is not set up on this server: call the patient"
 RED_FLAG_ANSWERS = {"red_flag_emergency": "utter_red_flag_emergency", "red_flag_urgent": "utter_red_flag_urgent"}
 
 
@@ -73,12 +91,55 @@ class StaffMember:
         return {STAFF_KEY: self.name, ACTOR_KEY: self.actor}
 
 
-def _notice(agent: Agent, name: str, **values: Any) -> Optional[str]:
-    """A domain response as the website channels show it (SMS conversations are not taken over yet)."""
+def _notice(agent: Agent, name: str, sender_id: str, **values: Any) -> Optional[str]:
+    """A domain response as the conversation's channel shows it (its SMS variant for a text)."""
     domain = agent.domain
     if domain is None:
         return None
-    return str(render(domain, name, WEBSITE, **values).get("text") or "") or None
+    channel = SMS_OUTPUT if namespace_of(sender_id) == SMS else WEBSITE
+    return str(render(domain, name, channel, **values).get("text") or "") or None
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text to send once its event is saved; `outbound_id` is in the event's metadata."""
+
+    outbound_id: str
+    body: str
+
+
+class Texting:
+    """How the conversations of SMS patients are reached: the refusal rules and the send.
+
+    Website conversations need none of this (the widget fetches what staff write), so
+    every method leaves them alone.
+    """
+
+    def __init__(self, delivery: Optional[SmsDelivery]) -> None:
+        self.delivery = delivery
+
+    async def refusal(self, sender_id: str) -> Optional[str]:
+        """Why staff may not text this conversation's patient now, or None (also for a website one)."""
+        if namespace_of(sender_id) != SMS:
+            return None
+        if self.delivery is None:
+            return NO_TEXTING
+        return await self.delivery.refusal(sms_number(sender_id) or "")
+
+    def prepare(self, sender_id: str, body: Optional[str]) -> Optional[_Text]:
+        """The text that will carry `body` to an SMS patient (None for a website one, or no body)."""
+        if namespace_of(sender_id) != SMS or self.delivery is None or not body:
+            return None
+        return _Text(SmsOutbox.new_id(), body)
+
+    async def send(self, sender_id: str, text: Optional[_Text]) -> Optional[Sent]:
+        if text is None or self.delivery is None:
+            return None
+        return await self.delivery.send(text.outbound_id, sender_id, sms_number(sender_id) or "", text.body)
+
+
+def _sms(text: Optional[_Text]) -> Dict[str, str]:
+    return {SMS_KEY: text.outbound_id} if text else {}
 
 
 Make = Callable[[DialogueStateTracker, Optional[Takeover]], List[Event]]
@@ -101,31 +162,53 @@ async def _change(agent: Agent, takeovers: "Takeovers", sender_id: str, make: Ma
         return new_events
 
 
-async def take_over(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember) -> List[Event]:
+async def take_over(
+    agent: Agent,
+    takeovers: "Takeovers",
+    sender_id: str,
+    staff: StaffMember,
+    texting: Texting,
+    handoff_id: Optional[int] = None,
+) -> List[Event]:
     """Pause the assistant in this conversation and tell the patient who joined.
 
     A second take-over is refused (TakeoverConflict), so the patient is never told twice,
-    nor given the wrong name.
+    nor given the wrong name; so is an SMS conversation staff could not answer by text
+    (texting not set up, or the patient opted out), which would leave the patient unanswered.
     """
-    if namespace_of(sender_id) == SMS:
-        # Nothing sends a staff reply by SMS yet: a take-over would leave the patient unanswered.
-        raise TakeoverConflict(SMS_NOT_YET)
-    notice = _notice(agent, "utter_staff_joined", staff_name=staff.name)
+    refusal = await texting.refusal(sender_id)
+    if refusal:
+        raise TakeoverConflict(refusal)
+    notice = _notice(agent, "utter_staff_joined", sender_id, staff_name=staff.name)
+    text = texting.prepare(sender_id, notice)
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
         if taken is not None:
             raise TakeoverConflict(f"already taken over by {taken.staff or taken.actor}")
-        made: List[Event] = [ConversationPaused(metadata=staff.metadata())]
+        handoff = {HANDOFF_KEY: handoff_id} if handoff_id else {}
+        made: List[Event] = [ConversationPaused(metadata={**staff.metadata(), **handoff})]
         if notice:
-            made.append(BotUttered(notice, metadata={**staff.metadata(), NOTICE_KEY: JOINED}))
+            made.append(BotUttered(notice, metadata={**staff.metadata(), NOTICE_KEY: JOINED, **_sms(text)}))
         return made
 
-    return await _change(agent, takeovers, sender_id, events)
+    made = await _change(agent, takeovers, sender_id, events)
+    await texting.send(sender_id, text)
+    return made
 
 
-async def reply(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember, text: str) -> BotUttered:
-    """A staff member's message in a conversation that is taken over."""
-    message = BotUttered(text, metadata=staff.metadata())
+async def reply(
+    agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember, text: str, texting: Texting
+) -> Tuple[BotUttered, Optional[Sent]]:
+    """A staff member's message in a conversation that is taken over, and (SMS) how its text fared.
+
+    To an SMS patient who opted out since the take-over, nothing is sent or stored:
+    TakeoverConflict says why.
+    """
+    refusal = await texting.refusal(sender_id)
+    if refusal:
+        raise TakeoverConflict(refusal)
+    sms = texting.prepare(sender_id, text)
+    message = BotUttered(text, metadata={**staff.metadata(), **_sms(sms)})
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
         if taken is None:
@@ -133,22 +216,54 @@ async def reply(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: Sta
         return [message]
 
     await _change(agent, takeovers, sender_id, events)
-    return message
+    return message, await texting.send(sender_id, sms)
 
 
-async def hand_back(agent: Agent, takeovers: "Takeovers", sender_id: str, staff: StaffMember) -> List[Event]:
-    """Resume the assistant and tell the patient it is back (staff, or the automatic hand-back)."""
-    notice = _notice(agent, "utter_staff_left")
+async def hand_back(
+    agent: Agent,
+    takeovers: "Takeovers",
+    sender_id: str,
+    staff: StaffMember,
+    texting: Texting,
+    notice_name: str = "utter_staff_left",
+) -> List[Event]:
+    """Resume the assistant and tell the patient it is back (staff, or the automatic hand-back,
+    with its own `notice_name`). A patient who opted out of texts is not texted the notice."""
+    notice = _notice(agent, notice_name, sender_id)
+    text = None if await texting.refusal(sender_id) else texting.prepare(sender_id, notice)
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
         if taken is None:
             raise TakeoverConflict("the conversation is not taken over")
         made: List[Event] = [ConversationResumed(metadata=staff.metadata())]
         if notice:
-            made.append(BotUttered(notice, metadata={NOTICE_KEY: BACK}))
+            made.append(BotUttered(notice, metadata={NOTICE_KEY: BACK, **_sms(text)}))
         return made
 
-    return await _change(agent, takeovers, sender_id, events)
+    made = await _change(agent, takeovers, sender_id, events)
+    await texting.send(sender_id, text)
+    return made
+
+
+AUTO_ACTOR = "the assistant (no staff reply for {hours:g} h)"
+
+
+async def hand_back_idle(agent: Agent, takeovers: "Takeovers", texting: Texting, hours: float, now: float) -> int:
+    """Hand back every conversation with no staff reply for `hours` (the profile's
+    `takeover_timeout_hours`), telling each patient; how many were handed back.
+
+    Every Rasa server runs this; the conversation's lock and the state check of
+    `hand_back` make a conversation that another server just handed back a no-op.
+    """
+    handed = 0
+    for sender_id in await takeovers.idle(agent, now - hours * 3600):
+        automatic = StaffMember(name="", actor=AUTO_ACTOR.format(hours=hours))
+        try:
+            await hand_back(agent, takeovers, sender_id, automatic, texting, notice_name="utter_staff_timed_out")
+        except (TakeoverConflict, NoSuchConversation):
+            continue  # handed back meanwhile, by staff or by another server
+        handed += 1
+    return handed
 
 
 async def log_patient_message(
@@ -158,7 +273,8 @@ async def log_patient_message(
 
     Nothing, as a rule: the person who took over answers. A red flag gets the safety
     answer (also stored in the conversation) and a `red_flag` handoff, so it reaches staff
-    even if the person who took over has stepped away.
+    even if the person who took over has stepped away. That person is e-mailed a link
+    (`TakeoverAlerts`: at most once per conversation per quiet period).
     """
     try:
         parse = await agent.parse_message(text)
@@ -169,9 +285,12 @@ async def log_patient_message(
     else:
         unreadable = False
     intent = (parse.get("intent") or {}).get("name")
-    answer = _notice(agent, RED_FLAG_ANSWERS[intent]) if intent in RED_FLAG_ANSWERS else None
+    answer = _notice(agent, RED_FLAG_ANSWERS[intent], sender_id) if intent in RED_FLAG_ANSWERS else None
+
+    holder: List[Takeover] = []
 
     def events(tracker: DialogueStateTracker, taken: Optional[Takeover]) -> List[Event]:
+        holder.extend([taken] if taken else [])
         made: List[Event] = [
             UserUttered(
                 text,
@@ -188,7 +307,20 @@ async def log_patient_message(
     await _change(agent, takeovers, sender_id, events)
     if intent in RED_FLAG_INTENTS or unreadable:
         await _alert_staff(sender_id, input_channel, text, parse)
+    for taken in holder:  # the person who has the conversation learns the patient wrote
+        await asyncio.to_thread(takeover_alerts().patient_wrote, taken.actor, sender_id, taken.handoff_id)
     return [{"recipient_id": sender_id, "text": answer}] if answer else []
+
+
+_alerts: Optional[TakeoverAlerts] = None
+
+
+def takeover_alerts() -> TakeoverAlerts:
+    """This process's e-mails to the staff member who has a conversation (built on first use)."""
+    global _alerts
+    if _alerts is None:
+        _alerts = TakeoverAlerts.from_settings(get_settings())
+    return _alerts
 
 
 async def _alert_staff(sender_id: str, channel: str, text: str, parse: Dict[str, Any]) -> None:
@@ -230,6 +362,16 @@ class Takeovers:
         except DatabaseUnavailable:
             logger.warning("could not tell whether a conversation is taken over; the assistant answers it")
             return None
+
+    async def idle(self, agent: Any, quiet_since: float) -> List[str]:
+        """Conversations taken over with no staff message since `quiet_since` (an epoch).
+        Only SQL tracker stores are swept; with another store, none (logged once a sweep)."""
+        engine = getattr(agent.tracker_store, "engine", None)
+        if engine is None:
+            logger.warning("the automatic hand-back needs a SQL tracker store; none is swept")
+            return []
+        reader = self._readers.setdefault(id(engine), TakeoverReader(session_factory(engine)))
+        return await asyncio.to_thread(reader.idle, quiet_since)
 
 
 def takeover_in(events: Iterable[Event]) -> Optional[Takeover]:

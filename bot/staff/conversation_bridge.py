@@ -8,7 +8,7 @@ message is safe to show staff.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import aiohttp
 
@@ -31,8 +31,13 @@ class ConversationBridge:
         self.base = f"{rasa_url.rstrip('/')}/webhooks/staff"
         self._token = token
 
-    async def take_over(self, sender_id: str, staff_name: str, actor: str) -> List[Dict[str, Any]]:
-        return await self._post("takeover", {"sender_id": sender_id, "staff": _staff(staff_name, actor)})
+    async def take_over(
+        self, sender_id: str, staff_name: str, actor: str, handoff_id: Optional[int] = None
+    ) -> List[Dict[str, Any]]:
+        body: Dict[str, Any] = {"sender_id": sender_id, "staff": _staff(staff_name, actor)}
+        if handoff_id is not None:
+            body["handoff_id"] = handoff_id
+        return await self._post("takeover", body)
 
     async def reply(self, sender_id: str, staff_name: str, actor: str, text: str) -> List[Dict[str, Any]]:
         return await self._post("reply", {"sender_id": sender_id, "staff": _staff(staff_name, actor), "text": text})

@@ -30,7 +30,7 @@ class StaffTakeover:
     async def take_over(self, handoff_id: int, actor: str) -> Optional[HandoffView]:
         """Pause the assistant; the patient is told `staff_title` joined (BridgeError if refused)."""
         return await self._act(handoff_id, actor, "take_over", lambda sender: self.bridge.take_over(
-            sender, self.staff_title, actor
+            sender, self.staff_title, actor, handoff_id
         ))  # fmt: skip
 
     async def reply(self, handoff_id: int, text: str, actor: str) -> Optional[HandoffView]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import sessionmaker
 
-from bot.db.tracker_events import events
+from bot.db.tracker_events import BOT, events
 from bot.transcripts.events import event_data, event_time, with_events
 
 PAUSE = "pause"  # type_name of rasa.shared.core.events.ConversationPaused
@@ -27,6 +27,8 @@ RESUME = "resume"  # type_name of ConversationResumed
 STAFF_KEY = "staff"  # the metadata key naming who took over (display name)
 ACTOR_KEY = "actor"  # the metadata key with the staff account that did it
 NOTICE_KEY = "notice"  # on the assistant's own notices around a take-over ("joined", "back")
+HANDOFF_KEY = "handoff"  # on a pause: the handoff staff took the conversation over from (for links)
+SMS_KEY = "sms"  # on a text sent to an SMS patient: its record in sms_outbound (bot.sms.outbox)
 MAX_REPLY_CHARS = 1600  # the longest staff reply: what one SMS may carry (Twilio's limit)
 
 
@@ -37,6 +39,7 @@ class Takeover:
     staff: str
     actor: str
     since: datetime
+    handoff_id: Optional[int] = None  # the handoff it was taken over from, when staff came from one
 
 
 def active_takeover(connection: Connection, sender_id: str) -> Optional[Takeover]:
@@ -55,9 +58,66 @@ def active_takeover(connection: Connection, sender_id: str) -> Optional[Takeover
 def takeover_of(metadata: Optional[Mapping[str, Any]], timestamp: float) -> Takeover:
     """The take-over a pause event records: who, from its metadata, and since when."""
     metadata = metadata or {}
+    handoff = metadata.get(HANDOFF_KEY)
     return Takeover(
-        staff=str(metadata.get(STAFF_KEY) or ""), actor=str(metadata.get(ACTOR_KEY) or ""), since=event_time(timestamp)
+        staff=str(metadata.get(STAFF_KEY) or ""),
+        actor=str(metadata.get(ACTOR_KEY) or ""),
+        since=event_time(timestamp),
+        handoff_id=handoff if isinstance(handoff, int) and not isinstance(handoff, bool) else None,
     )
+
+
+def idle_takeovers(connection: Connection, quiet_since: float) -> List[str]:
+    """Conversations taken over in which no staff member has written since `quiet_since`
+    (an epoch, as Rasa stores timestamps): neither the take-over nor any staff reply is newer.
+
+    One grouped query finds the take-overs in force; only their own later `bot` events are
+    read (metadata is JSON text, so staff messages are told apart here, not in SQL).
+    """
+    latest = (
+        select(events.c.sender_id, func.max(events.c.id).label("id"))
+        .where(events.c.type_name.in_((PAUSE, RESUME)))
+        .group_by(events.c.sender_id)
+        .subquery()
+    )
+    paused = connection.execute(
+        select(events.c.sender_id, events.c.id, events.c.timestamp)
+        .join(latest, events.c.id == latest.c.id)
+        .where(events.c.type_name == PAUSE, events.c.timestamp < quiet_since)
+    ).all()
+    idle = []
+    for pause in paused:
+        later = connection.execute(
+            select(events.c.data).where(
+                events.c.sender_id == pause.sender_id,
+                events.c.id > pause.id,
+                events.c.type_name == BOT,
+                events.c.timestamp >= quiet_since,
+            )
+        ).scalars()
+        if not any(staff_author(event_data(data)) for data in later):
+            idle.append(str(pause.sender_id))
+    return idle
+
+
+def bot_metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The metadata of a `bot` event's data ({} when it has none)."""
+    metadata = data.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def is_notice(data: Mapping[str, Any]) -> bool:
+    """Whether a `bot` event is the assistant's notice around a take-over."""
+    return bool(bot_metadata(data).get(NOTICE_KEY))
+
+
+def staff_author(data: Mapping[str, Any]) -> Optional[str]:
+    """Who wrote a `bot` event, when a person from the clinic did (not the assistant's own
+    notices around a take-over, which carry `notice`)."""
+    if is_notice(data):
+        return None
+    author = bot_metadata(data).get(STAFF_KEY)
+    return str(author) if author else None
 
 
 class TakeoverReader:
@@ -69,3 +129,7 @@ class TakeoverReader:
     def active(self, sender_id: str) -> Optional[Takeover]:
         """The take-over in force, or None; None too when Rasa has not created its table yet."""
         return with_events(self.sessions, lambda connection: active_takeover(connection, sender_id), None)
+
+    def idle(self, quiet_since: float) -> List[str]:
+        """`idle_takeovers`; none when Rasa has not created its table yet."""
+        return with_events(self.sessions, lambda connection: idle_takeovers(connection, quiet_since), [])

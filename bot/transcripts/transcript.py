@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.db.engine import session_factory
 from bot.db.tracker_events import BOT, USER, events
 from bot.transcripts.events import epoch, event_data, event_time, patient_message, with_events
-from bot.transcripts.takeovers import NOTICE_KEY, STAFF_KEY, Takeover, active_takeover
+from bot.transcripts.takeovers import SMS_KEY, Takeover, active_takeover, bot_metadata, is_notice, staff_author
 from bot.transcripts.unanswered import UnansweredMessage, reason_for
 
 RED_FLAG_INTENTS: Tuple[str, ...] = ("red_flag_emergency", "red_flag_urgent")
@@ -52,6 +52,7 @@ class Turn:
     red_flag: bool = False  # patient turn classified red_flag_emergency/red_flag_urgent
     author: Optional[str] = None  # staff turn: the name the patient read (bot.rasa_server.takeover)
     notice: bool = False  # bot turn: the assistant's notice that a person joined, or that it is back
+    sms_id: Optional[str] = None  # a text sent through Twilio's Messages API: its delivery record (bot.sms.outbox)
 
 
 @dataclass(frozen=True)
@@ -148,24 +149,6 @@ class TranscriptReader:
             after = rows[-1].id
 
 
-def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    metadata = data.get("metadata")
-    return metadata if isinstance(metadata, Mapping) else {}
-
-
-def _is_notice(data: Mapping[str, Any]) -> bool:
-    return bool(_metadata(data).get(NOTICE_KEY))
-
-
-def staff_author(data: Mapping[str, Any]) -> Optional[str]:
-    """Who wrote a `bot` event, when a person from the clinic did (not the assistant's own
-    notices around a take-over, which carry `notice`)."""
-    if _is_notice(data):
-        return None
-    author = _metadata(data).get(STAFF_KEY)
-    return str(author) if author else None
-
-
 def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[Turn]:
     """Turns of `entries` (oldest first): each event's type name (`user`, `bot`, others
     skipped), timestamp and data as Rasa stores them. A payload becomes the title of the
@@ -193,7 +176,8 @@ def turns(entries: Iterable[Tuple[str, float, Mapping[str, Any]]]) -> Iterator[T
                     buttons=tuple(title for title, _ in buttons),
                     payloads=tuple(payload for _, payload in buttons),
                     author=author,
-                    notice=_is_notice(data),
+                    notice=is_notice(data),
+                    sms_id=str(bot_metadata(data).get(SMS_KEY) or "") or None,
                 )
             continue
         message = patient_message(data)

@@ -20,16 +20,7 @@ __all__ = [
 
 def notifier_from_settings(settings: Settings) -> Notifier:
     """The log notifier, plus e-mail (sent in the background) when SMTP_HOST is set."""
-    if not settings.smtp_host:
+    smtp = SmtpNotifier.from_settings(settings)
+    if smtp is None:
         return LogNotifier()
-    smtp = SmtpNotifier(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_from,
-        recipients=settings.staff_email,
-        user=settings.smtp_user,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-        staff_url=settings.staff_public_url,
-    )
     return CompositeNotifier([LogNotifier(), BackgroundNotifier(smtp)])

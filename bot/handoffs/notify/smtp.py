@@ -17,10 +17,11 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Iterator, Sequence, Tuple
+from typing import Iterator, Optional, Sequence, Tuple
 
 from bot.handoffs.request import clean_text
 from bot.handoffs.view import HandoffView
+from bot.settings import Settings
 
 KIND_TITLES = {
     "booking": "booking request",
@@ -56,14 +57,48 @@ class SmtpNotifier:
         self.timeout = timeout
         self.staff_url = staff_url.rstrip("/")
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Optional["SmtpNotifier"]:
+        """The clinic's mail server as configured, or None when SMTP_HOST is not set."""
+        if not settings.smtp_host:
+            return None
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            recipients=settings.staff_email,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+            staff_url=settings.staff_public_url,
+        )
+
     def notify(self, handoff: HandoffView) -> None:
-        message = self.compose(handoff)
+        self._send(self.compose(handoff), self.recipients)
+
+    def patient_wrote(self, recipient: str, handoff_id: Optional[int]) -> None:
+        """Tell the staff member who took a conversation over that the patient wrote again.
+
+        Only a link: no patient text leaves the console by e-mail for a message staff
+        will read there anyway.
+        """
+        message = self._message("A patient wrote again in a conversation you took over", to=(recipient,))
+        link = f"{self.staff_url}/handoffs/{handoff_id}" if self.staff_url and handoff_id else self.staff_url
+        lines = [
+            "A patient wrote again in a conversation you took over, and the assistant is not answering them.",
+            "",
+            f"Reply in the staff console: {link}" if link else "Reply in the staff console.",
+        ]
+        message.set_content("\n".join(lines) + "\n")
+        self._send(message, (recipient,))
+
+    def _send(self, message: EmailMessage, recipients: Sequence[str]) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.user:
                 smtp.login(self.user, self.password)
-            smtp.send_message(message, from_addr=self.sender, to_addrs=list(self.recipients))
+            smtp.send_message(message, from_addr=self.sender, to_addrs=list(recipients))
 
     def compose(self, handoff: HandoffView) -> EmailMessage:
         """The e-mail for `handoff` (recipients are also passed explicitly to the server)."""
@@ -107,12 +142,13 @@ class SmtpNotifier:
         message.set_content("\n".join(lines) + "\n")
         return message
 
-    def _message(self, subject: str) -> EmailMessage:
-        """An e-mail from us to the staff addresses with `subject` (kept to one line), no body yet."""
+    def _message(self, subject: str, to: Optional[Sequence[str]] = None) -> EmailMessage:
+        """An e-mail from us to `to` (default: the staff addresses) with `subject` (kept to one
+        line), no body yet."""
         message = EmailMessage()
         message["Subject"] = clean_text(subject)
         message["From"] = self.sender
-        message["To"] = ", ".join(self.recipients)
+        message["To"] = ", ".join(clean_text(address) for address in (to or self.recipients))
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         return message

@@ -33,6 +33,10 @@ talk to the assistant as any phone number. This channel:
   the clinic), and each such text is recorded as handled, so Twilio's retries of it are
   not processed either;
 - opens each conversation with a one-line notice that texts are not secure;
+- while a person from the clinic has the conversation (`bot.rasa_server.takeover`),
+  stores each text for them and answers nothing (but for a red flag's safety answer):
+  the person replies through Twilio's Messages API, whose delivery reports come back,
+  signed like every webhook, to POST /webhooks/twilio/status (`bot.sms.outbox`);
 - answers a text that finds MESSAGE_QUEUE_LIMIT others waiting to enter the assistant
   (`bot.rasa_server.channels.admission`) with `utter_unavailable` (the clinic's number) at once,
   rather than a 503 that Twilio would not pass on to the patient; only the NLU reads
@@ -61,13 +65,16 @@ from bot.conversation_ids import SMS, conversation_id
 from bot.db.engine import get_engine, session_factory
 from bot.handoffs.red_flags import unanswered_red_flag
 from bot.handoffs.service import HandoffService, get_handoff_service
-from bot.rasa_server import action_responses
+from bot.rasa_server import action_responses, takeover
 from bot.rasa_server.channels.admission import Overloaded, admitted, channel_gate
 from bot.rasa_server.channels.guard import patient_text, rate_limiter, request_intents
 from bot.rasa_server.channels.responses import render_text
+from bot.rasa_server.takeover import Takeovers, has_conversations
 from bot.settings import PROD, ConfigurationError, Settings, get_settings
 from bot.sms.inbound import NotInbound, read_inbound
 from bot.sms.keywords import Keyword, classify
+from bot.sms.outbound import SmsSender
+from bot.sms.outbox import SmsOutbox
 from bot.sms.render import SmsReply, build_reply, number_choice, twiml
 from bot.sms.store import SmsStore, SmsStoreUnavailable
 from bot.understanding.escalation import RED_FLAG_INTENTS  # from an opted-out number only these reach Rasa
@@ -124,6 +131,8 @@ class TwilioInput(InputChannel):
         self._handoffs = handoffs
         self.limiter = rate_limiter(settings)
         self._notices = rate_limiter(settings, limit=1)
+        self.takeovers = Takeovers()
+        self._outbox: Optional[SmsOutbox] = None
         if not settings.twilio_auth_token:
             logger.warning("SMS channel disabled: TWILIO_AUTH_TOKEN is not set, so every webhook is refused")
 
@@ -133,6 +142,13 @@ class TwilioInput(InputChannel):
         if self._store is None:
             self._store = SmsStore(session_factory(get_engine(self.settings.database_url)))
         return self._store
+
+    @property
+    def outbox(self) -> SmsOutbox:
+        """The texts staff sent, whose delivery reports arrive here; created on first use."""
+        if self._outbox is None:
+            self._outbox = SmsOutbox(session_factory(get_engine(self.settings.database_url)))
+        return self._outbox
 
     @property
     def handoffs(self) -> HandoffService:
@@ -174,16 +190,45 @@ class TwilioInput(InputChannel):
                 bodies = [self._render(request, "utter_unavailable")]
             return _twiml_response(bodies)
 
+        @blueprint.route("/status", methods=["POST"])
+        async def delivery_report(request: Request) -> HTTPResponse:
+            """Twilio's word on a text staff sent (queued, sent, delivered, undelivered, failed)."""
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("request too large", status=413)
+            form = _form(request)
+            if form is None:
+                return response.text("the body must be a UTF-8 form post", status=400)
+            refusal = self._refusal(request, form, SmsSender(self.settings).status_callback_url)
+            if refusal is not None:
+                return refusal
+            sid, status = form.get("MessageSid") or "", form.get("MessageStatus") or ""
+            if not (sid and status):
+                return response.text("MessageSid and MessageStatus are required", status=400)
+            error = form.get("ErrorCode")
+            try:
+                known = await asyncio.to_thread(
+                    self.outbox.status_callback, sid, status, f"Twilio error {error}" if error else None
+                )
+            except SmsStoreUnavailable:  # Twilio retries a callback that failed
+                logger.exception("a delivery report could not be stored")
+                return response.text("try again", status=503)
+            if not known:
+                logger.info("a delivery report for a text we did not send through the console: ignored")
+            return response.empty()
+
         return blueprint
 
-    def _refusal(self, request: Request, form: RequestParameters) -> Optional[HTTPResponse]:
-        """403 unless Twilio signed this request with our auth token for our public URL."""
+    def _refusal(
+        self, request: Request, form: RequestParameters, public_url: Optional[str] = None
+    ) -> Optional[HTTPResponse]:
+        """403 unless Twilio signed this request with our auth token for our public URL
+        (`public_url`, or the inbound webhook's)."""
         token = self.settings.twilio_auth_token
         if not token:
             logger.warning("SMS webhook refused: TWILIO_AUTH_TOKEN is not set")
             return response.text("SMS channel not configured", status=403)
         signature = request.headers.get(SIGNATURE_HEADER, "")
-        url = self.settings.twilio_webhook_url or request.url
+        url = public_url or self.settings.twilio_webhook_url or request.url
         if not signature or not RequestValidator(token).validate(url, form, signature):
             logger.warning("SMS webhook refused: missing or invalid %s (checked against %s)", SIGNATURE_HEADER, url)
             return response.text("invalid signature", status=403)
@@ -237,6 +282,15 @@ class TwilioInput(InputChannel):
             return [self._render(request, "utter_sms_help")], None
         if await self.limiter.allow(CHANNEL, phone) is not None:
             return await self._rate_limited(request, phone), None
+        agent = getattr(request.app.ctx, "agent", None)
+        sender = conversation_id(SMS, phone)
+        if has_conversations(agent) and await self.takeovers.active(agent, sender) is not None:
+            # A person from the clinic has the conversation: stored for them as written (a "2"
+            # answers them, not the assistant's last menu), and not answered by the assistant
+            # (but for a red flag's safety answer; bot.rasa_server.takeover).
+            text = patient_text(text, request_intents(request))
+            answer = await takeover.log_patient_message(agent, self.takeovers, sender, text, CHANNEL)
+            return [str(message["text"]) for message in answer], None
         text = patient_text(number_choice(text, state.menu), request_intents(request))
         reply = await self._converse(on_new_message, phone, text)
         # Rasa answers nothing when its action server is down mid-form: never leave a patient in silence.

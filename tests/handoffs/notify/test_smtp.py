@@ -144,3 +144,13 @@ def test_a_red_flags_patient_text_stays_in_the_body(inbox, smtp_port):
     assert recipients == list(STAFF) and message["Bcc"] is None
     assert "\n" not in message["Subject"] and message["Subject"].startswith("RED FLAG #12")
     assert "Message: help Bcc: thief@evil.example fake" in message.get_content()
+
+
+def test_the_staff_member_who_took_a_conversation_over_gets_a_link_and_no_patient_text(inbox, smtp_port):
+    _notifier(smtp_port).patient_wrote("ana@clinic.example", 12)
+    [(sender, recipients, raw)] = inbox.messages
+    assert (sender, recipients) == (SENDER, ["ana@clinic.example"])
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["To"] == "ana@clinic.example"
+    assert message["Subject"] == "A patient wrote again in a conversation you took over"
+    assert "https://staff.clinic.example/handoffs/12" in message.get_content()

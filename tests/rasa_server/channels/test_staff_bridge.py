@@ -21,6 +21,7 @@ from sanic import Sanic
 from bot.rasa_server.channels.guard import MemoryRateLimiter
 from bot.rasa_server.channels.rest import GuardedRestInput
 from bot.rasa_server.channels.staff_bridge import StaffBridgeInput
+from bot.rasa_server.takeover import Texting
 from bot.rasa_server.tracker_store import FastSQLTrackerStore
 from bot.settings import PROJECT_ROOT
 from bot.staff.conversation_bridge import BridgeError, ConversationBridge
@@ -71,7 +72,9 @@ def assistant(domain: Domain, tmp_path: Path) -> Assistant:
 def base(assistant: Assistant) -> Iterator[str]:
     app = Sanic(f"bridge-test-{uuid.uuid4().hex}")
     app.ctx.agent = assistant
-    register([GuardedRestInput(MemoryRateLimiter(100, 60)), StaffBridgeInput(TOKEN)], app, route="/webhooks/")
+    register(
+        [GuardedRestInput(MemoryRateLimiter(100, 60)), StaffBridgeInput(TOKEN, Texting(None))], app, route="/webhooks/"
+    )
     with serving(app) as url:
         yield url
 
@@ -139,6 +142,9 @@ def test_only_the_staff_process_may_act(base, assistant, token):
         ("takeover", {"sender_id": SENDER}, "staff"),
         ("takeover", {"sender_id": SENDER, "staff": {"name": "", "actor": "x"}}, "staff.name"),
         ("takeover", {"sender_id": SENDER, "staff": {"name": "A\u0000", "actor": "x"}}, "staff.name"),
+        ("takeover", {"sender_id": SENDER, "staff": ANA, "handoff_id": "12"}, "handoff_id"),
+        ("takeover", {"sender_id": SENDER, "staff": ANA, "handoff_id": True}, "handoff_id"),
+        ("takeover", {"sender_id": SENDER, "staff": ANA, "handoff_id": 0}, "handoff_id"),
         ("reply", {"sender_id": SENDER, "staff": ANA, "text": "  "}, "text"),
         ("reply", {"sender_id": SENDER, "staff": ANA, "text": "x" * (MAX_REPLY_CHARS + 1)}, "text"),
     ],

@@ -6,6 +6,7 @@ bot answers comes back as TwiML, numbered, and within the rules carriers set.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from datetime import timedelta
@@ -14,16 +15,22 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ConversationPaused, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
 from bot.db.engine import make_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.handoffs.service import HandoffService
 from bot.handoffs.store import HandoffStore
+from bot.rasa_server import takeover as takeover_module
 from bot.rasa_server.channels.admission import Overloaded
 from bot.rasa_server.channels.twilio import TwilioInput
+from bot.rasa_server.tracker_store import FastSQLTrackerStore
 from bot.settings import PROJECT_ROOT, ConfigurationError, Settings
+from bot.sms.outbox import SmsOutbox
 from bot.sms.store import Claim, SmsStore, SmsStoreUnavailable
 from tests import twilio_client
 from tests.actions.conftest import RecordingNotifier
@@ -583,3 +590,72 @@ def test_when_the_model_fails_too_an_opted_in_patients_text_is_not_turned_into_a
         [answer] = _text(base + PATH, "hello")
     assert "Emergency: 911." in answer
     assert handoff_store.list() == []
+
+
+# --- a conversation a person from the clinic has taken over -----------------------------
+
+STATUS_PATH = "/webhooks/twilio/status"
+
+
+@pytest.fixture
+def taken_over(tmp_path, store, bot, domain) -> Iterator[SimpleNamespace]:
+    """The channel with a real tracker store in which PHONE's conversation is taken over by Ana."""
+    tracker_store = FastSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    paused = ConversationPaused(metadata={"staff": "Ana", "actor": "ana@clinic.example"})
+    asyncio.run(tracker_store.save(DialogueStateTracker.from_events(f"sms:{PHONE}", [paused])))
+    nlu = ScriptedNlu(domain)
+    agent = SimpleNamespace(
+        domain=domain, tracker_store=tracker_store, lock_store=InMemoryLockStore(), parse_message=nlu.parse_message
+    )
+    app = Sanic(f"twilio-test-{uuid.uuid4().hex}")
+    app.ctx.agent = agent
+    app.blueprint(TwilioInput(_settings(tmp_path), store).blueprint(bot), url_prefix="/webhooks/twilio")
+    with serving(app) as base:
+        yield SimpleNamespace(url=base + PATH, tracker_store=tracker_store, nlu=nlu)
+
+
+def _patient_texts(tracker_store: FastSQLTrackerStore) -> List[str]:
+    tracker = asyncio.run(tracker_store.retrieve(f"sms:{PHONE}"))
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
+def test_while_taken_over_texts_are_stored_for_staff_and_the_assistant_stays_silent(taken_over, bot, store):
+    assert _text(taken_over.url, "is 3pm ok?") == []
+    assert _text(taken_over.url, "2") == []  # a reply to the person, not to the assistant's last menu
+    assert _patient_texts(taken_over.tracker_store) == ["is 3pm ok?", "2"]
+    assert bot.received == [] and store.state(PHONE).menu == []
+
+
+def test_while_taken_over_a_red_flag_still_gets_the_safety_answer(taken_over, monkeypatch):
+    submitted: List[object] = []
+    monkeypatch.setattr(takeover_module, "get_handoff_service", lambda: SimpleNamespace(submit=submitted.append))
+    [answer] = _text(taken_over.url, "I have a fever and pus")
+    assert "911" in answer and len(submitted) == 1
+
+
+def test_while_taken_over_stop_is_still_honoured(taken_over, store):
+    assert _text(taken_over.url, "STOP") != []
+    assert store.state(PHONE).opted_out and _patient_texts(taken_over.tracker_store) == []
+
+
+def _report(base: str, sid: str, status: str, token: str = TOKEN, error: str = "") -> int:
+    params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
+    if error:
+        params["ErrorCode"] = error
+    code, _ = twilio_client.post(base + STATUS_PATH, params, token)
+    return code
+
+
+def test_signed_delivery_reports_update_the_text_and_forged_ones_are_refused(tmp_path, store, bot, domain):
+    outbox = SmsOutbox(session_factory(make_engine(f"sqlite:///{tmp_path / 'sms.db'}")))
+    outbound_id, sid = outbox.new_id(), "SM" + "7" * 32
+    outbox.record(outbound_id, f"sms:{PHONE}", PHONE)
+    outbox.sent(outbound_id, sid, "queued")
+    settings = _settings(tmp_path, database_url=f"sqlite:///{tmp_path / 'sms.db'}")  # where the outbox is
+    with _serve(settings, store, bot, domain) as base:
+        assert _report(base, sid, "delivered", token="forged") == 403
+        assert outbox.deliveries([outbound_id])[outbound_id].status == "queued"
+        assert _report(base, sid, "undelivered", error="30003") == 204
+        assert _report(base, "SM" + "8" * 32, "delivered") == 204  # not ours: ignored
+    delivery = outbox.deliveries([outbound_id])[outbound_id]
+    assert (delivery.status, delivery.error) == ("undelivered", "Twilio error 30003")
