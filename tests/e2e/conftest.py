@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import requests
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from bot.launcher.supervision import Stack, running_stack
@@ -38,6 +39,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail(f"no trained model at {settings.model_path}; run `make train` (make e2e does)")
     with running_stack(settings) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def rasa(stack: Stack) -> str:
+    """The Rasa server's URL, after one message has warmed its model up."""
+    requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "hi"}, timeout=60)
+    return stack.rasa_url
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, Route, expect
 
-from bot.launcher.supervision import Stack
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.e2e.browser import contrast_ratio, text_contrast
 
@@ -40,13 +39,6 @@ DEFAULT_PRIMARY = "rgb(14, 100, 112)"  # --ccw-primary in widget.css
 
 
 # ---------------------------------------------------------------- fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-def rasa(stack: Stack) -> str:
-    """The Rasa server's URL, after one message has warmed its model up."""
-    requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "hi"}, timeout=60)
-    return stack.rasa_url
 
 
 @pytest.fixture

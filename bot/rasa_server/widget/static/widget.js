@@ -59,6 +59,10 @@
   var SCROLL_MARGIN_PX = 12;
   var MIN_CONTRAST = 4.5;
   var WHITE = [255, 255, 255];
+  // Where widget.css lays the panel over the whole screen: there it is a modal dialog, and Tab
+  // stays inside it (WCAG 2.4.11: focus never goes to the page hidden under it).
+  var FULL_SCREEN = "(max-width: 480px), (max-height: 520px)";
+  var FOCUSABLE = "button, textarea, a[href], [tabindex='0']";
   var SCRIPT_PATH = /\/webhooks\/widget\/widget\.js(?:[?#].*)?$/;
   var URL_CANDIDATE = /https?:\/\/[^\s<>"]+/g;
   var TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/;
@@ -329,6 +333,8 @@
     var closeButton = el("button", "ccw-close", { type: "button", "aria-label": "Close chat" });
     closeButton.appendChild(el("span", null, { "aria-hidden": "true" }, "\u00d7"));
     header.append(title, newButton, closeButton);
+    // The notice opens the conversation and scrolls with it: a banner fixed above the log
+    // took a quarter of a phone's panel and sat over the top of the conversation.
     var notice = el("p", "ccw-notice");
     var demoLabel = el("p", "ccw-demo", null, TEXT.demo);
     demoLabel.hidden = true;
@@ -349,7 +355,8 @@
     });
     var sendButton = el("button", "ccw-send", { type: "submit" }, "Send");
     form.append(label, input, sendButton);
-    panel.append(header, demoLabel, notice, log, form);
+    log.appendChild(notice);
+    panel.append(header, demoLabel, log, form);
     var launcher = el("button", "ccw-launcher", { type: "button", "aria-expanded": "false", "aria-controls": "ccw-panel" });
     root.append(stylesheet, panel, launcher);
     applyPrimaryColor(root, options.primaryColor);
@@ -770,6 +777,7 @@
       serverTime = 0;
       window.clearTimeout(pollTimer);
       log.textContent = "";
+      log.appendChild(notice);
       addGreeting(true);
     }
 
@@ -781,10 +789,41 @@
       }
     });
 
+    var fullScreen = window.matchMedia(FULL_SCREEN);
+
+    /** A modal dialog while it covers the whole screen; a window in the corner otherwise. */
+    function updateModal() {
+      if (isOpen && fullScreen.matches) {
+        panel.setAttribute("aria-modal", "true");
+      } else {
+        panel.removeAttribute("aria-modal");
+      }
+    }
+
+    /** Tab from the panel's last control goes to its first, Shift+Tab from the first to the last. */
+    function keepFocusInside(event) {
+      if (event.key !== "Tab" || !fullScreen.matches) {
+        return;
+      }
+      var focusable = Array.prototype.filter.call(panel.querySelectorAll(FOCUSABLE), function (node) {
+        return node.getClientRects().length > 0;
+      });
+      var first = focusable[0];
+      var last = focusable[focusable.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+
     function open() {
       isOpen = true;
       panel.hidden = false;
       root.classList.add("ccw-root--open");
+      updateModal();
       launcher.setAttribute("aria-expanded", "true");
       if (isIdle(state) && messages.length) {
         reset();
@@ -799,13 +838,17 @@
       input.focus();
     }
 
-    function close() {
+    /** Close the panel; the keyboard goes back to the launcher unless it is on the page. */
+    function close(focusLauncher) {
       isOpen = false;
       window.clearTimeout(pollTimer);
       panel.hidden = true;
       root.classList.remove("ccw-root--open");
+      updateModal();
       launcher.setAttribute("aria-expanded", "false");
-      launcher.focus();
+      if (focusLauncher) {
+        launcher.focus();
+      }
     }
 
     function submitInput() {
@@ -823,12 +866,14 @@
 
     launcher.addEventListener("click", function () {
       if (isOpen) {
-        close();
+        close(true);
       } else {
         open();
       }
     });
-    closeButton.addEventListener("click", close);
+    closeButton.addEventListener("click", function () {
+      close(true);
+    });
     newButton.addEventListener("click", function () {
       reset();
       input.value = "";
@@ -846,10 +891,17 @@
       }
     });
     input.addEventListener("input", fitInput);
-    root.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && isOpen) {
+    panel.addEventListener("keydown", keepFocusInside);
+    if (fullScreen.addEventListener) {
+      fullScreen.addEventListener("change", updateModal);
+    }
+    // Escape closes the panel from anywhere on the page (unless the page used the key itself):
+    // a page control that has focus under the open panel is revealed without moving the focus
+    // (WCAG 2.4.11, content the patient opened).
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && isOpen && !event.defaultPrevented) {
         event.preventDefault();
-        close();
+        close(root.contains(document.activeElement));
       }
     });
   }
