@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sanic import Request
 from sanic.response import HTTPResponse, html
 
+from bot.office_hours import OfficeHours
 from bot.staff.sessions import cookie_options
 from bot.staff.wording import template_filters
 
@@ -57,6 +58,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     signed_in = getattr(request.ctx, "staff", None)
     body = _environment.get_template(template).render(
         clinic_name=request.app.ctx.settings.clinic.name,
+        office_hours=OfficeHours.from_profile(request.app.ctx.settings.clinic),  # times on the clinic's clocks
         staff=signed_in,
         csrf_token=signed_in.csrf_token if signed_in else "",
         path=request.path,

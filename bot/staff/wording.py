@@ -11,6 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
+from jinja2 import pass_context
+
+from bot.office_hours import OfficeHours
 from bot.screening.interview import Screening
 
 CHANNELS = {"rest": "Website", "widget": "Website", "twilio": "SMS"}
@@ -61,9 +64,20 @@ def red_flag_groups(groups: Sequence[str]) -> str:
     return ", ".join(group.replace("_", " ") for group in groups) or "unspecified"
 
 
-def when(moment: Optional[datetime]) -> str:
-    """A timestamp as staff read it: '2026-03-01 09:05 UTC' (the database keeps UTC, and says so)."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+def when(moment: Optional[datetime], hours: Optional[OfficeHours] = None) -> str:
+    """A timestamp as staff read it, on the clinic's clocks when `hours` gives its time zone:
+    '2026-03-01 04:05 EST'; without it in UTC, which the database keeps: '2026-03-01 09:05 UTC'.
+    The zone is always named, so no one mistakes one for the other."""
+    if not moment:
+        return ""
+    if hours is None:
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return hours.local(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def after_hours(moment: Optional[datetime], hours: Optional[OfficeHours]) -> bool:
+    """Whether `moment` fell outside the clinic's opening hours (never, when none are set)."""
+    return bool(moment and hours and hours.known and not hours.is_open(moment))
 
 
 def waited(duration: timedelta) -> str:
@@ -139,7 +153,9 @@ def template_filters() -> Dict[str, Any]:
     """The filters the console's templates use, by name."""
     return {
         "channel_name": channel_name,
-        "when": when,
+        # on the clinic's clocks: `render` puts its `office_hours` in every page's context
+        "when": pass_context(lambda context, moment: when(moment, context.get("office_hours"))),
+        "after_hours": pass_context(lambda context, moment: after_hours(moment, context.get("office_hours"))),
         "kind_name": lambda kind: KINDS.get(kind, kind),
         "status_name": lambda status: STATUSES.get(status, status),
         "contact_kind_name": lambda kind: CONTACT_KINDS.get(kind or "", kind or ""),

@@ -1,16 +1,22 @@
 """The console's pages over HTTP: the queue, a handoff with its conversation, changes that
 need the session's CSRF token, patient text always escaped, and the unanswered messages."""
 
+import dataclasses
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.db.engine import dispose_engines
+from bot.handoffs.store import HandoffStore
+from bot.opening_hours import WeeklyHours
+from bot.staff.app import create_app
 from bot.staff.conversation_bridge import BridgeError
 from bot.staff.signin import BACKGROUND_HEADER
 from bot.transcripts.transcript import Turn
 from bot.transcripts.unanswered import UnansweredMessage
 from bot.transcripts.waiting import Waiting
+from tests.http_server import serving
 from tests.staff.fixtures import EMAIL, Client, add_handoff, csrf_of, sign_in
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -107,7 +113,7 @@ def test_a_handoff_shows_details_screening_conversation_notes_and_history(signed
     page = signed_in.get(f"/handoffs/{handoff.id}")
     assert page.status_code == 200
     text = page.text
-    for expected in ("Ana Lima", "+15550100100", "Tuesday mornings", "acne scars", "Website", "2026-03-01 09:30 UTC"):
+    for expected in ("Ana Lima", "+15550100100", "Tuesday mornings", "acne scars", "Website", "2026-03-01 04:30 EST"):
         assert expected in text
     assert re.search(r"<dt>Pregnant or nursing</dt><dd>No</dd>", text)
     assert re.search(r"<dt>Active acne</dt><dd>Yes</dd>", text)
@@ -452,3 +458,24 @@ def test_the_pages_load_the_live_script_from_this_origin_and_keep_a_refresh_link
     script = Client(app_url).get("/static/live.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "innerHTML" not in script.text and "eval(" not in script.text
+
+
+def test_times_are_on_the_clinics_clocks_and_requests_after_hours_are_marked(settings, database, account, clock):
+    """The demo profile's clinic is in New York; open 9:00-18:00 on weekdays here."""
+    hours = WeeklyHours.parse({day: ["09:00-18:00"] for day in ("mon", "tue", "wed", "thu", "fri")})
+    clinic = dataclasses.replace(settings.clinic, opening_hours=hours)
+    tuesday_10am = HandoffStore(database, clock=lambda: datetime(2026, 3, 3, 15, 0, tzinfo=timezone.utc))
+    tuesday_9pm = HandoffStore(database, clock=lambda: datetime(2026, 3, 4, 2, 30, tzinfo=timezone.utc))
+    day = add_handoff(tuesday_10am, "day", name="Day Visitor")
+    night = add_handoff(tuesday_9pm, "night", name="Night Owl")
+    with serving(create_app(dataclasses.replace(settings, clinic=clinic), clock=clock)) as url:
+        client = Client(url)
+        assert sign_in(client).status_code == 303
+        received = {
+            re.sub(r"<[^>]+>", "", c["Patient"]).split()[0]: c["Received"] for c in _cells(client.get("/handoffs").text)
+        }
+        assert "2026-03-03 10:00 EST" in received["Day"] and "After hours" not in received["Day"]
+        assert "2026-03-03 21:30 EST" in received["Night"] and "After hours" in received["Night"]
+        assert "After hours" in client.get(f"/handoffs/{night.id}").text
+        assert "After hours" not in client.get(f"/handoffs/{day.id}").text
+    dispose_engines()

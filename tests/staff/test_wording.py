@@ -1,14 +1,27 @@
 """What staff read instead of codes: channel names, screening answers in words, audit lines,
 waits, contact links and what each kind of handoff asks of them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.db.models import KINDS as MODEL_KINDS
+from bot.office_hours import OfficeHours
+from bot.opening_hours import WeeklyHours
 from bot.screening.loader import load_screening
 from bot.settings import get_settings
-from bot.staff.wording import KINDS, action_text, channel_name, contact_links, reason_counts, screening_lines, waited
+from bot.staff.wording import (
+    KINDS,
+    action_text,
+    after_hours,
+    channel_name,
+    contact_links,
+    reason_counts,
+    screening_lines,
+    waited,
+    when,
+)
 
 SCREENING = load_screening(get_settings().screening_file)
 
@@ -77,3 +90,13 @@ def test_every_kind_says_what_staff_are_to_do():
     for kind, label in KINDS.items():
         name, _, to_do = label.partition(": ")
         assert name and to_do, kind
+
+
+def test_times_name_their_zone_and_after_hours_needs_known_hours():
+    moment = datetime(2026, 7, 1, 22, 15, tzinfo=timezone.utc)
+    new_york = OfficeHours(ZoneInfo("America/New_York"), WeeklyHours.parse({"wed": ["09:00-18:00"]}))
+    assert when(moment) == "2026-07-01 22:15 UTC"
+    assert when(moment, new_york) == "2026-07-01 18:15 EDT"
+    assert after_hours(moment, new_york) and not after_hours(moment - timedelta(hours=1), new_york)
+    assert not after_hours(moment, OfficeHours(ZoneInfo("UTC"), WeeklyHours.parse({})))
+    assert not after_hours(None, new_york) and not after_hours(moment, None)
