@@ -51,9 +51,10 @@ window.__a11yDescribe = element => {
 };
 """
 
-# The focused element, and each of its corners (inset) and its centre that is off screen or
-# shows another element on top of it (document.elementFromPoint): what hides the focus.
-_OBSCURED_JS = """() => {
+# The focused element, each of its corners (inset) and its centre that is off screen or shows
+# another element on top of it (document.elementFromPoint): what hides the focus; and
+# whether it draws a focus indicator (an outline of 2 px or more, or a box shadow).
+_FOCUSED_JS = """() => {
   const element = document.activeElement;
   if (!element || element === document.body || element === document.documentElement) return null;
   const box = element.getBoundingClientRect();
@@ -71,7 +72,9 @@ _OBSCURED_JS = """() => {
     if (!hit || !(element.contains(hit) || hit.contains(element))) hidden.push(`${at} shows ${__a11yDescribe(hit)}`);
   }
   if (element.__a11yIndex === undefined) element.__a11yIndex = (window.__a11yCount = (window.__a11yCount || 0) + 1);
-  return {element: __a11yDescribe(element), hidden, index: element.__a11yIndex};
+  const style = getComputedStyle(element);
+  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none';
+  return {element: __a11yDescribe(element), hidden, ring, index: element.__a11yIndex};
 }"""
 
 # Every visible interactive element smaller than 24x24 CSS px that neither sits in a line of
@@ -203,26 +206,41 @@ def test_axe_finds_no_wcag_2_2_aa_violation(opened, name, viewport):
     assert violations == [], f"{name} at {viewport} size:\n{_axe_report(violations)}"
 
 
+def tab_once_round(page: Page) -> List[dict]:
+    """Press Tab until the focus comes back to an element it has been on (the console from
+    the top of the page, the widget from its text box); what _FOCUSED_JS saw at each."""
+    stops: List[dict] = []
+    seen: Set[int] = set()
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED_JS)
+        if focused is None:  # the browser's own UI, between the page's last element and its first
+            continue
+        if focused["index"] in seen:
+            break
+        seen.add(focused["index"])
+        stops.append(focused)
+    assert len(stops) >= 3, f"Tab reached only {[stop['element'] for stop in stops]}"
+    return stops
+
+
 @PAGES
 @EVERY_PAGE
 def test_focus_is_never_hidden_behind_other_content(opened, name, viewport):
-    """WCAG 2.4.11: Tab through the whole page; no focused element is off screen or under a
-    banner, a sticky bar or the widget's panel (checked at its corners and centre)."""
-    page = opened(name, viewport)  # the console from the top, the widget from its text box
-    seen: Set[int] = set()
-    hidden: Dict[str, List[str]] = {}
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(_OBSCURED_JS)
-        if focused is None:
-            continue
-        if focused["index"] in seen:
-            break  # once round the page
-        seen.add(focused["index"])
-        if focused["hidden"]:
-            hidden[focused["element"]] = focused["hidden"]
-    assert len(seen) >= 3, f"Tab reached only {len(seen)} elements on {name}"
+    """WCAG 2.4.11: no focused element is off screen or under a banner, a sticky bar or the
+    widget's panel (checked at its corners and centre)."""
+    stops = tab_once_round(opened(name, viewport))
+    hidden: Dict[str, List[str]] = {stop["element"]: stop["hidden"] for stop in stops if stop["hidden"]}
     assert hidden == {}, f"{name} at {viewport} size: focused elements hidden by other content: {hidden}"
+
+
+@PAGES
+@EVERY_PAGE
+def test_every_focused_element_shows_a_focus_indicator(opened, name, viewport):
+    """WCAG 2.4.7, reached by the keyboard as a person would (so :focus-visible applies)."""
+    stops = tab_once_round(opened(name, viewport))
+    unmarked = [stop["element"] for stop in stops if not stop["ring"]]
+    assert unmarked == [], f"{name} at {viewport} size: focused without an outline or ring: {unmarked}"
 
 
 @PAGES
