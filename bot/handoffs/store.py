@@ -33,6 +33,12 @@ MIN_PHONE_DIGITS = 4  # a search of this many digits (and no letters) also match
 # A conversation's red flag alerts staff once per group within this time.
 RED_FLAG_WINDOW = timedelta(hours=1)
 MAX_NOTE_LENGTH: int = HandoffNote.__table__.c.text.type.length
+# A conversation's requests within this time of its open one are one request (Rasa's
+# session ends after an idle hour too): see `HandoffStore.add`.
+SAME_REQUEST_WINDOW = timedelta(hours=1)
+# Which kind a handoff keeps when a conversation's requests are folded into one: the one
+# that asks most of staff (a booking answers "call me"; a screening to review is a booking and more).
+KIND_WEIGHT = {"question": 0, "booking": 1, "screening": 2}
 
 
 def clean_note(text: object) -> str:
@@ -79,6 +85,13 @@ class HandoffStore:
         Two identical requests racing each other both pass the first lookup; the unique
         dedupe key lets one insert win and the other return the winner's row. A red
         flag is "identical" by its groups and time instead (`_red_flag_key`).
+
+        One patient request is one handoff: a request from a conversation whose last
+        request is still new and less than SAME_REQUEST_WINDOW old updates that handoff
+        (`_fold_into`) instead of adding a second row. A booking confirmed after the
+        patient asked for a person mid-form was a "Question" row plus a "Screening" row
+        for one conversation; staff then called the same patient twice. Red flags always
+        stand alone: each must be seen as one.
         """
         with self._session() as session:
             if request.kind == RED_FLAG:
@@ -93,6 +106,12 @@ class HandoffStore:
             existing = _by_key(session, key)
             if existing is not None:
                 return HandoffView.from_row(existing), False
+            if request.kind != RED_FLAG:
+                open_request = self._open_request(session, request.sender_id)
+                if open_request is not None:
+                    _fold_into(open_request, request, key)
+                    session.commit()
+                    return HandoffView.from_row(open_request), False
             row = Handoff(**request.columns(), dedupe_key=key, created_at=self._clock())
             session.add(row)
             try:
@@ -104,6 +123,22 @@ class HandoffStore:
                     raise
                 return HandoffView.from_row(existing), False
             return HandoffView.from_row(row), True
+
+    def _open_request(self, session: Session, sender_id: str) -> Optional[Handoff]:
+        """The conversation's newest request (no red flag) that staff have not started on,
+        if it came in less than SAME_REQUEST_WINDOW ago."""
+        query = (
+            select(Handoff)
+            .where(
+                Handoff.sender_id == sender_id,
+                Handoff.kind != RED_FLAG,
+                Handoff.status == "new",
+                Handoff.created_at > self._clock() - SAME_REQUEST_WINDOW,
+            )
+            .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+            .limit(1)
+        )
+        return session.scalars(query).first()
 
     def _recent_alert(self, session: Session, request: HandoffRequest) -> Optional[Handoff]:
         """The conversation's newest red flag of the last `red_flag_window`, if that window
@@ -263,6 +298,18 @@ def _contains(text: str) -> str:
     """A LIKE pattern that finds `text` anywhere, its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _fold_into(row: Handoff, request: HandoffRequest, key: str) -> None:
+    """`request` added to the open handoff `row` of the same conversation: the kind that
+    asks most of staff (`KIND_WEIGHT`), every detail the request gives (the latest the
+    patient confirmed), the others kept; the request's key, so a retry of it is a duplicate."""
+    if KIND_WEIGHT[request.kind] >= KIND_WEIGHT[row.kind]:
+        row.kind = request.kind
+    for name, value in request.columns().items():
+        if name not in ("kind", "sender_id", "channel", "red_flags") and value is not None:
+            setattr(row, name, value)
+    row.dedupe_key = key
 
 
 def _red_flag_key(session: Session, request: HandoffRequest) -> str:

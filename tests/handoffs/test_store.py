@@ -62,10 +62,48 @@ def test_the_same_request_twice_is_one_handoff(store):
     assert len(store.list()) == 1
 
 
-def test_different_details_are_two_handoffs(store):
-    store.add(_request(preferred_time="Monday"))
-    store.add(_request(preferred_time="Friday"))
+def test_different_details_from_two_conversations_are_two_handoffs(store):
+    store.add(_request("a", preferred_time="Monday"))
+    store.add(_request("b", preferred_time="Monday"))
     assert len(store.list()) == 2
+
+
+def test_one_conversations_requests_while_the_first_is_new_are_one_handoff_that_asks_the_most(timed_store, clock):
+    """The walk-through's case: the patient asked for a person in the middle of a booking
+    after a screening (a question), then confirmed the booking (a screening to review)."""
+    question, created = timed_store.add(
+        _request("p", kind="question", question="can someone call me?", contact="+19175550163", contact_kind="phone")
+    )
+    clock.advance(timedelta(minutes=5))
+    booking = _request(
+        "p", kind="screening", name="Maria Gonzalez", contact=None, contact_kind=None, preferred_time="evenings",
+        screening_outcome="needs_review", screening_answers={"review": "isotretinoin"},
+    )  # fmt: skip
+    folded, created_again = timed_store.add(booking)
+    assert (created, created_again, folded.id) == (True, False, question.id)
+    assert [h.id for h in timed_store.list()] == [question.id]
+    assert (folded.kind, folded.name, folded.contact, folded.preferred_time, folded.question) == (
+        "screening", "Maria Gonzalez", "+19175550163", "evenings", "can someone call me?"
+    )  # fmt: skip
+    assert timed_store.add(booking) == (folded, False)  # a retry of the booking is a duplicate
+    later_question, _ = timed_store.add(_request("p", kind="question", question="is it painful?"))
+    assert (later_question.id, later_question.kind, later_question.question) == (
+        question.id,
+        "screening",
+        "is it painful?",
+    )
+
+
+def test_a_request_after_staff_started_or_after_the_hour_is_a_new_handoff_and_red_flags_stand_alone(timed_store, clock):
+    first, _ = timed_store.add(_request("p", preferred_time="Monday"))
+    flag, flag_created = timed_store.add(_request("p", kind="red_flag", red_flags=["infection"]))
+    assert flag_created and flag.id != first.id
+    timed_store.set_status(first.id, "contacted")
+    second, created = timed_store.add(_request("p", preferred_time="Friday"))
+    assert created and second.id != first.id
+    clock.advance(timedelta(hours=1, seconds=1))
+    third, created = timed_store.add(_request("p", kind="question", question="still there?"))
+    assert created and third.id not in (first.id, second.id)
 
 
 def test_duplicates_racing_each_other_still_make_one_handoff(store):
