@@ -30,6 +30,7 @@ from bot.handoffs.store import HandoffStore
 from bot.screening.loader import load_screening
 from bot.settings import Settings
 from bot.shared_secrets import staff_bridge_token
+from bot.sms.records import SmsRecords
 from bot.staff import api, console
 from bot.staff.accounts import Accounts
 from bot.staff.api_tokens import ApiTokens
@@ -92,6 +93,7 @@ def create_app(
         transcripts or TranscriptReader(get_engine(settings.tracker_store_url)),
         ctx.audit,
         waiting or WaitingReader(session_factory(get_engine(settings.tracker_store_url))),
+        SmsRecords(database),
     )
     ctx.takeover = StaffTakeover(
         ctx.casework.store,

@@ -12,13 +12,16 @@ Every method does blocking database I/O: async callers run it in a worker thread
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import List, Optional
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
 
 from bot.db.models import STATUSES
 from bot.handoffs.request import check_choice
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.view import HandoffView, NoteView
+from bot.sms.outbox import Delivery
+from bot.sms.records import SmsRecords
 from bot.staff.audit import AuditLog
 from bot.transcripts.takeovers import Takeover
 from bot.transcripts.transcript import Transcript, TranscriptReader
@@ -33,6 +36,8 @@ class CaseFile:
     transcript: Transcript
     notes: List[NoteView]
     takeover: Optional[Takeover] = None  # a person from the clinic has the conversation now
+    deliveries: Dict[str, Delivery] = field(default_factory=dict)  # each staff text's fate, by Turn.sms_id
+    opted_out: bool = False  # an SMS patient who texted STOP: nothing may be texted to them
 
 
 class Casework:
@@ -40,12 +45,18 @@ class Casework:
     says which taken-over conversations wait for a reply (the queue pins them first)."""
 
     def __init__(
-        self, store: HandoffStore, transcripts: TranscriptReader, audit: AuditLog, waiting: WaitingReader
+        self,
+        store: HandoffStore,
+        transcripts: TranscriptReader,
+        audit: AuditLog,
+        waiting: WaitingReader,
+        sms: Optional[SmsRecords] = None,
     ) -> None:
         self.store = store
         self.transcripts = transcripts
         self.audit = audit
         self.waiting = waiting
+        self.sms = sms
 
     def list_handoffs(
         self, actor: str, *, status: Optional[str], kind: Optional[str], limit: int, offset: int
@@ -68,7 +79,13 @@ class Casework:
         self.audit.record(actor, "view_transcript", handoff_id)
         transcript = self.transcripts.transcript(handoff.sender_id)
         takeover = self.transcripts.takeover(handoff.sender_id)
-        return CaseFile(handoff, transcript, self.store.notes(handoff_id), takeover)
+        case = CaseFile(handoff, transcript, self.store.notes(handoff_id), takeover)
+        if self.sms is None:
+            return case
+        texts = [turn.sms_id for turn in transcript.turns if turn.sms_id]
+        return dataclasses.replace(
+            case, deliveries=self.sms.deliveries(texts), opted_out=self.sms.opted_out(handoff.sender_id)
+        )
 
     def set_status(self, handoff_id: int, status: str, actor: str) -> Optional[HandoffView]:
         """Change the status (ValueError for an unknown one); None if there is no such id.

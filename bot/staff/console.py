@@ -160,7 +160,7 @@ async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
         trail=trail,
         answers=answers,
         staff_title=ctx.settings.clinic.staff_title,
-        can_take_over=namespace_of(case.handoff.sender_id) != SMS,  # no reply reaches an SMS patient yet
+        by_sms=namespace_of(case.handoff.sender_id) == SMS,
         max_reply=MAX_REPLY_CHARS,
         latest=_latest_from_patient(case.transcript.turns),
         waiting=waiting,

@@ -12,12 +12,21 @@ from bot.launcher.supervision import Stack, running_stack
 from bot.settings import Settings
 from tests.e2e.browser import chromium
 from tests.ports import free_port
+from tests.sms_api_stand_in import ACCOUNT_SID, MessagesApi, messages_api
 
 TWILIO_TEST_TOKEN = "e2e-twilio-auth-token"
+CLINIC_NUMBER = "+15550100999"  # the clinic's Twilio number in these tests
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def sms_api() -> Iterator[MessagesApi]:
+    """The Messages API stand-in on loopback that staff replies by SMS are sent to."""
+    with messages_api(TWILIO_TEST_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, sms_api: MessagesApi) -> Iterator[Stack]:
     """Servers on free ports with their own SQLite database, so a `make run` nearby is untouched."""
     var_dir: Path = tmp_path_factory.mktemp("var")
     rasa_port = free_port()
@@ -33,6 +42,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             # The SMS channel as a clinic configures it: the tests sign with this token.
             "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN,
             "TWILIO_WEBHOOK_URL": f"http://localhost:{rasa_port}/webhooks/twilio/webhook",
+            # Staff replies by SMS leave from the clinic's number, to the stand-in (never Twilio).
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_FROM_NUMBER": CLINIC_NUMBER,
+            "TWILIO_API_URL": sms_api.url,
         }
     )
     if not settings.model_path.exists():

@@ -10,6 +10,8 @@ import pytest
 from bot.db.engine import dispose_engines
 from bot.handoffs.store import HandoffStore
 from bot.opening_hours import WeeklyHours
+from bot.sms.outbox import SmsOutbox
+from bot.sms.store import SmsStore
 from bot.staff.app import create_app
 from bot.staff.conversation_bridge import BridgeError
 from bot.staff.signin import BACKGROUND_HEADER
@@ -312,6 +314,47 @@ def test_staff_take_over_reply_and_hand_back_each_audited_without_the_text(signe
     entries = [(a, d) for actor, a, d in _actions(audit, handoff.id) if a != "view_transcript"]
     assert entries == [("take_over", None), ("staff_reply", None), ("hand_back", None)]
     assert "Replied to the patient" in signed_in.get(f"/handoffs/{handoff.id}").text
+
+
+SMS_PATIENT = "+16465550188"
+
+
+def test_an_sms_conversation_is_taken_over_to_reply_by_text(signed_in, store, bridge):
+    handoff = add_handoff(store, sender=f"sms:{SMS_PATIENT}", channel="twilio")
+    page = signed_in.get(f"/handoffs/{handoff.id}").text
+    assert "Take over" in page and "texted from the clinic's number" in page
+    token = csrf_of(page)
+    assert signed_in.post(f"/handoffs/{handoff.id}/takeover", data={"csrf_token": token}).status_code == 303
+    assert bridge.calls[0][:2] == ("takeover", f"sms:{SMS_PATIENT}")
+    assert "Texted to the patient from the clinic" in signed_in.get(f"/handoffs/{handoff.id}").text
+
+
+def test_a_patient_who_texted_stop_cannot_be_taken_over_and_the_page_says_call(signed_in, store, database):
+    SmsStore(database).set_opted_out(SMS_PATIENT, True)
+    handoff = add_handoff(store, sender=f"sms:{SMS_PATIENT}", channel="twilio", contact=SMS_PATIENT)
+    page = signed_in.get(f"/handoffs/{handoff.id}").text
+    assert "opted out of texts" in page and "Call them instead" in page
+    assert ">Take over</button>" not in page
+
+
+def test_each_staff_text_shows_whether_it_arrived_and_why_not(signed_in, store, transcripts, database):
+    sender = f"sms:{SMS_PATIENT}"
+    outbox = SmsOutbox(database)
+    ids = [outbox.new_id() for _ in range(3)]
+    for outbound_id in ids:
+        outbox.record(outbound_id, sender, SMS_PATIENT)
+    outbox.sent(ids[0], "SM" + "1" * 32, "delivered")
+    outbox.refused(ids[1], "the patient's number cannot receive texts <landline?>")
+    at = datetime(2026, 12, 7, 15, 0, tzinfo=timezone.utc)
+    transcripts.conversations[sender] = [
+        Turn("staff", text, at, None, author="Ana", sms_id=outbound_id)
+        for text, outbound_id in zip(("first", "second", "third"), ids)
+    ]
+    page = signed_in.get(f"/handoffs/{add_handoff(store, sender=sender, channel='twilio').id}").text
+    assert "Text delivered" in page and "Texting…" in page
+    assert (
+        'delivery delivery--failed">Not sent: the patient&#39;s number cannot receive texts &lt;landline?&gt;' in page
+    )
 
 
 @pytest.mark.parametrize("reply", ["   ", "x" * 1601])
