@@ -32,12 +32,12 @@ from actions.handoff_requests import (
 )
 from bot import patterns
 from bot.booking import corrected_name, find_contact, read_confirmation, read_details, validate_name
+from bot.handoffs.request import booking_kind
 from bot.settings import get_settings
 from bot.understanding.question_parts import asks_a_question
 
 # Which slot each free-text reader fills, and what the reader calls it.
 ASKED = {"booking_name": "name", "booking_contact": "contact", "booking_time": "preferred_time"}
-SCREENED_OUT = frozenset({"not_recommended", "needs_review"})
 # "change the phone number": which detail a correction is about, when no new value came with it.
 DETAIL_WORDS = {
     "booking_name": patterns.compile(r"\bname\b", patterns.IGNORECASE),
@@ -237,7 +237,7 @@ class ActionSubmitBooking(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Commit the handoff; a screening concern makes it a `screening` handoff."""
-        kind = "screening" if tracker.get_slot("screening_outcome") in SCREENED_OUT else "booking"
+        kind = booking_kind(tracker.get_slot("screening_outcome"))
         saved = await save_handoff(tracker, kind, preferred_time=tracker.get_slot("booking_time"))
         return saved + [
             SlotSet("booking_confirmed", None),

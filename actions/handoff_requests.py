@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.eligibility import screening_answers
+from actions.eligibility import SCREENING_SLOTS, screening_answers
 from actions.form_turns import SAVED_SLOT
 from bot.booking import Contact, canonical_contact, find_concern, find_contact
 from bot.conversation_ids import sms_number
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 # Messages that carry no question of their own: "talk to a person" looks past them.
 NOT_A_QUESTION = frozenset({"request_human", "affirm", "deny", "inform", "greet", "thank", "stop", "goodbye"})
+# The slots the forms fill with what the patient told them (not their bookkeeping).
+DETAIL_SLOTS = frozenset({"booking_name", "booking_contact", "booking_time", "screening_review", *SCREENING_SLOTS})
 
 
 def patient_texts(tracker: Tracker) -> List[str]:
@@ -42,14 +44,23 @@ def patient_texts(tracker: Tracker) -> List[str]:
 
 
 def last_question(tracker: Tracker) -> Optional[str]:
-    """The patient's most recent message that asked something, for staff to answer."""
+    """The patient's most recent message that asked something, for staff to answer.
+
+    A message a form read a detail from (a name, a contact, a time, a screening answer)
+    is an answer, whatever it was classified as: "Maria Gonzalez" once reached staff as
+    the question of a patient who asked for a person in the middle of a booking.
+    """
+    answered = False  # a form read a detail from the message being looked at
     for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") in DETAIL_SLOTS and event.get("value") is not None:
+            answered = True
         if event.get("event") != "user":
             continue
         text = (event.get("text") or "").strip()
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if text and not text.startswith("/") and intent not in NOT_A_QUESTION:
+        if text and not text.startswith("/") and intent not in NOT_A_QUESTION and not answered:
             return text
+        answered = False
     return None
 
 

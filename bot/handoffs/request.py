@@ -30,6 +30,14 @@ _ELLIPSIS = "\u2026"
 # "redness_worsening"; "unspecified" when the model alone flagged the message.
 RED_FLAG_GROUP = patterns.compile(r"[a-z][a-z0-9_]{0,31}")
 UNSPECIFIED_GROUP = "unspecified"
+# Screening outcomes after which a booking is a "screening": a provider reviews it first.
+SCREENED_OUT = frozenset({"not_recommended", "needs_review"})
+
+
+def booking_kind(screening_outcome: Optional[str]) -> str:
+    """The kind of a booking request: "screening" when its screening needs a provider's
+    review before anyone books it, else "booking" (what staff see they must do)."""
+    return "screening" if screening_outcome in SCREENED_OUT else "booking"
 
 
 def clean_text(value: str) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.db.models import KINDS, RED_FLAG, STATUSES, Handoff, HandoffNote, utcnow
 from bot.db.session import unit_of_work
 from bot.handoffs import HandoffStoreUnavailable
-from bot.handoffs.request import UNSPECIFIED_GROUP, HandoffRequest, check_choice, split_groups
+from bot.handoffs.request import UNSPECIFIED_GROUP, HandoffRequest, booking_kind, check_choice, split_groups
 from bot.handoffs.view import HandoffView, NoteView
 
 MAX_LIST_LIMIT = 500
@@ -309,6 +309,8 @@ def _fold_into(row: Handoff, request: HandoffRequest, key: str) -> None:
     for name, value in request.columns().items():
         if name not in ("kind", "sender_id", "channel", "red_flags") and value is not None:
             setattr(row, name, value)
+    if row.kind == "booking":  # a screening kept from an earlier request still needs its review
+        row.kind = booking_kind(row.screening_outcome)
     row.dedupe_key = key
 
 

@@ -149,6 +149,11 @@ def reason_counts(reasons: Mapping[str, int]) -> str:
     return ", ".join(f"{REASONS.get(reason, reason)} ({count})" for reason, count in ordered)
 
 
+def kind_title(kind: str) -> str:
+    """A kind's own name, without what it asks of staff: "Booking", for headings."""
+    return KINDS.get(kind, kind).partition(":")[0]
+
+
 def template_filters() -> Dict[str, Any]:
     """The filters the console's templates use, by name."""
     return {
@@ -157,6 +162,7 @@ def template_filters() -> Dict[str, Any]:
         "when": pass_context(lambda context, moment: when(moment, context.get("office_hours"))),
         "after_hours": pass_context(lambda context, moment: after_hours(moment, context.get("office_hours"))),
         "kind_name": lambda kind: KINDS.get(kind, kind),
+        "kind_title": kind_title,
         "status_name": lambda status: STATUSES.get(status, status),
         "contact_kind_name": lambda kind: CONTACT_KINDS.get(kind or "", kind or ""),
         "outcome_name": lambda outcome: OUTCOMES.get(outcome or "", outcome or ""),

@@ -10,6 +10,18 @@ def test_the_last_question_skips_requests_for_a_person_and_short_answers():
     assert last_question(tracker_for("get me a human", "request_human", history=history)) == "can I fly after?"
 
 
+def test_a_message_a_form_read_a_detail_from_is_no_question():
+    history = [
+        user_event("Am I a good candidate?", "check_eligibility"),
+        user_event("I take accutane, no keloids", "faq_contraindications"),
+        {"event": "slot", "name": "keloids", "value": False},
+        user_event("Maria Gonzalez", "faq_what_is_cit"),
+        {"event": "slot", "name": "booking_name", "value": "Maria Gonzalez"},
+    ]
+    tracker = tracker_for("can someone just call me? 917 555 0163", "request_human", history=history)
+    assert last_question(tracker) == "Am I a good candidate?"
+
+
 def test_there_may_be_no_question():
     assert last_question(tracker_for("human please", "request_human")) is None
 

@@ -413,3 +413,11 @@ def test_the_latest_change_moves_with_a_new_handoff_and_a_status(store):
     assert newest == handoff.id and changed is not None
     store.set_status(handoff.id, "contacted")
     assert store.latest_change()[1] >= changed
+
+
+def test_a_booking_folded_into_a_screened_request_stays_a_screening_to_review(timed_store):
+    """The reproduced conversation: the question kept the screening outcome, the re-booking
+    came after the form forgot it; staff must still see that a provider reviews it first."""
+    timed_store.add(_request("p", kind="question", question="call me", screening_outcome="needs_review"))
+    folded, created = timed_store.add(_request("p", preferred_time="weekday evenings"))
+    assert (created, folded.kind, folded.screening_outcome) == (False, "screening", "needs_review")
