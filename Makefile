@@ -51,7 +51,7 @@ help:
 	@echo "make install-eval   spaCy and its lookups, for make eval only"
 	@echo "make constraints    re-pin constraints.txt after a deliberate upgrade in requirements.txt"
 	@echo "make migrate    bring the database schema up to date (make run does it)"
-	@echo "make staff-user EMAIL=you@clinic.example   create a staff console account"
+	@echo "make staff-user EMAIL=you@clinic.example [NAME=Ana]   create a staff console account (NAME: what patients read when you take over)"
 	@echo "make eval       slow NLU comparison (held-out set, cross-validation): docs/quality.md"
 	@echo "make bench      speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
 	@echo "                (QUICK=1: a smoke run of a few minutes, which CI runs through its test)"
@@ -98,7 +98,7 @@ migrate: $(STAMP)
 # A staff console account (asks for the password twice).
 staff-user: migrate
 	@test -n "$(EMAIL)" || { echo "usage: make staff-user EMAIL=you@clinic.example" >&2; exit 2; }
-	$(PY) -m bot.staff add-user "$(EMAIL)"
+	$(PY) -m bot.staff add-user "$(EMAIL)" $(if $(NAME),--name "$(NAME)",)
 
 ## Run ----------------------------------------------------------------------------
 

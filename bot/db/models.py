@@ -203,6 +203,9 @@ class StaffUser(Base):
     password_hash = Column(String(255), nullable=False)
     active = Column(Boolean(create_constraint=False), nullable=False, default=True, server_default=true())
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # What a patient is told when this person takes a conversation over ("Ana"); none: the
+    # clinic profile's staff_title.
+    display_name = Column(String(80))
 
 
 class StaffSession(Base):

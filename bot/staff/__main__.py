@@ -1,7 +1,9 @@
 """The staff process and its commands: `python -m bot.staff [serve | COMMAND ...]`.
 
     python -m bot.staff                       serve the console and API on STAFF_PORT (make run does)
-    python -m bot.staff add-user EMAIL        create a staff account (asks for the password twice)
+    python -m bot.staff add-user EMAIL        create a staff account (asks for the password twice;
+                                              --name "Ana": what patients read when Ana takes over)
+    python -m bot.staff set-name EMAIL NAME   set that name ("" for the clinic profile's staff_title)
     python -m bot.staff disable-user EMAIL    end the account's sessions at once; it can no longer sign in
     python -m bot.staff enable-user EMAIL     let a disabled account sign in again
     python -m bot.staff add-token NAME        issue an API token (printed this once, stored only hashed)
@@ -54,12 +56,22 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def add_user(settings: Settings, email: str, password: str) -> int:
+def add_user(settings: Settings, email: str, password: str, display_name: Optional[str] = None) -> int:
     """Create a console account; the password is stored only as an argon2id hash."""
     sessions = session_factory(get_engine(settings.database_url))
-    account = Accounts(sessions).add(email, password)
+    account = Accounts(sessions).add(email, password, display_name)
     AuditLog(sessions).record(CLI_ACTOR, "add_user", detail=account.email)
     print(f"Created staff account {account.email}. Sign in at {settings.staff_public_url}/login")
+    return 0
+
+
+def set_display_name(settings: Settings, email: str, display_name: str) -> int:
+    """Set (or, with "", clear) the name patients read when this person takes a conversation over."""
+    sessions = session_factory(get_engine(settings.database_url))
+    account = Accounts(sessions).set_display_name(email, display_name)
+    AuditLog(sessions).record(CLI_ACTOR, "set_display_name", detail=account.email)
+    shown = account.display_name or f"the clinic profile's staff_title ({settings.clinic.staff_title!r})"
+    print(f"Patients will read {shown!r} when {account.email} takes a conversation over")
     return 0
 
 
@@ -158,6 +170,10 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     add = commands.add_parser("add-user", help="create a staff account")
     add.add_argument("email")
     add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    add.add_argument("--name", help='what patients read when this person takes over ("Ana"; default: staff_title)')
+    name = commands.add_parser("set-name", help="set what patients read when this person takes over")
+    name.add_argument("email")
+    name.add_argument("display_name", help='e.g. "Ana"; "" for the clinic profile\'s staff_title')
     for command, what in (
         ("disable-user", "end an account's sessions and stop it signing in"),
         ("enable-user", "let a disabled account sign in again"),
@@ -203,7 +219,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command in (None, "serve"):
             return serve(settings)
         if args.command == "add-user":
-            return add_user(settings, args.email, _password(args.password_stdin))
+            return add_user(settings, args.email, _password(args.password_stdin), args.name)
+        if args.command == "set-name":
+            return set_display_name(settings, args.email, args.display_name)
         if args.command in ("disable-user", "enable-user"):
             return set_user_active(settings, args.email, active=args.command == "enable-user")
         if args.command == "add-token":

@@ -40,6 +40,21 @@ class StaffAccount:
 
     id: int
     email: str
+    display_name: Optional[str] = None  # what patients read when this person takes over; None: the staff title
+
+
+MAX_DISPLAY_NAME = 80
+
+
+def check_display_name(name: Optional[str]) -> Optional[str]:
+    """A display name as stored: trimmed, one printable line of at most 80 characters; None for
+    none (AccountError says what is wrong). Patients read it, so nothing that could break a line."""
+    if name is None or not name.strip():
+        return None
+    name = name.strip()
+    if len(name) > MAX_DISPLAY_NAME or not name.isprintable():
+        raise AccountError(f"a display name must be one line of printable text, at most {MAX_DISPLAY_NAME} characters")
+    return name
 
 
 def normalize_email(email: str) -> str:
@@ -81,11 +96,13 @@ class Accounts:
         costs about 175 ms, which `make run` and `add-user` never need."""
         return self._hasher.hash(secrets.token_urlsafe(16))
 
-    def add(self, email: str, password: str) -> StaffAccount:
-        """Create an active account; AccountError for a bad e-mail, a weak password or a duplicate."""
+    def add(self, email: str, password: str, display_name: Optional[str] = None) -> StaffAccount:
+        """Create an active account; AccountError for a bad e-mail, a weak password, a bad
+        display name or a duplicate."""
         address = normalize_email(email)
         check_password(password)
-        row = StaffUser(email=address, password_hash=self._hasher.hash(password), active=True)
+        name = check_display_name(display_name)
+        row = StaffUser(email=address, password_hash=self._hasher.hash(password), active=True, display_name=name)
         with self._session() as session:
             if _by_email(session, address) is not None:
                 raise AccountError(f"an account for {address} already exists")
@@ -94,7 +111,7 @@ class Accounts:
                 session.commit()
             except IntegrityError as exc:  # the same e-mail added concurrently
                 raise AccountError(f"an account for {address} already exists") from exc
-            return StaffAccount(id=row.id, email=row.email)
+            return account_of(row)
 
     def set_password(self, email: str, password: str) -> None:
         """Replace an account's password; AccountError if there is no such account or it is weak.
@@ -109,6 +126,16 @@ class Accounts:
             row.password_hash = new_hash
             session.commit()
 
+    def set_display_name(self, email: str, display_name: Optional[str]) -> StaffAccount:
+        """Set (or, with None or blank, clear) what patients read when this person takes over."""
+        address = normalize_email(email)
+        name = check_display_name(display_name)
+        with self._session() as session:
+            row = _existing(session, address)
+            row.display_name = name
+            session.commit()
+            return account_of(row)
+
     def set_active(self, email: str, active: bool) -> StaffAccount:
         """Enable or disable an account; AccountError if there is no such account.
 
@@ -120,7 +147,7 @@ class Accounts:
             row = _existing(session, address)
             row.active = active
             session.commit()
-            return StaffAccount(id=row.id, email=row.email)
+            return account_of(row)
 
     def verify(self, email: str, password: str) -> Optional[StaffAccount]:
         """The account if `password` is right for an active account with `email`, else None.
@@ -143,7 +170,7 @@ class Accounts:
             if self._hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = self._hasher.hash(password)
                 session.commit()
-            return StaffAccount(id=row.id, email=row.email)
+            return account_of(row)
 
     def count(self) -> int:
         """How many accounts exist (active or not); zero means nobody can sign in yet."""
@@ -161,6 +188,11 @@ class Accounts:
 
     def _session(self) -> ContextManager[Session]:
         return unit_of_work(self._sessions, what="staff account database")
+
+
+def account_of(row: StaffUser) -> StaffAccount:
+    """The account as the console and audit see it (never the hash)."""
+    return StaffAccount(id=row.id, email=row.email, display_name=row.display_name or None)
 
 
 def _by_email(session: Session, address: str) -> Optional[StaffUser]:

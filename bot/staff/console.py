@@ -159,7 +159,7 @@ async def _handoff(request: Request, handoff_id: int) -> HTTPResponse:
         case=case,
         trail=trail,
         answers=answers,
-        staff_title=ctx.settings.clinic.staff_title,
+        staff_title=request.ctx.staff.account.display_name or ctx.settings.clinic.staff_title,
         by_sms=namespace_of(case.handoff.sender_id) == SMS,
         max_reply=MAX_REPLY_CHARS,
         latest=_latest_from_patient(case.transcript.turns),
@@ -220,14 +220,16 @@ async def _add_note(request: Request, handoff_id: int) -> HTTPResponse:
 
 @staff_only
 async def _take_over(request: Request, handoff_id: int) -> HTTPResponse:
-    return await _act(request, handoff_id, request.app.ctx.takeover.take_over(handoff_id, _actor(request)))
+    return await _act(
+        request, handoff_id, request.app.ctx.takeover.take_over(handoff_id, _actor(request), _name(request))
+    )
 
 
 @staff_only
 async def _reply(request: Request, handoff_id: int) -> HTTPResponse:
     text = request.form.get("reply") or ""
     try:
-        action = request.app.ctx.takeover.reply(handoff_id, text, _actor(request))
+        action = request.app.ctx.takeover.reply(handoff_id, text, _actor(request), _name(request))
     except ValueError as exc:  # raised before anything is sent
         raise BadRequest(f"The reply was not sent: {exc}. Go back to change it.") from None
     return await _act(request, handoff_id, action)
@@ -235,7 +237,9 @@ async def _reply(request: Request, handoff_id: int) -> HTTPResponse:
 
 @staff_only
 async def _hand_back(request: Request, handoff_id: int) -> HTTPResponse:
-    return await _act(request, handoff_id, request.app.ctx.takeover.hand_back(handoff_id, _actor(request)))
+    return await _act(
+        request, handoff_id, request.app.ctx.takeover.hand_back(handoff_id, _actor(request), _name(request))
+    )
 
 
 async def _act(request: Request, handoff_id: int, action: Awaitable[Optional[HandoffView]]) -> HTTPResponse:
@@ -251,6 +255,11 @@ async def _act(request: Request, handoff_id: int, action: Awaitable[Optional[Han
 
 def _actor(request: Request) -> str:
     return str(request.ctx.staff.account.email)
+
+
+def _name(request: Request) -> Optional[str]:
+    """What patients read when this staff member acts (None: the clinic profile's staff title)."""
+    return request.ctx.staff.account.display_name
 
 
 @staff_only

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import StaffSession, StaffUser, utcnow
 from bot.db.session import unit_of_work
-from bot.staff.accounts import StaffAccount
+from bot.staff.accounts import StaffAccount, account_of
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 COOKIE_NAME = "staff_session"
@@ -94,7 +94,7 @@ class Sessions:
             if activity:
                 row.last_seen_at = now
                 session.commit()
-            return SignedIn(StaffAccount(id=user.id, email=user.email), row.csrf_token)
+            return SignedIn(account_of(user), row.csrf_token)
 
     def end(self, token: str) -> None:
         """Sign out the session with this token (nothing happens if there is none)."""

@@ -27,25 +27,27 @@ class StaffTakeover:
         self.bridge = bridge
         self.staff_title = staff_title
 
-    async def take_over(self, handoff_id: int, actor: str) -> Optional[HandoffView]:
-        """Pause the assistant; the patient is told `staff_title` joined (BridgeError if refused)."""
+    async def take_over(self, handoff_id: int, actor: str, name: Optional[str] = None) -> Optional[HandoffView]:
+        """Pause the assistant; the patient is told `name` (the account's display name) or the
+        staff title joined (BridgeError if refused)."""
         return await self._act(handoff_id, actor, "take_over", lambda sender: self.bridge.take_over(
-            sender, self.staff_title, actor, handoff_id
+            sender, name or self.staff_title, actor, handoff_id
         ))  # fmt: skip
 
-    async def reply(self, handoff_id: int, text: str, actor: str) -> Optional[HandoffView]:
-        """Send `text` to the patient (ValueError when empty or too long; BridgeError if refused)."""
+    async def reply(self, handoff_id: int, text: str, actor: str, name: Optional[str] = None) -> Optional[HandoffView]:
+        """Send `text` to the patient, signed `name` or the staff title (ValueError when empty or
+        too long; BridgeError if refused)."""
         text = text.strip()
         if not text or len(text) > MAX_REPLY_CHARS:
             raise ValueError(f"a reply must be 1 to {MAX_REPLY_CHARS} characters")
         return await self._act(handoff_id, actor, "staff_reply", lambda sender: self.bridge.reply(
-            sender, self.staff_title, actor, text
+            sender, name or self.staff_title, actor, text
         ))  # fmt: skip
 
-    async def hand_back(self, handoff_id: int, actor: str) -> Optional[HandoffView]:
+    async def hand_back(self, handoff_id: int, actor: str, name: Optional[str] = None) -> Optional[HandoffView]:
         """Resume the assistant; the patient is told it is back (BridgeError if refused)."""
         return await self._act(handoff_id, actor, "hand_back", lambda sender: self.bridge.hand_back(
-            sender, self.staff_title, actor
+            sender, name or self.staff_title, actor
         ))  # fmt: skip
 
     async def _act(

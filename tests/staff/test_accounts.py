@@ -184,3 +184,21 @@ def test_a_database_without_the_schema_is_unavailable(database_url):  # noqa: F8
             accounts.verify("jo@clinic.example", PASSWORD)
     finally:
         engine.dispose()
+
+
+def test_a_display_name_is_what_the_account_carries_and_can_be_changed_or_cleared(accounts):
+    added = accounts.add("ana@clinic.example", PASSWORD, "  Ana  ")
+    assert added.display_name == "Ana" and accounts.verify("ana@clinic.example", PASSWORD) == added
+    assert accounts.set_display_name("ana@clinic.example", "Nurse Ana").display_name == "Nurse Ana"
+    assert accounts.set_display_name("ana@clinic.example", " ").display_name is None
+
+
+@pytest.mark.parametrize("name", ["Ana\nBcc: x", "A" * 81, "Ana\u0000"])
+def test_a_display_name_patients_could_not_read_as_one_line_is_refused(accounts, name):
+    with pytest.raises(AccountError, match="display name"):
+        accounts.add("ana@clinic.example", PASSWORD, name)
+
+
+def test_setting_the_name_of_an_unknown_account_is_an_error(accounts):
+    with pytest.raises(AccountError, match="no account"):
+        accounts.set_display_name("nobody@clinic.example", "Ana")

@@ -12,6 +12,7 @@ from bot.handoffs.store import HandoffStore
 from bot.opening_hours import WeeklyHours
 from bot.sms.outbox import SmsOutbox
 from bot.sms.store import SmsStore
+from bot.staff.accounts import Accounts
 from bot.staff.app import create_app
 from bot.staff.conversation_bridge import BridgeError
 from bot.staff.signin import BACKGROUND_HEADER
@@ -314,6 +315,17 @@ def test_staff_take_over_reply_and_hand_back_each_audited_without_the_text(signe
     entries = [(a, d) for actor, a, d in _actions(audit, handoff.id) if a != "view_transcript"]
     assert entries == [("take_over", None), ("staff_reply", None), ("hand_back", None)]
     assert "Replied to the patient" in signed_in.get(f"/handoffs/{handoff.id}").text
+
+
+def test_a_staff_members_own_display_name_is_what_the_patient_reads(signed_in, store, bridge, database):
+    Accounts(database).set_display_name(EMAIL, "Ana")
+    handoff = add_handoff(store, sender="widget:abc")
+    page = signed_in.get(f"/handoffs/{handoff.id}").text
+    assert "the patient is told &#34;Ana&#34; joined" in page or 'the patient is told "Ana" joined' in page
+    token = csrf_of(page)
+    signed_in.post(f"/handoffs/{handoff.id}/takeover", data={"csrf_token": token})
+    signed_in.post(f"/handoffs/{handoff.id}/reply", data={"csrf_token": token, "reply": "Hi"})
+    assert [(action, name) for action, _, name, _, _ in bridge.calls] == [("takeover", "Ana"), ("reply", "Ana")]
 
 
 SMS_PATIENT = "+16465550188"

@@ -106,6 +106,17 @@ def test_add_user_reads_the_password_from_stdin_and_stores_only_a_hash(cli_setti
     assert ("cli", "add_user") in _audit_actions(cli_settings)
 
 
+def test_add_user_with_a_name_and_set_name_change_what_patients_read(cli_settings, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert staff_cli.main(["add-user", "ana@clinic.example", "--password-stdin", "--name", "Ana"]) == 0
+    accounts = Accounts(session_factory(get_engine(cli_settings.database_url)))
+    assert accounts.verify("ana@clinic.example", "a long enough password").display_name == "Ana"
+    assert staff_cli.main(["set-name", "ana@clinic.example", ""]) == 0
+    assert "staff_title" in capsys.readouterr().out
+    assert accounts.verify("ana@clinic.example", "a long enough password").display_name is None
+    assert ("cli", "set_display_name") in _audit_actions(cli_settings)
+
+
 def test_add_user_asks_twice_and_refuses_a_mismatch(cli_settings, monkeypatch, capsys):
     answers = iter(["a long enough password", "a different password!"])
     monkeypatch.setattr(staff_cli.getpass, "getpass", lambda prompt: next(answers))
