@@ -37,6 +37,7 @@ REPLY = "Hi, this is the clinic. I can see your question; what time suits you fo
 SCREENSHOTS = {
     "console": PROJECT_ROOT / "results" / "browser" / "staff-takeover.png",
     "widget": PROJECT_ROOT / "results" / "browser" / "widget-staff-reply.png",
+    "sms": PROJECT_ROOT / "results" / "browser" / "staff-sms-takeover.png",
 }
 _phones = itertools.count(random.Random().randrange(1000, 9000))
 
@@ -175,6 +176,7 @@ def test_staff_take_over_an_sms_conversation_reply_by_text_and_hand_back(
     assert sms_api.report(reply, "delivered") == 204  # Twilio's signed delivery report
     console.reload()
     expect(console.locator(".turn--staff").last.locator(".delivery")).to_have_text("Text delivered")
+    save_screenshot(console, SCREENSHOTS["sms"], full_page=True)
 
     console.get_by_role("button", name="Hand back to the assistant").click()
     expect(console.get_by_role("button", name="Take over")).to_be_visible()
