@@ -32,7 +32,7 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/understanding/report_classifier.py bot/rasa_server/components/red_flag_detector.py bot/rasa_server/components/intent_classifier.py
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run run-prod test lint install install-eval train migrate staff-user validate facts unit stories safety understanding e2e eval bench clean constraints
+.PHONY: help run run-prod test lint install install-eval train migrate staff-user validate facts unit stories safety understanding e2e eval bench bench-polling clean constraints
 
 help:
 	@echo "make run        install, train if the training data changed, start the assistant"
@@ -55,6 +55,8 @@ help:
 	@echo "make eval       slow NLU comparison (held-out set, cross-validation): docs/quality.md"
 	@echo "make bench      speed, memory and start-up against a stock rasa init assistant: docs/performance.md"
 	@echo "                (QUICK=1: a smoke run of a few minutes, which CI runs through its test)"
+	@echo "make bench-polling  what open chat widgets and staff tabs polling cost, and when it slows patients: docs/polling.md"
+	@echo "                (about 5 minutes; QUICK=1: under 2)"
 	@echo "make clean      remove models, results, logs and pytest's cache (keeps var/ and the venv)"
 
 ## Environment --------------------------------------------------------------------
@@ -187,6 +189,11 @@ eval: $(SPACY_MODEL)
 # docs/latency.png. Never part of `make test` as a timing: a test runs the quick mode.
 bench: $(MODEL)
 	$(PY) -m bench $(if $(QUICK),--quick,)
+
+# Open widgets polling their history (100/500/1000 at 4, 15 and 60 s) and staff tabs
+# polling the console, while patients talk; writes docs/polling.md. Not part of `make test`.
+bench-polling: $(MODEL)
+	$(PY) -m bench.polling $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf models results var/logs .pytest_cache
