@@ -348,15 +348,20 @@ class Takeovers:
     def __init__(self) -> None:
         self._readers: Dict[int, TakeoverReader] = {}
 
+    def _reader(self, agent: Any) -> Optional[TakeoverReader]:
+        """The SQL reader of the agent's tracker store, or None when it keeps no SQL engine."""
+        engine = sql_engine(agent.tracker_store)
+        if engine is None:
+            return None
+        return self._readers.setdefault(id(engine), TakeoverReader(session_factory(engine)))
+
     async def active(self, agent: Any, sender_id: str) -> Optional[Takeover]:
         """The take-over in force, or None. When the tracker store cannot be read, None:
         the assistant answers as usual (Rasa reads the same store, and says so if it fails)."""
-        store = agent.tracker_store
-        engine = getattr(store, "engine", None)
-        if engine is None:
-            tracker = await store.retrieve_full_tracker(sender_id)
+        reader = self._reader(agent)
+        if reader is None:
+            tracker = await agent.tracker_store.retrieve_full_tracker(sender_id)
             return takeover_in(tracker.events) if tracker else None
-        reader = self._readers.setdefault(id(engine), TakeoverReader(session_factory(engine)))
         try:
             return await asyncio.to_thread(reader.active, sender_id)
         except DatabaseUnavailable:
@@ -366,12 +371,30 @@ class Takeovers:
     async def idle(self, agent: Any, quiet_since: float) -> List[str]:
         """Conversations taken over with no staff message since `quiet_since` (an epoch).
         Only SQL tracker stores are swept; with another store, none (logged once a sweep)."""
-        engine = getattr(agent.tracker_store, "engine", None)
-        if engine is None:
+        reader = self._reader(agent)
+        if reader is None:
             logger.warning("the automatic hand-back needs a SQL tracker store; none is swept")
             return []
-        reader = self._readers.setdefault(id(engine), TakeoverReader(session_factory(engine)))
         return await asyncio.to_thread(reader.idle, quiet_since)
+
+
+def sql_engine(store: Any) -> Any:
+    """The SQLAlchemy engine of a tracker store, looking through Rasa's wrappers; None without one.
+
+    Rasa hands the agent its store wrapped: `Agent._create_tracker_store` in a
+    `FailSafeTrackerStore`, and a store without async methods in an
+    `AwaitableTrackerStore`, each keeping the store it wraps as `_tracker_store` (Rasa
+    internals: docs/rasa-internals.md). Without looking through them, the one-row take-over
+    query and the automatic hand-back never ran in a real server.
+    """
+    for _ in range(4):  # a few layers at most; never loop on a store that wraps itself
+        engine = getattr(store, "engine", None)
+        if engine is not None:
+            return engine
+        store = getattr(store, "_tracker_store", None)
+        if store is None:
+            return None
+    return None
 
 
 def takeover_in(events: Iterable[Event]) -> Optional[Takeover]:

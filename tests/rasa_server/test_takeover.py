@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from rasa.core.agent import Agent
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
@@ -69,7 +70,9 @@ def world(tmp_path: Path, domain: Domain) -> SimpleNamespace:
         )
         asyncio.run(store.save(tracker))
     parses = Parses()
-    agent = SimpleNamespace(domain=domain, tracker_store=store, lock_store=InMemoryLockStore(), parse_message=parses)
+    # The store as Rasa hands it to the agent: wrapped (FailSafeTrackerStore), as in a real server.
+    wrapped = Agent._create_tracker_store(store, domain)
+    agent = SimpleNamespace(domain=domain, tracker_store=wrapped, lock_store=InMemoryLockStore(), parse_message=parses)
     return SimpleNamespace(agent=agent, takeovers=Takeovers(), store=store, parses=parses)
 
 
@@ -328,3 +331,12 @@ def test_the_person_who_took_over_is_alerted_with_a_link_when_the_patient_writes
     assert _run(world.takeovers.active(world.agent, SENDER)).handoff_id == 12
     _run(takeover.log_patient_message(world.agent, world.takeovers, SENDER, "are you there?", "widget"))
     assert alerted == [("ana@clinic.example", SENDER, 12)]
+
+
+def test_the_sql_engine_is_found_through_the_wrappers_rasa_puts_around_the_store(world):
+    """Guards a Rasa internal (docs/rasa-internals.md): the agent's store is a FailSafeTrackerStore
+    around ours; without looking through it, take-overs were read from whole trackers and the
+    automatic hand-back never ran."""
+    assert type(world.agent.tracker_store).__name__ == "FailSafeTrackerStore"
+    assert takeover.sql_engine(world.agent.tracker_store) is world.store.engine
+    assert takeover.sql_engine(InMemoryTrackerStore(world.agent.domain)) is None
