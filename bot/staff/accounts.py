@@ -118,23 +118,12 @@ class Accounts:
 
         Signed-in browsers stay signed in: end them with `Sessions.end_all` if that is wanted.
         """
-        address = normalize_email(email)
         check_password(password)
-        new_hash = self._hasher.hash(password)
-        with self._session() as session:
-            row = _existing(session, address)
-            row.password_hash = new_hash
-            session.commit()
+        self._update(email, password_hash=self._hasher.hash(password))
 
     def set_display_name(self, email: str, display_name: Optional[str]) -> StaffAccount:
         """Set (or, with None or blank, clear) what patients read when this person takes over."""
-        address = normalize_email(email)
-        name = check_display_name(display_name)
-        with self._session() as session:
-            row = _existing(session, address)
-            row.display_name = name
-            session.commit()
-            return account_of(row)
+        return self._update(email, display_name=check_display_name(display_name))
 
     def set_active(self, email: str, active: bool) -> StaffAccount:
         """Enable or disable an account; AccountError if there is no such account.
@@ -142,10 +131,15 @@ class Accounts:
         A disabled account cannot sign in, and `Sessions.resume` refuses its sessions from
         the next request on; `disable-user` also ends them (`Sessions.end_all`).
         """
+        return self._update(email, active=active)
+
+    def _update(self, email: str, **values: object) -> StaffAccount:
+        """Set `values` on the account of `email` (AccountError if there is none) and commit."""
         address = normalize_email(email)
         with self._session() as session:
             row = _existing(session, address)
-            row.active = active
+            for column, value in values.items():
+                setattr(row, column, value)
             session.commit()
             return account_of(row)
 

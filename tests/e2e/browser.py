@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Sequence, Tuple
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bot.settings import PROJECT_ROOT
 
@@ -102,3 +102,12 @@ def save_screenshot(page: Page, path: Path, full_page: bool = False) -> None:
     page.screenshot(path=str(path), full_page=full_page)
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
         (PROJECT_ROOT / "docs" / path.name).write_bytes(path.read_bytes())
+
+
+def sign_in(page: Page, staff_url: str, email: str, password: str) -> None:
+    """Sign in to the staff console as a person does, and wait for the queue."""
+    page.goto(f"{staff_url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{staff_url}/handoffs")

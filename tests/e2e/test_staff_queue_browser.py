@@ -17,6 +17,7 @@ from bot.handoffs.request import HandoffRequest
 from bot.handoffs.store import HandoffStore
 from bot.launcher.supervision import Stack
 from bot.staff.accounts import Accounts
+from tests.e2e.browser import sign_in
 from tests.senders import stored_id
 
 pytestmark = pytest.mark.e2e
@@ -77,14 +78,6 @@ def problems(page: Page) -> List[str]:
     return found
 
 
-def sign_in(page: Page, stack: Stack, email: str) -> None:
-    page.goto(f"{stack.staff_url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{stack.staff_url}/handoffs")
-
-
 def no_horizontal_scroll(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -97,7 +90,7 @@ def test_a_booking_interrupted_by_a_request_for_a_person_is_one_handoff_that_say
     assert [(h.kind, h.name, h.contact, h.screening_outcome) for h in handoffs] == [
         ("screening", "Maria Gonzalez", "+19175550163", "needs_review")
     ]
-    sign_in(page, stack, staff)
+    sign_in(page, stack.staff_url, staff, PASSWORD)
     page.goto(f"{stack.staff_url}/handoffs/{handoffs[0].id}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Screening: Maria Gonzalez")
     expect(page.locator(".details").first).to_contain_text("a provider reviews it, then book")
@@ -112,7 +105,7 @@ def test_on_a_phone_nothing_is_off_screen_and_the_latest_messages_come_before_th
         say(stack, sender, text)
     [handoff] = [h for h in store_of(stack).list(limit=500) if h.sender_id == stored_id(sender)]
     page = phone.new_page()
-    sign_in(page, stack, staff)
+    sign_in(page, stack.staff_url, staff, PASSWORD)
     page.goto(f"{stack.staff_url}/handoffs?q=Nadia")
     row = page.locator(f'tr:has(a[href="/handoffs/{handoff.id}"])')
     expect(row).to_contain_text("Booking: arrange a consultation")
@@ -131,7 +124,7 @@ def test_on_a_phone_nothing_is_off_screen_and_the_latest_messages_come_before_th
 
 
 def test_new_work_appears_in_the_open_queue_without_a_reload(stack, staff, page, problems):
-    sign_in(page, stack, staff)
+    sign_in(page, stack.staff_url, staff, PASSWORD)
     page.goto(f"{stack.staff_url}/handoffs?kind=question")
     expect(page.locator("[data-live-status]")).to_have_text("Updates automatically.")
     page.evaluate("window.__same_page = true")

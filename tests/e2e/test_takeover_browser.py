@@ -22,7 +22,7 @@ from bot.launcher.supervision import Stack
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.staff.accounts import Accounts
 from tests import twilio_client
-from tests.e2e.browser import save_screenshot
+from tests.e2e.browser import save_screenshot, sign_in
 from tests.e2e.conftest import CLINIC_NUMBER, TWILIO_TEST_TOKEN
 from tests.e2e.test_widget_browser import FAQ, FAQ_ANSWER, open_widget, send
 from tests.sms_api_stand_in import MessagesApi
@@ -67,11 +67,12 @@ def _handoff_by_contact(stack: Stack, digits: str) -> dict:
     return handoff
 
 
-def _sign_in(console: Page, stack: Stack, staff: str) -> None:
-    console.goto(f"{stack.staff_url}/login")
-    console.get_by_label("E-mail").fill(staff)
-    console.get_by_label("Password").fill(PASSWORD)
-    console.get_by_role("button", name="Sign in").click()
+def _take_over(console: Page, stack: Stack, staff: str, handoff_id: int) -> None:
+    """Staff sign in, open the handoff and take its conversation over."""
+    sign_in(console, stack.staff_url, staff, PASSWORD)
+    console.goto(f"{stack.staff_url}/handoffs/{handoff_id}")
+    console.get_by_role("button", name="Take over").click()
+    expect(console.locator(".takeover")).to_contain_text("Taken over")
 
 
 def test_staff_take_over_a_widget_conversation_reply_and_hand_back(stack: Stack, page: Page, console: Page, staff):
@@ -81,10 +82,7 @@ def test_staff_take_over_a_widget_conversation_reply_and_hand_back(stack: Stack,
     send(page, f"sure, {digits[:3]} {digits[3:6]} {digits[6:]}")
     handoff = _handoff_by_contact(stack, digits)
 
-    _sign_in(console, stack, staff)
-    console.goto(f"{stack.staff_url}/handoffs/{handoff['id']}")
-    console.get_by_role("button", name="Take over").click()
-    expect(console.locator(".takeover")).to_contain_text("Taken over")
+    _take_over(console, stack, staff, handoff["id"])
 
     patient_view = page.locator(".ccw-msg--bot .ccw-text")
     expect(patient_view.last).to_contain_text(f"{CLINIC.staff_title} from {CLINIC.name} has joined")
@@ -153,10 +151,7 @@ def test_staff_take_over_an_sms_conversation_reply_by_text_and_hand_back(
 ):
     phone = _sms_phone()
     handoff = _sms_handoff(stack, phone)
-    _sign_in(console, stack, staff)
-    console.goto(f"{stack.staff_url}/handoffs/{handoff['id']}")
-    console.get_by_role("button", name="Take over").click()
-    expect(console.locator(".takeover")).to_contain_text("Taken over")
+    _take_over(console, stack, staff, handoff["id"])
     [joined] = sms_api.to(phone)
     assert joined.from_ == CLINIC_NUMBER and f"{CLINIC.staff_title} from {CLINIC.name} has joined" in joined.body
 
@@ -191,10 +186,7 @@ def test_a_number_that_texted_stop_receives_nothing_from_the_console(
 ):
     phone = _sms_phone()
     handoff = _sms_handoff(stack, phone)
-    _sign_in(console, stack, staff)
-    console.goto(f"{stack.staff_url}/handoffs/{handoff['id']}")
-    console.get_by_role("button", name="Take over").click()
-    expect(console.locator(".takeover")).to_contain_text("Taken over")
+    _take_over(console, stack, staff, handoff["id"])
     assert len(sms_api.to(phone)) == 1  # who joined
 
     assert "unsubscribed" in _text(stack, phone, "STOP")[0]  # the carrier keyword, honoured while taken over

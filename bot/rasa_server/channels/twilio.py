@@ -52,7 +52,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple, Union
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -169,14 +169,9 @@ class TwilioInput(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return response.text("request too large", status=413)
-            form = _form(request)
-            if form is None:
-                return response.text("the body must be a UTF-8 form post", status=400)
-            refusal = self._refusal(request, form)
-            if refusal is not None:
-                return refusal
+            form = self._signed_form(request)
+            if isinstance(form, HTTPResponse):
+                return form
             try:
                 inbound = read_inbound(form)
             except NotInbound as problem:
@@ -193,14 +188,9 @@ class TwilioInput(InputChannel):
         @blueprint.route("/status", methods=["POST"])
         async def delivery_report(request: Request) -> HTTPResponse:
             """Twilio's word on a text staff sent (queued, sent, delivered, undelivered, failed)."""
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return response.text("request too large", status=413)
-            form = _form(request)
-            if form is None:
-                return response.text("the body must be a UTF-8 form post", status=400)
-            refusal = self._refusal(request, form, SmsSender(self.settings).status_callback_url)
-            if refusal is not None:
-                return refusal
+            form = self._signed_form(request, SmsSender(self.settings).status_callback_url)
+            if isinstance(form, HTTPResponse):
+                return form
             sid, status = form.get("MessageSid") or "", form.get("MessageStatus") or ""
             if not (sid and status):
                 return response.text("MessageSid and MessageStatus are required", status=400)
@@ -217,6 +207,18 @@ class TwilioInput(InputChannel):
             return response.empty()
 
         return blueprint
+
+    def _signed_form(
+        self, request: Request, public_url: Optional[str] = None
+    ) -> Union[RequestParameters, HTTPResponse]:
+        """The posted fields when Twilio signed them for `public_url` (default: the inbound
+        webhook's), else the answer refusing the request (413, 400 or 403)."""
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return response.text("request too large", status=413)
+        form = _form(request)
+        if form is None:
+            return response.text("the body must be a UTF-8 form post", status=400)
+        return self._refusal(request, form, public_url) or form
 
     def _refusal(
         self, request: Request, form: RequestParameters, public_url: Optional[str] = None
