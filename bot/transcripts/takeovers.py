@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.sql import Select
 
 from bot.db.tracker_events import BOT, events
 from bot.transcripts.events import event_data, event_time, with_events
@@ -67,37 +68,46 @@ def takeover_of(metadata: Optional[Mapping[str, Any]], timestamp: float) -> Take
     )
 
 
-def idle_takeovers(connection: Connection, quiet_since: float) -> List[str]:
-    """Conversations taken over in which no staff member has written since `quiet_since`
-    (an epoch, as Rasa stores timestamps): neither the take-over nor any staff reply is newer.
+def since_takeover(type_names: Sequence[str]) -> Select:
+    """Every event of `type_names` from the latest take-over on, in each conversation taken
+    over now (its pause row included when PAUSE is asked for), by conversation and in id order.
 
-    One grouped query finds the take-overs in force; only their own later `bot` events are
-    read (metadata is JSON text, so staff messages are told apart here, not in SQL).
+    One grouped subquery finds each conversation's latest pause or resume, and only those
+    whose latest is a pause are read. `data` is read for `bot` events only (staff messages
+    are told apart by their JSON metadata); a patient's parse stays unread.
     """
-    latest = (
-        select(events.c.sender_id, func.max(events.c.id).label("id"))
+    switch = (
+        select(events.c.sender_id, func.max(events.c.id).label("switch_id"))
         .where(events.c.type_name.in_((PAUSE, RESUME)))
         .group_by(events.c.sender_id)
         .subquery()
     )
-    paused = connection.execute(
-        select(events.c.sender_id, events.c.id, events.c.timestamp)
-        .join(latest, events.c.id == latest.c.id)
-        .where(events.c.type_name == PAUSE, events.c.timestamp < quiet_since)
-    ).all()
-    idle = []
-    for pause in paused:
-        later = connection.execute(
-            select(events.c.data).where(
-                events.c.sender_id == pause.sender_id,
-                events.c.id > pause.id,
-                events.c.type_name == BOT,
-                events.c.timestamp >= quiet_since,
-            )
-        ).scalars()
-        if not any(staff_author(event_data(data)) for data in later):
-            idle.append(str(pause.sender_id))
-    return idle
+    pause = events.alias("latest_switch")
+    row = events.alias("since_switch")
+    return (
+        select(
+            row.c.sender_id,
+            row.c.id,
+            row.c.type_name,
+            row.c.timestamp,
+            case((row.c.type_name == BOT, row.c.data), else_=None).label("data"),
+        )
+        .join(switch, row.c.sender_id == switch.c.sender_id)
+        .join(pause, and_(pause.c.id == switch.c.switch_id, pause.c.type_name == PAUSE))
+        .where(row.c.id >= switch.c.switch_id, row.c.type_name.in_(tuple(type_names)))
+        .order_by(row.c.sender_id, row.c.id)
+    )
+
+
+def idle_takeovers(connection: Connection, quiet_since: float) -> List[str]:
+    """Conversations taken over in which no staff member has written since `quiet_since`
+    (an epoch, as Rasa stores timestamps): neither the take-over nor any staff reply is newer.
+    One query (`since_takeover`)."""
+    last_staff: Dict[str, float] = {}
+    for row in connection.execute(since_takeover((PAUSE, BOT))):
+        if row.type_name == PAUSE or staff_author(event_data(row.data)):
+            last_staff[str(row.sender_id)] = row.timestamp or 0.0
+    return [sender for sender, at in last_staff.items() if at < quiet_since]
 
 
 def bot_metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, Iterable, Optional
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.tracker_events import BOT, USER, events
 from bot.transcripts.events import event_data, event_time, with_events
-from bot.transcripts.takeovers import PAUSE, RESUME
-from bot.transcripts.transcript import staff_author
+from bot.transcripts.takeovers import PAUSE, RESUME, since_takeover, staff_author
 
 
 @dataclass(frozen=True)
@@ -39,28 +38,7 @@ class Waiting:
 
 def waiting_conversations(connection: Connection) -> Dict[str, Waiting]:
     """Every conversation waiting for a reply now, by sender id (one query)."""
-    switch = (
-        select(events.c.sender_id, func.max(events.c.id).label("switch_id"))
-        .where(events.c.type_name.in_((PAUSE, RESUME)))
-        .group_by(events.c.sender_id)
-        .subquery()
-    )
-    pause = events.alias("latest_switch")
-    row = events.alias("since_switch")
-    query = (
-        select(
-            row.c.sender_id,
-            row.c.id,
-            row.c.type_name,
-            row.c.timestamp,
-            case((row.c.type_name == BOT, row.c.data), else_=None).label("data"),  # a patient's parse stays unread
-        )
-        .join(switch, row.c.sender_id == switch.c.sender_id)
-        .join(pause, and_(pause.c.id == switch.c.switch_id, pause.c.type_name == PAUSE))
-        .where(row.c.id > switch.c.switch_id, row.c.type_name.in_((USER, BOT)))
-        .order_by(row.c.sender_id, row.c.id)
-    )
-    return _waiting(connection.execute(query))
+    return _waiting(connection.execute(since_takeover((USER, BOT))))
 
 
 def _waiting(rows: Iterable[Any]) -> Dict[str, Waiting]:
