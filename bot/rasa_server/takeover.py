@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -308,11 +309,15 @@ async def log_patient_message(
     if intent in RED_FLAG_INTENTS or unreadable:
         await _alert_staff(sender_id, input_channel, text, parse)
     for taken in holder:  # the person who has the conversation learns the patient wrote
-        await asyncio.to_thread(takeover_alerts().patient_wrote, taken.actor, sender_id, taken.handoff_id)
+        _alert_sender.submit(takeover_alerts().patient_wrote, taken.actor, sender_id, taken.handoff_id)
     return [{"recipient_id": sender_id, "text": answer}] if answer else []
 
 
 _alerts: Optional[TakeoverAlerts] = None
+# E-mails to the person who took over leave on this thread, never on the patient's path: a
+# slow mail server must not hold back the answer (a red flag's safety answer included).
+# `TakeoverAlerts.patient_wrote` logs its own failures.
+_alert_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="takeover-alerts")
 
 
 def takeover_alerts() -> TakeoverAlerts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -327,6 +328,7 @@ def test_the_person_who_took_over_is_alerted_with_a_link_when_the_patient_writes
     alerted: List[Any] = []
     alerts = SimpleNamespace(patient_wrote=lambda actor, sender, handoff: alerted.append((actor, sender, handoff)))
     monkeypatch.setattr(takeover, "takeover_alerts", lambda: alerts)
+    monkeypatch.setattr(takeover, "_alert_sender", SimpleNamespace(submit=lambda send, *args: send(*args)))
     _run(takeover.take_over(world.agent, world.takeovers, SENDER, ANA, WEB, handoff_id=12))
     assert _run(world.takeovers.active(world.agent, SENDER)).handoff_id == 12
     _run(takeover.log_patient_message(world.agent, world.takeovers, SENDER, "are you there?", "widget"))
@@ -340,3 +342,22 @@ def test_the_sql_engine_is_found_through_the_wrappers_rasa_puts_around_the_store
     assert type(world.agent.tracker_store).__name__ == "FailSafeTrackerStore"
     assert takeover.sql_engine(world.agent.tracker_store) is world.store.engine
     assert takeover.sql_engine(InMemoryTrackerStore(world.agent.domain)) is None
+
+
+def test_a_slow_mail_server_never_holds_back_the_patients_answer(world, monkeypatch):
+    """The e-mail to the person who took over leaves on its own thread: a red flag's safety
+    answer comes back while the mail server still hangs."""
+    world.parses.intents["I have a fever of 103"] = "red_flag_emergency"
+    monkeypatch.setattr(takeover, "get_handoff_service", lambda: SimpleNamespace(submit=lambda request: None))
+    released, sent = threading.Event(), threading.Event()
+
+    def hanging(actor: str, sender: str, handoff: Optional[int]) -> None:
+        released.wait(10)
+        sent.set()
+
+    monkeypatch.setattr(takeover, "takeover_alerts", lambda: SimpleNamespace(patient_wrote=hanging))
+    _run(takeover.take_over(world.agent, world.takeovers, SENDER, ANA, WEB))
+    answer = _run(takeover.log_patient_message(world.agent, world.takeovers, SENDER, "I have a fever of 103", "widget"))
+    assert "911" in answer[0]["text"] and not sent.is_set()  # answered; the e-mail still waits
+    released.set()
+    assert sent.wait(10)
