@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     false,
     text,
     true,
@@ -122,7 +123,7 @@ class Handoff(Base):
     # Hash of the request; cleared when the handoff is closed, so an identical request
     # made after that (a returning patient) opens a new handoff instead of a closed one.
     dedupe_key = Column(String(64), unique=True)
-    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)  # Insights counts by period
     updated_at = Column(UTCDateTime, nullable=False, default=_created_at, onupdate=utcnow)
 
 
@@ -267,6 +268,33 @@ class AuditEntry(Base):
     action = Column(String(32), nullable=False)
     handoff_id = Column(Integer, index=True)  # no foreign key: the entry outlives a purged handoff
     detail = Column(Text)  # what changed ("status: new -> contacted"); never patient text
+
+
+class AnswerFeedback(Base):
+    """A patient's "was this helpful?" on one answer (a Rasa response name) of their own
+    conversation: thumbs up or down from the widget, or "that didn't help" by text.
+    One row per conversation and answer: rating it again replaces the rating."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "response"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(16), nullable=False)  # the conversation's namespace: "widget", "sms"
+    response = Column(String(255), nullable=False)  # "utter_faq_hours"
+    helpful = Column(Boolean(create_constraint=False), nullable=False)
+    comment = Column(String(500))  # the patient's own words: shown escaped, never exported
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
+class WeeklyDigest(Base):
+    """A week whose staff digest e-mail went out ("2026-W49"): the key makes the weekly
+    send idempotent across restarts and across staff processes."""
+
+    __tablename__ = "weekly_digests"
+
+    week = Column(String(10), primary_key=True)
+    sent_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 def column_limit(name: str) -> int:
