@@ -39,6 +39,9 @@ RED_FLAG = "red_flag"  # the kind staff see first: a patient reported a warning 
 STATUSES: Tuple[str, ...] = ("new", "contacted", "closed")
 CONTACT_KINDS: Tuple[str, ...] = ("phone", "email")
 SCREENING_OUTCOMES: Tuple[str, ...] = ("candidate", "not_recommended", "needs_review")
+# What staff decide about a message the assistant could not answer (bot.retraining.reviews).
+ASSIGN, NEW_ANSWER, IGNORE = "assign", "new_answer", "ignore"
+REVIEW_DECISIONS: Tuple[str, ...] = (ASSIGN, NEW_ANSWER, IGNORE)
 
 # Deterministic constraint names: SQLite can only change a constraint by rebuilding the
 # table (Alembic's batch mode), which needs to know each constraint's name.
@@ -295,6 +298,28 @@ class WeeklyDigest(Base):
 
     week = Column(String(10), primary_key=True)
     sent_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class UnansweredReview(Base):
+    """A staff decision about one text the assistant could not answer: assign it to an
+    intent (a training example for `make retrain`), "needs a new answer" (for the clinic's
+    content owner) or ignore. `text` is stored redacted (bot.retraining.redaction), so it
+    is all that can become training data; `text_key` (a hash of the original text, folded)
+    is how the to-do list knows the text was reviewed. One decision per text: deciding
+    again replaces it. `batch` ties the texts of one decision on a group together."""
+
+    __tablename__ = "unanswered_reviews"
+    __table_args__ = (CheckConstraint(_one_of("decision", REVIEW_DECISIONS), name="decision"),)
+
+    id = Column(Integer, primary_key=True)
+    text_key = Column(String(64), nullable=False, unique=True)
+    batch = Column(String(32), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    decision = Column(String(16), nullable=False)
+    intent = Column(String(100))  # the domain's intent, for ASSIGN only
+    note = Column(String(500))  # what the new answer should say, for NEW_ANSWER
+    reviewer = Column(String(254), nullable=False)  # the staff e-mail
+    reviewed_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
 
 def column_limit(name: str) -> int:
