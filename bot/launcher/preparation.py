@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import migrate
 from bot.db.engine import make_engine
-from bot.db.tracker_events import tracker_metadata
+from bot.db.tracker_events import ensure_indexes, tracker_metadata
 from bot.launcher.profiles import EMBEDDED, PROD
 from bot.private_files import make_private
 from bot.settings import Settings
@@ -46,10 +46,13 @@ def migrate_handoffs(url: str) -> None:
 
 
 def create_tracker_tables(url: str) -> None:
-    """Rasa's `events` table at `url` (if missing), or a RuntimeError naming the store."""
+    """Rasa's `events` table at `url` (if missing) with our indexes (also on a table made
+    before them, so the Rasa servers starting next do not race to add them), or a
+    RuntimeError naming the store."""
     engine = make_engine(url)
     try:
         tracker_metadata.create_all(engine)
+        ensure_indexes(engine)
     except SQLAlchemyError as exc:
         shown = make_url(url).render_as_string(hide_password=True)
         raise RuntimeError(f"could not prepare the tracker store {shown}: {exc}") from exc

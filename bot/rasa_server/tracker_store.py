@@ -16,6 +16,10 @@ new connections. It writes exactly the rows Rasa would (the same `events` table 
 columns), so the staff console, `purge` and a switch back to Rasa's store are
 unaffected. Reading every session (`retrieve_full_tracker`) stays Rasa's own code.
 
+As it starts it also adds our indexes to the `events` table Rasa just made (or found):
+the tracker store may be another database than ours, beyond our Alembic migrations'
+reach (`bot.db.tracker_events.ensure_indexes`).
+
 Enabled in endpoints.yml and endpoints.prod.yml: `type: bot.rasa_server.tracker_store.FastSQLTrackerStore`.
 """
 
@@ -32,7 +36,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from bot.db.tracker_events import events
+from bot.db.tracker_events import ensure_indexes, events
 
 # The latest session's events, exactly as Rasa's `_event_query` selects them: those from
 # the conversation's last `session_started` on, or all of them when it has none.
@@ -57,6 +61,7 @@ class FastSQLTrackerStore(SQLTrackerStore):
             # pool hand a connection to whichever thread asks, as a pool must.
             self.engine = sa.create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
+        ensure_indexes(self.engine)
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
