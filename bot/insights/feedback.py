@@ -107,7 +107,7 @@ class FeedbackStore:
         )
         with unit_of_work(self._sessions, what="feedback store") as session:
             rows = session.execute(query).all()
-        return {row[0]: f"+{int(row[1])} -{int(row[2])}" for row in rows}
+        return {row[0]: (int(row[1]), int(row[2])) for row in rows}
 
 
 def _period(start: datetime, end: datetime, channels: Iterable[str]) -> list:

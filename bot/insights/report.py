@@ -70,6 +70,10 @@ DEFINITIONS: Dict[str, str] = {
     "handoffs nobody acted on yet are counted apart.",
     "fallback": "Patient messages the assistant did not understand, of all patient messages.",
     "out_of_scope": "Patient messages about something the assistant does not cover at all, of all patient messages.",
+    "questions": "Patient messages whose intent is one of the assistant's questions (about the treatment, aftercare, "
+    "prices, the clinic).",
+    "unanswered": "Messages it did not understand, found out of scope or not covered, grouped by similar wording "
+    "(the Unanswered page also lists those it was unsure about).",
 }
 
 
@@ -102,7 +106,7 @@ class ConversationOutcome:
     messages: int
     outcome: str  # one of OUTCOMES
     handoff_kinds: Tuple[str, ...]
-    feedback: str = ""  # "+1 -0": helpful and unhelpful ratings
+    feedback: Tuple[int, int] = (0, 0)  # answers rated helpful, not helpful
 
     @property
     def channel(self) -> str:
@@ -231,7 +235,7 @@ class InsightsReader:
                 c.messages,
                 c.outcome(),
                 tuple(sorted(set(c.kinds))),
-                feedback.get(c.sender_id, ""),
+                feedback.get(c.sender_id, (0, 0)),
             )
             for c in sorted(conversations.values(), key=lambda c: (c.first, c.sender_id))
         ]
@@ -423,9 +427,15 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
+OUTCOME_COLUMNS = (
+    "conversation", "channel", "started", "ended", "messages", "outcome", "handoff_kinds", "rated_helpful",
+    "rated_not_helpful",
+)  # fmt: skip
+
+
 def outcome_rows(outcomes: Iterable[ConversationOutcome]) -> Iterator[List[str]]:
     """The CSV's header and rows."""
-    yield ["conversation", "channel", "started", "ended", "messages", "outcome", "handoff_kinds", "feedback"]
+    yield [*OUTCOME_COLUMNS]
     for o in outcomes:
         yield [
             o.conversation,
@@ -435,5 +445,6 @@ def outcome_rows(outcomes: Iterable[ConversationOutcome]) -> Iterator[List[str]]
             str(o.messages),
             o.outcome,
             ";".join(o.handoff_kinds),
-            o.feedback,
+            str(o.feedback[0]),
+            str(o.feedback[1]),
         ]

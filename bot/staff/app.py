@@ -3,6 +3,7 @@
 - `/api/...` (bot.staff.api): JSON for integrations, named bearer tokens (bot.staff.api_tokens).
 - `/login`, `/handoffs`, `/unanswered`, ... (bot.staff.console): HTML for clinic staff,
   per-staff accounts and sessions.
+- `/insights`, `/insights.csv` (bot.staff.insights): how the assistant is doing, for staff.
 - `/static/` (the stylesheet and icon), `/healthz`.
 
 Errors are JSON under /api and pages elsewhere, with a short message and no internals:
@@ -17,6 +18,7 @@ import uuid
 from datetime import datetime
 from http import HTTPStatus
 from typing import Callable, Optional
+from zoneinfo import ZoneInfo
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
@@ -27,11 +29,12 @@ from bot.db.engine import get_engine, session_factory
 from bot.db.models import utcnow
 from bot.db.session import DatabaseUnavailable
 from bot.handoffs.store import HandoffStore
+from bot.insights.report import InsightsReader
 from bot.screening.loader import load_screening
 from bot.settings import Settings
 from bot.shared_secrets import staff_bridge_token
 from bot.sms.records import SmsRecords
-from bot.staff import api, console
+from bot.staff import api, console, insights
 from bot.staff.accounts import Accounts
 from bot.staff.api_tokens import ApiTokens
 from bot.staff.audit import AuditLog
@@ -63,6 +66,7 @@ def create_app(
     transcripts: Optional[TranscriptReader] = None,
     waiting: Optional[WaitingReader] = None,
     bridge: Optional[ConversationBridge] = None,
+    insights_reader: Optional[InsightsReader] = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Sanic:
     """A new staff app; each dependency defaults to the databases of `settings`.
@@ -95,6 +99,9 @@ def create_app(
         waiting or WaitingReader(session_factory(get_engine(settings.tracker_store_url))),
         SmsRecords(database),
     )
+    ctx.insights = insights_reader or InsightsReader(
+        session_factory(get_engine(settings.tracker_store_url)), database, ZoneInfo(settings.clinic.time_zone)
+    )
     ctx.takeover = StaffTakeover(
         ctx.casework.store,
         ctx.audit,
@@ -104,6 +111,7 @@ def create_app(
 
     app.blueprint(api.blueprint())
     app.blueprint(console.blueprint())
+    app.blueprint(insights.blueprint())
     app.static("/static", str(STATIC))
     app.add_route(_healthz, "/healthz", methods=["GET"])
     app.on_response(add_security_headers)

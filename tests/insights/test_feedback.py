@@ -36,9 +36,9 @@ def test_ratings_are_counted_per_answer_over_the_period_and_channels(store):
     }
     assert store.per_answer(at(1), at(2), ["widget", "sms"]) == {}
     assert store.per_conversation(at(-1), at(1), ["widget", "sms"]) == {
-        "widget:a": "+1 -0",
-        "widget:b": "+1 -1",
-        "sms:+15550001": "+0 -1",
+        "widget:a": (1, 0),
+        "widget:b": (1, 1),
+        "sms:+15550001": (0, 1),
     }
 
 

@@ -76,8 +76,10 @@ def test_each_conversation_gets_the_first_outcome_that_applies(seeded):
         "widget:d": ASKED_FOR_PERSON,
         "widget:e": CONTAINED,  # out of scope first, then understood
     }
-    assert outcomes["sms:+15550001"] == ConversationOutcome("sms:+15550001", at(4), at(5), 2, HANDOFF, ("booking",), "")
-    assert outcomes["widget:a"].feedback == "+1 -0"
+    assert outcomes["sms:+15550001"] == ConversationOutcome(
+        "sms:+15550001", at(4), at(5), 2, HANDOFF, ("booking",), (0, 0)
+    )
+    assert outcomes["widget:a"].feedback == (1, 0)
     assert outcomes["sms:+15550002"].channel == "sms" and outcomes["widget:a"].channel == "website"
 
 
@@ -124,15 +126,7 @@ def test_a_period_between_two_dates_is_whole_days_on_the_clinics_clocks():
 
 def test_the_csv_has_a_pseudonym_never_the_sender_id(seeded):
     rows = list(outcome_rows(seeded.outcomes(PERIOD)))
-    assert rows[0] == [
-        "conversation",
-        "channel",
-        "started",
-        "ended",
-        "messages",
-        "outcome",
-        "handoff_kinds",
-        "feedback",
-    ]
+    assert rows[0][:6] == ["conversation", "channel", "started", "ended", "messages", "outcome"]
     assert len(rows) == 8
     assert not any("+1555" in cell or "widget:" in cell for row in rows for cell in row)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)  # no spreadsheet formulas
