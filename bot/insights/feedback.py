@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Dict, Iterable, Optional, Sequence
+from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -85,10 +85,8 @@ class FeedbackStore:
 
     def per_answer(self, start: datetime, end: datetime, channels: Iterable[str]) -> Dict[str, AnswerRating]:
         """Ratings given in [start, end) in conversations of `channels`, by answer."""
-        up = func.sum(case((AnswerFeedback.helpful, 1), else_=0))
-        down = func.sum(case((AnswerFeedback.helpful, 0), else_=1))
         query = (
-            select(AnswerFeedback.response, up, down, func.count(AnswerFeedback.comment))
+            select(AnswerFeedback.response, _HELPFUL, _NOT_HELPFUL, func.count(AnswerFeedback.comment))
             .where(*_period(start, end, channels))
             .group_by(AnswerFeedback.response)
         )
@@ -96,18 +94,20 @@ class FeedbackStore:
             rows = session.execute(query).all()
         return {row[0]: AnswerRating(row[0], int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
-    def per_conversation(self, start: datetime, end: datetime, channels: Iterable[str]) -> Dict[str, str]:
-        """ "+2 -1" per conversation rated in [start, end): the CSV's feedback column."""
-        up = func.sum(case((AnswerFeedback.helpful, 1), else_=0))
-        down = func.sum(case((AnswerFeedback.helpful, 0), else_=1))
+    def per_conversation(self, start: datetime, end: datetime, channels: Iterable[str]) -> Dict[str, Tuple[int, int]]:
+        """(helpful, not helpful) per conversation rated in [start, end): the CSV's feedback columns."""
         query = (
-            select(AnswerFeedback.conversation_id, up, down)
+            select(AnswerFeedback.conversation_id, _HELPFUL, _NOT_HELPFUL)
             .where(*_period(start, end, channels))
             .group_by(AnswerFeedback.conversation_id)
         )
         with unit_of_work(self._sessions, what="feedback store") as session:
             rows = session.execute(query).all()
         return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+
+
+_HELPFUL = func.sum(case((AnswerFeedback.helpful, 1), else_=0))
+_NOT_HELPFUL = func.sum(case((AnswerFeedback.helpful, 0), else_=1))
 
 
 def _period(start: datetime, end: datetime, channels: Iterable[str]) -> list:
