@@ -33,6 +33,11 @@ talk to the assistant as any phone number. This channel:
   the clinic), and each such text is recorded as handled, so Twilio's retries of it are
   not processed either;
 - opens each conversation with a one-line notice that texts are not secure;
+- records a text saying the last answer did not help ("that didn't help":
+  `bot.understanding.not_helpful`) as "not helpful" on that answer (`bot.rasa_server.feedback`;
+  SMS never asks, a question would cost the patient a text) and answers it here with
+  `utter_faq_not_covered`, which says how to reach a person and the emergency line: the
+  assistant would read it as thanks ("You're welcome!") or as a request for its topics;
 - while a person from the clinic has the conversation (`bot.rasa_server.takeover`),
   stores each text for them and answers nothing (but for a red flag's safety answer):
   the person replies through Twilio's Messages API, whose delivery reports come back,
@@ -69,6 +74,7 @@ from bot.rasa_server import action_responses, takeover
 from bot.rasa_server.channels.admission import Overloaded, admitted, channel_gate
 from bot.rasa_server.channels.guard import patient_text, rate_limiter, request_intents
 from bot.rasa_server.channels.responses import render_text
+from bot.rasa_server.feedback import FeedbackRecorder
 from bot.rasa_server.takeover import Takeovers, has_conversations
 from bot.settings import PROD, ConfigurationError, Settings, get_settings
 from bot.sms.inbound import NotInbound, read_inbound
@@ -78,6 +84,7 @@ from bot.sms.outbox import SmsOutbox
 from bot.sms.render import SmsReply, build_reply, number_choice, twiml
 from bot.sms.store import SmsStore, SmsStoreUnavailable
 from bot.understanding.escalation import RED_FLAG_INTENTS  # from an opted-out number only these reach Rasa
+from bot.understanding.not_helpful import says_not_helpful
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +93,7 @@ CHANNEL = "twilio"
 # text) that lets one over-the-limit text a window be answered.
 NOTICE_CHANNEL = f"{CHANNEL}-rate-notice"
 SIGNATURE_HEADER = "X-Twilio-Signature"
+NOT_HELPFUL_RESPONSE = "utter_faq_not_covered"  # the answer to "that didn't help": how to reach a person
 # Twilio's own limit for an inbound message body is 1,600 characters; a form post far
 # larger than that is not from Twilio.
 MAX_BODY_BYTES = 32 * 1024
@@ -133,6 +141,7 @@ class TwilioInput(InputChannel):
         self._notices = rate_limiter(settings, limit=1)
         self.takeovers = Takeovers()
         self._outbox: Optional[SmsOutbox] = None
+        self.feedback = FeedbackRecorder(settings)
         if not settings.twilio_auth_token:
             logger.warning("SMS channel disabled: TWILIO_AUTH_TOKEN is not set, so every webhook is refused")
 
@@ -293,6 +302,10 @@ class TwilioInput(InputChannel):
             text = patient_text(text, request_intents(request))
             answer = await takeover.log_patient_message(agent, self.takeovers, sender, text, CHANNEL)
             return [str(message["text"]) for message in answer], None
+        if says_not_helpful(text) and await self._not_helpful(agent, sender, text):
+            # Feedback, recorded against the last answer: answered here, as a keyword is,
+            # with the way to reach a person (the assistant would read it as thanks or help).
+            return [self._render(request, NOT_HELPFUL_RESPONSE)], None
         text = patient_text(number_choice(text, state.menu), request_intents(request))
         reply = await self._converse(on_new_message, phone, text)
         # Rasa answers nothing when its action server is down mid-form: never leave a patient in silence.
@@ -372,6 +385,17 @@ class TwilioInput(InputChannel):
             logger.exception("could not tell whether a text the assistant did not answer is a red flag")
             return True, None
         return ((parsed or {}).get("intent") or {}).get("name") in RED_FLAG_INTENTS, parsed
+
+    async def _not_helpful(self, agent: Any, sender: str, text: str) -> bool:
+        """Record "not helpful" on the conversation's last answer; False when there is none
+        or it could not be stored (the text then goes to the assistant as any other)."""
+        if not has_conversations(agent):
+            return False
+        try:
+            return await self.feedback.not_helpful(agent, sender, text) is not None
+        except Exception:  # the patient must still be answered
+            logger.exception("an SMS saying an answer did not help could not be recorded")
+            return False
 
     async def _rate_limited(self, request: Request, phone: str) -> List[str]:
         """The polite answer for the first text over the limit in a window, nothing for the rest."""

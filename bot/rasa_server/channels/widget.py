@@ -17,7 +17,14 @@ server, never by the browser (`bot.rasa_server.channels.widget_tokens`):
   for a new one;
 - `POST history` with `{"sender": <token>}`: `{"messages": [...]}`, the conversation's
   current session (`bot.rasa_server.channels.widget_history`), so the browser need not keep it;
-  403 for a token the server did not sign.
+  403 for a token the server did not sign;
+- `POST feedback` with `{"sender": <token>, "answer": "utter_faq_pain", "helpful": true,
+  "comment": "..."}`: the patient's rating of an answer, stored (committed) before the
+  200; 403 for a token the server did not sign, 404 for an answer not said in that
+  token's conversation (a patient rates only their own), 400 for a bad body (a comment
+  over 500 characters), 429 past its own per-conversation budget. Which answers can be
+  rated: the webhook's reply marks its last message with `"rate": <answer>` when it
+  held one of the article's answers (`bot.rasa_server.feedback`).
 
 It serves as well
 
@@ -49,12 +56,15 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.clinic_profile import ClinicProfile
+from bot.db.session import DatabaseUnavailable
+from bot.insights.feedback import MAX_COMMENT_CHARS
 from bot.rasa_server import action_responses
 from bot.rasa_server.channels.guard import RateLimiter, rate_limiter
 from bot.rasa_server.channels.responses import DomainNotLoaded, render, request_domain
 from bot.rasa_server.channels.rest import GuardedRestInput
 from bot.rasa_server.channels.widget_history import history
 from bot.rasa_server.channels.widget_tokens import WidgetTokens, widget_secret
+from bot.rasa_server.feedback import FeedbackRecorder, answer_to_rate
 from bot.settings import get_settings
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
@@ -145,6 +155,8 @@ def _file_handler(
 
 
 HISTORY_LIMIT_KEY = "widget-history"  # the rate limiter's namespace for history reads
+FEEDBACK_LIMIT_KEY = "widget-feedback"  # and for ratings: their own budget, apart from messages
+RATE_KEY = "rate"  # the reply message under which the widget asks "Was this helpful?"
 
 
 class WidgetInput(GuardedRestInput):
@@ -163,9 +175,10 @@ class WidgetInput(GuardedRestInput):
         settings = get_settings()
         return cls(rate_limiter(settings), WidgetTokens(widget_secret(settings)))
 
-    def __init__(self, limiter: RateLimiter, tokens: WidgetTokens) -> None:
+    def __init__(self, limiter: RateLimiter, tokens: WidgetTokens, feedback: Optional[FeedbackRecorder] = None) -> None:
         super().__init__(limiter)
         self.tokens = tokens
+        self.feedback = feedback or FeedbackRecorder(get_settings())
 
     def conversation(self, sender: str) -> Optional[str]:
         """`widget:<id>` of a token this server signed; None (refused) for any other sender."""
@@ -174,6 +187,7 @@ class WidgetInput(GuardedRestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes under /webhooks/widget/: the guarded message webhook, then the widget's own."""
         widget = super().blueprint(on_new_message)
+        widget.middleware("response")(self._offer_rating)
         files = {
             "widget.js": _file_handler(
                 served_script((STATIC_DIR / "widget.js").read_bytes(), get_settings().clinic), JS
@@ -201,15 +215,65 @@ class WidgetInput(GuardedRestInput):
         async def transcript(request: Request) -> HTTPResponse:
             return await self._history(request)
 
+        @widget.route("/feedback", methods=["POST"])
+        async def feedback(request: Request) -> HTTPResponse:
+            return await self._feedback(request)
+
         return widget
+
+    async def _offer_rating(self, request: Request, answer: HTTPResponse) -> None:
+        """Mark the reply's last message with the answer it held (`"rate": name`), if any.
+
+        Only a message that reached Rasa and got its ordinary JSON reply (not a stream);
+        the answer's name comes from the conversation's tracker, which Rasa has just saved.
+        """
+        store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
+        body = getattr(answer, "body", None)
+        if not getattr(request.ctx, "reaches_rasa", False) or answer.status != 200 or not body or store is None:
+            return
+        try:
+            messages = json.loads(body)
+        except ValueError:
+            return
+        if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+            return
+        sender = self.conversation(request.json["sender"])
+        name = answer_to_rate(await store.retrieve(sender)) if sender else None
+        if name is not None:
+            messages[-1][RATE_KEY] = name
+            answer.body = json.dumps(messages).encode("utf-8")
+
+    async def _feedback(self, request: Request) -> HTTPResponse:
+        """Store a rating of an answer of the token's own conversation (module docstring)."""
+        body = _json_object(request)
+        sender = self.conversation(cast(str, body.get("sender"))) if isinstance(body.get("sender"), str) else None
+        if sender is None:
+            return json_response({"error": self.unknown_conversation}, status=403, headers=PRIVATE_HEADERS)
+        response, helpful, comment = body.get("answer"), body.get("helpful"), body.get("comment")
+        if not isinstance(response, str) or not isinstance(helpful, bool) or not _optional_comment(comment):
+            problem = (
+                f'"answer" must be a string, "helpful" true or false, "comment" at most {MAX_COMMENT_CHARS} characters'
+            )
+            return json_response({"error": problem}, status=400, headers=PRIVATE_HEADERS)
+        wait = await self.limiter.allow(FEEDBACK_LIMIT_KEY, sender)
+        if wait is not None:
+            return json_response({"error": "too many requests"}, status=429, headers={"Retry-After": str(wait)})
+        store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
+        if store is None:
+            return json_response({"error": "assistant not ready"}, status=503, headers=PRIVATE_HEADERS)
+        text = comment.encode("utf-8", "replace").decode("utf-8") if comment else None  # no lone surrogates
+        try:
+            rated = await self.feedback.rate(await store.retrieve(sender), response, helpful, text)
+        except DatabaseUnavailable:
+            return json_response({"error": "feedback could not be stored"}, status=503, headers=PRIVATE_HEADERS)
+        if not rated:
+            return json_response({"error": "no such answer in this conversation"}, status=404, headers=PRIVATE_HEADERS)
+        return json_response({"ok": True}, headers=PRIVATE_HEADERS)
 
     async def _history(self, request: Request) -> HTTPResponse:
         """The current session of the token's conversation; 403 for a token we did not sign."""
-        try:
-            body = request.load_json()
-        except InvalidUsage:
-            body = None
-        sender = self.conversation(cast(str, body.get("sender"))) if isinstance(body, dict) else None
+        body = _json_object(request)
+        sender = self.conversation(cast(str, body.get("sender"))) if "sender" in body else None
         if sender is None:
             return json_response({"error": self.unknown_conversation}, status=403, headers=PRIVATE_HEADERS)
         # Its own budget: a widget polling for a person's replies must not use up the patient's messages.
@@ -227,3 +291,16 @@ class WidgetInput(GuardedRestInput):
         expiration = 0 if taken else domain.session_config.session_expiration_time
         messages = history(tracker, expiration, time.time())
         return json_response({"messages": messages, "taken_over": taken is not None}, headers=PRIVATE_HEADERS)
+
+
+def _json_object(request: Request) -> Dict[str, Any]:
+    """The request's JSON object; {} for a body that is not one."""
+    try:
+        body = request.load_json()
+    except InvalidUsage:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _optional_comment(comment: Any) -> bool:
+    return comment is None or (isinstance(comment, str) and len(comment) <= MAX_COMMENT_CHARS)

@@ -85,7 +85,16 @@
     safetyStart: "Worried about a symptom after a treatment? Call ",
     safetyEmergency: ". Emergency: ",
     demo: "Demo: fictional phone number",
+    rateQuestion: "Was this helpful?",
+    rateUp: "Yes, helpful",
+    rateDown: "No, not helpful",
+    rateComment: "What was missing? (optional)",
+    rateSend: "Send",
+    rateThanks: "Thanks for telling us.",
   };
+  // A response name the server marked as an answer patients may rate (bot/rasa_server/feedback.py).
+  var ANSWER_NAME = /^utter_[a-z0-9_]{1,240}$/;
+  var MAX_COMMENT_CHARS = 500;
 
   var script = document.currentScript || findOwnScript();
   var options = readOptions(script);
@@ -605,9 +614,72 @@
       if (message.buttons && message.buttons.length) {
         item.appendChild(renderButtons(message.buttons));
       }
+      if (message.from === "bot" && message.rate) {
+        item.appendChild(renderRating(message));
+      }
       log.insertBefore(item, typing.parentNode === log ? typing : null);
       scrollToEnd();
       return item;
+    }
+
+    /**
+     * "Was this helpful?" under an answer: two labelled buttons, then (for "no") an optional
+     * comment. Posted to the widget channel's feedback route with this conversation's token,
+     * so a rating can only be of an answer of this conversation; asked once per answer.
+     */
+    function renderRating(message) {
+      var box = el("div", "ccw-rate", { role: "group", "aria-label": TEXT.rateQuestion });
+      var question = el("p", "ccw-rate-question", null, TEXT.rateQuestion);
+      var up = el("button", "ccw-rate-button", { type: "button", "aria-label": TEXT.rateUp, title: TEXT.rateUp }, "\uD83D\uDC4D");
+      var down = el("button", "ccw-rate-button", { type: "button", "aria-label": TEXT.rateDown, title: TEXT.rateDown }, "\uD83D\uDC4E");
+      var done = function (helpful) {
+        delete message.rate; // asked once
+        box.replaceChildren(el("p", "ccw-rate-thanks", { role: "status", tabindex: "-1" }, TEXT.rateThanks));
+        if (!helpful) {
+          box.appendChild(renderComment(message, box));
+        }
+      };
+      [up, down].forEach(function (button) {
+        button.addEventListener("click", function () {
+          var helpful = button === up;
+          sendRating(message.rating, helpful, null);
+          done(helpful);
+        });
+      });
+      message.rating = message.rate;
+      box.append(question, up, down);
+      return box;
+    }
+
+    function renderComment(message, box) {
+      var form = el("form", "ccw-rate-form");
+      var id = ID + "-comment-" + Math.random().toString(36).slice(2);
+      var label = el("label", "ccw-rate-label", { for: id }, TEXT.rateComment);
+      var field = el("textarea", "ccw-rate-comment", { id: id, rows: "2", maxlength: String(MAX_COMMENT_CHARS) });
+      var send = el("button", "ccw-rate-send", { type: "submit" }, TEXT.rateSend);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var comment = field.value.trim().slice(0, MAX_COMMENT_CHARS);
+        if (comment) {
+          sendRating(message.rating, false, comment);
+        }
+        form.remove();
+        box.querySelector(".ccw-rate-thanks").focus();
+      });
+      form.append(label, field, send);
+      return form;
+    }
+
+    /** Best effort: a rating that fails to arrive is not worth an error in the patient's chat. */
+    function sendRating(answer, helpful, comment) {
+      if (!state.token) {
+        return;
+      }
+      var body = { sender: state.token, answer: answer, helpful: helpful };
+      if (comment) {
+        body.comment = comment;
+      }
+      postJson("feedback", body).catch(function () {});
     }
 
     function addMessage(message) {
@@ -656,6 +728,9 @@
       }
       if (typeof reply.image === "string" && httpUrl(reply.image)) {
         message.image = reply.image;
+      }
+      if (typeof reply.rate === "string" && ANSWER_NAME.test(reply.rate)) {
+        message.rate = reply.rate;
       }
       return message.text || message.buttons || message.image ? message : null;
     }
