@@ -28,12 +28,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.clinic_profile import ClinicProfile
+from bot.insights import feedback
 from bot.office_hours import OfficeHours
 from bot.rasa_server.say_once import load_repeat_note, load_warnings, said_again, said_once
 from bot.settings import get_settings
 
-# The article's answers: asked for twice in a row, they carry the repeat note (bot.rasa_server.say_once).
-ANSWERS = ("utter_faq_", "utter_aftercare_")
+# The article's answers (the ones patients rate): asked for twice in a row, they carry the
+# repeat note (bot.rasa_server.say_once).
+ANSWERS = feedback.ANSWERS
 
 
 class ClinicNLG(TemplatedNaturalLanguageGenerator):
