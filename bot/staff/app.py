@@ -34,7 +34,7 @@ from bot.screening.loader import load_screening
 from bot.settings import Settings
 from bot.shared_secrets import staff_bridge_token
 from bot.sms.records import SmsRecords
-from bot.staff import api, console, insights
+from bot.staff import api, console, insights, review
 from bot.staff.accounts import Accounts
 from bot.staff.api_tokens import ApiTokens
 from bot.staff.audit import AuditLog
@@ -112,6 +112,7 @@ def create_app(
     app.blueprint(api.blueprint())
     app.blueprint(console.blueprint())
     app.blueprint(insights.blueprint())
+    review.install(app, settings, database)
     app.static("/static", str(STATIC))
     app.add_route(_healthz, "/healthz", methods=["GET"])
     app.on_response(add_security_headers)

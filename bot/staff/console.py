@@ -17,7 +17,6 @@ import asyncio
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Awaitable, Dict, List, Optional, Set, Tuple
 from urllib.parse import urlencode
 
@@ -39,16 +38,13 @@ from bot.staff.signin import LOGIN_PATH, login, login_form, logout, staff_only
 from bot.staff.wording import screening_lines
 from bot.transcripts.takeovers import MAX_REPLY_CHARS
 from bot.transcripts.transcript import Turn
-from bot.transcripts.unanswered import UnansweredGroup, group_similar
 from bot.transcripts.waiting import Waiting
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100  # characters of a queue search
 LATEST_MESSAGES = 3  # the patient's messages shown above the conversation
 MAX_PAGE = 10**6
-DEFAULT_DAYS, MAX_DAYS = 30, 365
 TRAIL_LENGTH = 200
-EXPORT_COMMAND = "python -m bot.staff export-unanswered"
 
 
 def blueprint() -> Blueprint:
@@ -67,7 +63,6 @@ def blueprint() -> Blueprint:
     console.add_route(_take_over, f"{HOME}/<handoff_id:int>/takeover", methods=["POST"])
     console.add_route(_reply, f"{HOME}/<handoff_id:int>/reply", methods=["POST"])
     console.add_route(_hand_back, f"{HOME}/<handoff_id:int>/handback", methods=["POST"])
-    console.add_route(_unanswered, "/unanswered", methods=["GET"])
     return console
 
 
@@ -260,21 +255,6 @@ def _actor(request: Request) -> str:
 def _name(request: Request) -> Optional[str]:
     """What patients read when this staff member acts (None: the clinic profile's staff title)."""
     return request.ctx.staff.account.display_name
-
-
-@staff_only
-async def _unanswered(request: Request) -> HTTPResponse:
-    days = integer(request.args, "days", DEFAULT_DAYS, 1, MAX_DAYS)
-    ctx, actor = request.app.ctx, request.ctx.staff.account.email
-
-    def read() -> List[UnansweredGroup]:
-        ctx.audit.record(actor, "view_unanswered", detail=f"last {days} days")
-        return group_similar(ctx.casework.transcripts.unanswered(since=ctx.clock() - timedelta(days=days)))
-
-    groups = await asyncio.to_thread(read)
-    return render(
-        request, "unanswered.html", groups=groups, days=days, max_days=MAX_DAYS, export_command=EXPORT_COMMAND
-    )
 
 
 def _back_to(handoff_id: int, changed: Optional[object]) -> HTTPResponse:

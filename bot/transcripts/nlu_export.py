@@ -42,8 +42,14 @@ def nlu_stub(groups: Sequence[UnansweredGroup]) -> str:
         lines.append(f"# {_seen(group)}")
         lines.append(f"- intent: {INTENT_PREFIX}{number}")
         lines.append("  examples:")
-        lines.extend(f"  - text: {_quoted(_without_entity_markup(text))}" for text in group.texts)
+        lines.extend(example_line(text) for text in group.texts)
     return "\n".join([*lines, ""])
+
+
+def example_line(text: str) -> str:
+    """One example of an intent block: `text` quoted, its entity markup defused (also
+    bot.retraining.training_data's)."""
+    return f"  - text: {_quoted(_without_entity_markup(text))}"
 
 
 def _seen(group: UnansweredGroup) -> str:

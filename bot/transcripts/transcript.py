@@ -98,6 +98,15 @@ class TranscriptReader:
             sender_id, tuple(turns((r.type_name, r.timestamp, event_data(r.data)) for r in reversed(rows)))
         )
 
+    def sender_of(self, event_id: int) -> Optional[str]:
+        """Whose conversation the tracker store's event `event_id` belongs to (None: no such event).
+
+        The console links an unanswered message to its conversation by the event's id, so
+        no sender id (for SMS, the patient's number) appears in a page or an address.
+        """
+        query = select(events.c.sender_id).where(events.c.id == event_id)
+        return with_events(self._sessions, lambda connection: connection.execute(query).scalar(), None)
+
     def red_flag_senders(self, sender_ids: Iterable[str]) -> Set[str]:
         """Which of `sender_ids` mentioned a red-flag symptom (one query per
         SENDERS_PER_QUERY ids, all in one unit of work)."""
@@ -143,7 +152,9 @@ class TranscriptReader:
                 message = patient_message(event_data(row.data))
                 reason = reason_for(message)
                 if reason is not None:
-                    yield UnansweredMessage(row.sender_id, message.text.strip(), event_time(row.timestamp), reason)
+                    yield UnansweredMessage(
+                        row.sender_id, message.text.strip(), event_time(row.timestamp), reason, row.id
+                    )
             if len(rows) < ROWS_PER_PAGE:
                 return
             after = rows[-1].id

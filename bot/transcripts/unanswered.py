@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot import patterns
 from bot.text import normalize
@@ -51,6 +51,9 @@ MAX_GROUPED = 500
 # Distinct texts counted while the messages stream in (each at most 2,000 characters,
 # the channels' cap: a few megabytes at most).
 MAX_TRACKED = 4 * MAX_GROUPED
+# Distinct senders counted per text: "how many patients asked" without a flood of one
+# text from made-up senders growing memory.
+MAX_SENDERS_COUNTED = 1000
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,20 @@ class UnansweredMessage:
     text: str
     at: datetime
     reason: str  # one of REASONS
+    event_id: Optional[int] = None  # the tracker store's row: the console links it to its conversation
+
+
+@dataclass(frozen=True)
+class UnansweredText:
+    """One distinct text of a group (case, spacing and punctuation folded): how often it came,
+    from how many patients, and the latest message with it (its sender and event)."""
+
+    text: str
+    key: str  # `fold_key(text)`: the same for every way of writing it
+    count: int
+    patients: int  # distinct senders, counted up to MAX_SENDERS_COUNTED
+    sender_id: str
+    event_id: Optional[int]
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,7 @@ class UnansweredGroup:
     count: int
     reasons: Dict[str, int]
     last_at: datetime
+    variants: Tuple[UnansweredText, ...] = ()  # `texts`, each with its counts and latest message
 
 
 def reason_for(message: PatientMessage) -> Optional[str]:
@@ -84,6 +102,13 @@ def reason_for(message: PatientMessage) -> Optional[str]:
     if message.confidence is not None and message.confidence < UNSURE_BELOW:
         return "unsure"
     return None
+
+
+def fold_key(text: str) -> str:
+    """What identical texts share once case, spacing and punctuation are folded: their words,
+    space-separated (or the folded text, if it has none)."""
+    folded = normalize(text)
+    return " ".join(_WORD.findall(folded)) or folded
 
 
 def group_similar(messages: Iterable[UnansweredMessage]) -> List[UnansweredGroup]:
@@ -119,6 +144,9 @@ class _Variant:
         self.text = ""  # the most recent way a patient wrote it (on a tie, the later message)
         self._latest: Tuple[float, int] = (float("-inf"), -1)  # (when, arrival) of that message
         self.last_at: datetime = datetime.min
+        self.senders: Set[str] = set()
+        self.sender_id = ""
+        self.event_id: Optional[int] = None
 
     @cached_property
     def words(self) -> FrozenSet[str]:
@@ -129,8 +157,11 @@ class _Variant:
         self.count += 1
         self.reasons[message.reason] += 1
         latest = (message.at.timestamp(), arrival)
+        if len(self.senders) < MAX_SENDERS_COUNTED:
+            self.senders.add(message.sender_id)
         if latest > self._latest:
             self._latest, self.text, self.last_at = latest, message.text, message.at
+            self.sender_id, self.event_id = message.sender_id, message.event_id
 
     def rank(self) -> Tuple[int, float, str]:
         """Seen most often first, then most recently."""
@@ -149,8 +180,7 @@ class _Tally:
         return len(self._variants)
 
     def add(self, message: UnansweredMessage) -> None:
-        folded = normalize(message.text)
-        key = " ".join(_WORD.findall(folded)) or folded
+        key = fold_key(message.text)
         variant = self._variants.get(key)
         if variant is None:
             if len(self._variants) >= MAX_TRACKED:
@@ -202,4 +232,7 @@ def _group(variants: List[_Variant]) -> UnansweredGroup:
         count=sum(variant.count for variant in variants),
         reasons={reason: reasons[reason] for reason in REASONS if reasons[reason]},
         last_at=max(variant.last_at for variant in variants),
+        variants=tuple(
+            UnansweredText(v.text, v.key, v.count, len(v.senders), v.sender_id, v.event_id) for v in variants
+        ),
     )

@@ -208,7 +208,7 @@ def test_patient_text_is_escaped_everywhere(signed_in, store, transcripts, clock
         Turn("patient", XSS, AT, "rest"),
         Turn("bot", "Sorry?", AT, None, buttons=(XSS,)),
     ]
-    transcripts.unanswered_messages.append(UnansweredMessage("xss", XSS, clock(), "fallback"))
+    transcripts.unanswered_messages.append(UnansweredMessage("xss-unnamed", XSS, clock(), "fallback"))
     for path in ("/handoffs", f"/handoffs/{handoff.id}", "/unanswered"):
         page = signed_in.get(path).text
         assert ESCAPED in page

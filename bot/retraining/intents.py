@@ -1,0 +1,49 @@
+"""The questions the assistant covers, as staff pick one: each intent of domain.yml that has
+training examples, with a readable label ("Aftercare: first 48h" for aftercare_first_48h).
+
+Intents without examples (`ask_two_questions`, set by the intent classifier) cannot take
+an example, so they are not offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Set
+
+import yaml
+
+# Prefixes that name what kind of question an intent is, for its label.
+_KINDS = (("faq_", "About the treatment: "), ("aftercare_", "Aftercare: "), ("red_flag_", "Warning sign: "))
+
+
+@dataclass(frozen=True)
+class IntentChoice:
+    """One intent staff may assign a message to."""
+
+    name: str
+    label: str
+
+
+def label(intent: str) -> str:
+    """A readable name for `intent`: its kind, then its words."""
+    for prefix, kind in _KINDS:
+        if intent.startswith(prefix):
+            return kind + intent[len(prefix) :].replace("_", " ")
+    return intent.replace("_", " ").capitalize()
+
+
+def assignable_intents(domain_file: Path, nlu_files: Iterable[Path]) -> List[IntentChoice]:
+    """The domain's intents that have training examples, in the domain's order."""
+    domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
+    trained = _trained_intents(nlu_files)
+    names = [next(iter(entry)) if isinstance(entry, dict) else str(entry) for entry in domain.get("intents") or ()]
+    return [IntentChoice(name, label(name)) for name in names if name in trained]
+
+
+def _trained_intents(nlu_files: Iterable[Path]) -> Set[str]:
+    found: Set[str] = set()
+    for path in nlu_files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        found.update(str(block["intent"]) for block in data.get("nlu") or () if "intent" in block)
+    return found
