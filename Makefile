@@ -32,7 +32,7 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
                   bot/understanding/report_classifier.py bot/rasa_server/components/red_flag_detector.py bot/rasa_server/components/intent_classifier.py
 EVAL_CATEGORIES := faq,aftercare,eligibility,booking,oos,safety,smalltalk,robustness,sms
 
-.PHONY: help run run-prod test lint install install-eval train migrate staff-user validate facts unit evaluate stories safety understanding e2e eval bench bench-polling clean constraints
+.PHONY: help run run-prod test lint install install-eval train retrain migrate staff-user validate facts unit evaluate stories safety understanding e2e eval bench bench-polling clean constraints
 
 help:
 	@echo "make run        install, train if the training data changed, start the assistant"
@@ -49,6 +49,7 @@ help:
 	@echo "  make understanding patient messages written blind and public out-of-domain queries: docs/quality.md"
 	@echo "  make e2e           servers started, the public evaluation, blind conversations, SMS and browser tests"
 	@echo "make train      train models/current.tar.gz when the training data or the NLU code changed"
+	@echo "make retrain    reviewed unanswered messages -> data/nlu/reviewed.yml, a candidate model, the regression gate; kept only if no score drops (results/retrain/)"
 	@echo "make install    the venv with the pinned dependencies (constraints.txt); make run and make test do it"
 	@echo "make install-eval   spaCy and its lookups, for make eval only"
 	@echo "make constraints    re-pin constraints.txt after a deliberate upgrade in requirements.txt"
@@ -93,6 +94,11 @@ $(MODEL): $(STAMP) $(TRAINING_FILES)
 	$(RASA) train --fixed-model-name current --out models
 	@touch $@
 
+# Staff's reviewed examples into training, gated (bot/retraining; the console's Retrain
+# button runs the same job). The candidate trains in models/candidates/, never over MODEL.
+retrain: $(MODEL) migrate
+	$(PY) -m bot.retraining
+
 ## Database -----------------------------------------------------------------------
 
 # Alembic migrations of the handoff tables (DATABASE_URL, default: the SQLite file in var/).
@@ -116,7 +122,9 @@ run-prod: $(MODEL)
 ## Checks -------------------------------------------------------------------------
 
 # Each check timed (scripts/timed-phases prints the table at the end, also on failure).
-CHECKS := lint validate facts unit train evaluate e2e
+# Training fits its classifier on one core for most of its 1-2 minutes, so lint, validate
+# and facts (one core each, about 35 s) run beside it (`a+b`: side by side on two jobs).
+CHECKS := train+lint+validate+facts unit evaluate e2e
 test:
 	@scripts/timed-phases $(CHECKS)
 	@echo ">> make test: all checks passed"

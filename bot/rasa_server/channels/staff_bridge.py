@@ -10,6 +10,9 @@ why the staff process does not write the tracker store itself):
                                     "handoff_id": 12}  (optional: the e-mails to Ana link to it)
     POST /webhooks/staff/reply     {... , "text": "..."}
     POST /webhooks/staff/handback  {... }
+    POST /webhooks/staff/model     {}  load the model file RASA_MODEL names again (after `make retrain`
+                                       kept a new one): loaded in a worker thread while the old one
+                                       answers, then swapped in; no conversation waits or is dropped
 
 Each Rasa server also hands back, once a minute, the conversations with no staff reply
 for the clinic profile's `takeover_timeout_hours` (`takeover.hand_back_idle`).
@@ -68,6 +71,7 @@ class StaffBridgeInput(InputChannel):
         self.token = token
         self.texting = texting
         self.takeovers = Takeovers()
+        self.reloading = asyncio.Lock()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bridge = Blueprint("staff_bridge", __name__)
@@ -110,6 +114,21 @@ class StaffBridgeInput(InputChannel):
             return await self._act(request, lambda agent, sender, staff, body: takeover.hand_back(
                 agent, self.takeovers, sender, staff, self.texting
             ))  # fmt: skip
+
+        @bridge.route("/model", methods=["POST"])
+        async def reload_model(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"error": "the assistant is starting; try again shortly"}, status=503)
+            started = time.monotonic()
+            async with self.reloading:  # one load at a time: two would double the memory
+                try:  # the path is the server's own setting, never the caller's
+                    await asyncio.to_thread(agent.load_model, str(get_settings().model_path))
+                except Exception:
+                    logger.exception("the new model could not be loaded; the old one still answers")
+                    return response.json({"error": "the model could not be loaded"}, status=500)
+            logger.info("loaded the model again after a retrain")
+            return response.json({"loaded_in_s": round(time.monotonic() - started, 1)})
 
         return bridge
 

@@ -1,0 +1,145 @@
+"""Issue 20's done-when: unanswered messages are seeded, staff assign them through the console
+(its routes, CSRF and all), the retrain job runs on a tiny project (three intents, a
+logistic-regression pipeline that trains in seconds), and the gate keeps a good candidate
+and rejects one made worse on purpose (trained without the red-flag intent's examples).
+
+Slow for a unit test (two `rasa train nlu` runs and model loads, about 40 s on 2 cores),
+so it is one test that walks the whole loop."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot.db.engine import make_engine, session_factory
+from bot.retraining import job
+from bot.retraining.progress import KEPT, REJECTED
+from bot.retraining.reviews import Reviews
+from scripts.model_parse import parse_all
+from tests.staff.fixtures import csrf_of
+
+CONFIG = """\
+recipe: default.v1
+language: en
+assistant_id: retrain-test
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 2
+    max_ngram: 4
+  - name: LogisticRegressionClassifier
+policies: []
+"""
+TRAINING = {
+    "greet": ["hello", "hi there", "good morning", "hey", "hi, anyone there?"],
+    "faq_pain": ["does it hurt", "is microneedling painful", "how much pain is there", "will it sting"],
+    "red_flag_urgent": ["my face is swollen and hot", "there is pus on my cheek", "I have a fever since the treatment"],
+}
+# The sets the gate scores: never trained on.
+SETS = {
+    "independent": {"good morning to you": "greet", "is the needling painful": "faq_pain"},
+    "red_flags": {"there is pus on my face": "red_flag_urgent", "my cheek is swollen and hot": "red_flag_urgent"},
+}
+# What patients sent that the assistant did not understand; staff assign them in the console.
+UNANSWERED = ["how sore will i be after", "is there much pain, call me on 917 555 0163"]
+
+
+def _nlu(examples: Dict[str, List[str]]) -> str:
+    return yaml.safe_dump({"version": "3.1", "nlu": [
+        {"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)} for intent, texts in examples.items()
+    ]}, sort_keys=False)  # fmt: skip
+
+
+def _score(model: Path) -> Dict[str, float]:
+    """Accuracy per set, with one load of the model."""
+    texts = [(name, text, intent) for name, cases in SETS.items() for text, intent in cases.items()]
+    parsed = parse_all([text for _, text, _ in texts], model)
+    right = [(name, p["intent"]["name"] == intent) for (name, _, intent), p in zip(texts, parsed)]
+    return {name: sum(ok for n, ok in right if n == name) / len(SETS[name]) for name in SETS}
+
+
+def _plan(project: Path, data: Path, reports: Path) -> job.Plan:
+    return job.Plan(
+        reviewed_file=data / "reviewed.yml",
+        nlu_files=lambda: sorted(data.glob("*.yml")),
+        intents=set(TRAINING),
+        held_out=set(),
+        current_model=project / "models" / "current.tar.gz",
+        candidates=project / "candidates",
+        reports=reports,
+        train=lambda out: [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "--config",
+            str(project / "config.yml"),
+            "--nlu",
+            str(data),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "candidate",
+        ],  # fmt: skip
+        score=_score,
+    )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_assigned_messages_retrain_and_the_gate_keeps_a_good_model_and_rejects_a_worse_one(
+    signed_in, transcripts, clock, settings, tmp_path
+):
+    from bot.transcripts.unanswered import UnansweredMessage
+
+    for number, text in enumerate(UNANSWERED, start=1):
+        transcripts.unanswered_messages.append(UnansweredMessage(f"rest:p{number}", text, clock(), "fallback", number))
+    page = signed_in.get("/unanswered")
+    assert page.status_code == 200 and "917 555 0163" not in page.text and "[contact]" in page.text
+    keys = [key for key in __import__("re").findall(r'name="key" value="([^"]+)"', page.text)]
+    assert len(keys) == 2
+    answer = signed_in.post("/unanswered/review", data={
+        "csrf_token": csrf_of(page.text), "key": keys, "decision": "assign", "intent": "faq_pain", "days": "30",
+    })  # fmt: skip
+    assert answer.status_code == 303
+    assert "Nothing left to review" in signed_in.get("/unanswered").text
+    engine = make_engine(settings.database_url)
+    assigned = Reviews(session_factory(engine)).training_examples()
+    engine.dispose()
+    assert sorted(assigned) == [("faq_pain", "how sore will i be after"), ("faq_pain", "is there much pain, [contact]")]
+
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "config.yml").write_text(CONFIG)
+    (project / "data" / "nlu.yml").write_text(_nlu(TRAINING))
+    worse = project / "worse"
+    worse.mkdir()
+    (worse / "nlu.yml").write_text(_nlu({k: v for k, v in TRAINING.items() if k != "red_flag_urgent"}))
+    (worse / "other.yml").write_text(
+        _nlu({"greet": ["hiya"], "red_flag_urgent": ["ok"]})
+    )  # keeps the intent, loses its meaning
+    reports = tmp_path / "reports"
+    good_plan = _plan(project, project / "data", reports)
+    (project / "models").mkdir()
+    first = job._train(good_plan, project / "models" / "start")  # the "current" model
+    first.rename(good_plan.current_model)
+
+    kept = job.run(good_plan, assigned)
+    assert kept.state == KEPT, kept.error or kept.verdict
+    written = yaml.safe_load((project / "data" / "reviewed.yml").read_text())
+    assert [block["intent"] for block in written["nlu"]] == ["faq_pain"]
+    assert len(written["nlu"][0]["examples"]) == 2 and "0163" not in str(written)
+    assert kept.baseline["red_flags"] == 1.0  # the rejection below is a real drop
+    assert "| red_flags | 1.0000 | 1.0000 | ok |" in (reports / job.LATEST_REPORT).read_text()
+
+    before = good_plan.current_model.read_bytes()
+    rejected = job.run(_plan(project, worse, reports), assigned)
+    assert rejected.state == REJECTED
+    assert rejected.verdict is not None and [c.name for c in rejected.verdict.comparisons if c.dropped] == ["red_flags"]
+    assert good_plan.current_model.read_bytes() == before
+    assert not (worse / "reviewed.yml").exists()  # the rejected data is not left for `make train`
