@@ -79,7 +79,12 @@ class FeedbackStore:
         with unit_of_work(self._sessions, what="feedback store") as session:
             dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
             insert = dialect.insert(AnswerFeedback).values(**values)
-            changed = {name: insert.excluded[name] for name in ("helpful", "comment", "created_at")}
+            changed = {
+                "helpful": insert.excluded.helpful,
+                # a rating without a comment keeps the one given before (the widget rates, then comments)
+                "comment": func.coalesce(insert.excluded.comment, AnswerFeedback.comment),
+                "created_at": insert.excluded.created_at,
+            }
             session.execute(insert.on_conflict_do_update(index_elements=["conversation_id", "response"], set_=changed))
             session.commit()
 

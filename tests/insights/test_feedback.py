@@ -42,6 +42,13 @@ def test_ratings_are_counted_per_answer_over_the_period_and_channels(store):
     }
 
 
+def test_a_rating_without_a_comment_keeps_the_comment_given_before(store, sessions):
+    store.record("widget:a", "utter_faq_pain", False, "too vague")
+    store.record("widget:a", "utter_faq_pain", False)  # the rating arriving after its comment
+    with sessions() as session:
+        assert session.execute(select(AnswerFeedback.comment)).scalars().all() == ["too vague"]
+
+
 def test_a_comment_is_cut_to_the_columns_length(store, sessions):
     store.record("widget:a", "utter_faq_pain", False, "x" * 900)
     with sessions() as session:

@@ -89,7 +89,7 @@
     rateUp: "Yes, helpful",
     rateDown: "No, not helpful",
     rateComment: "What was missing? (optional)",
-    rateSend: "Send",
+    rateSend: "Send comment",
     rateThanks: "Thanks for telling us.",
   };
   // A response name the server marked as an answer patients may rate (bot/rasa_server/feedback.py).
@@ -642,7 +642,7 @@
       [up, down].forEach(function (button) {
         button.addEventListener("click", function () {
           var helpful = button === up;
-          sendRating(message.rating, helpful, null);
+          message.sent = sendRating(message.rating, helpful, null);
           done(helpful);
         });
       });
@@ -661,7 +661,10 @@
         event.preventDefault();
         var comment = field.value.trim().slice(0, MAX_COMMENT_CHARS);
         if (comment) {
-          sendRating(message.rating, false, comment);
+          // After the rating has arrived: the comment must not be overtaken by it.
+          message.sent.then(function () {
+            sendRating(message.rating, false, comment);
+          });
         }
         form.remove();
         box.querySelector(".ccw-rate-thanks").focus();
@@ -673,13 +676,13 @@
     /** Best effort: a rating that fails to arrive is not worth an error in the patient's chat. */
     function sendRating(answer, helpful, comment) {
       if (!state.token) {
-        return;
+        return Promise.resolve();
       }
       var body = { sender: state.token, answer: answer, helpful: helpful };
       if (comment) {
         body.comment = comment;
       }
-      postJson("feedback", body).catch(function () {});
+      return postJson("feedback", body).catch(function () {});
     }
 
     function addMessage(message) {
