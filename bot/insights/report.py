@@ -30,15 +30,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversation_ids import SMS, WIDGET, namespace_of
+from bot.db.engine import get_engine, session_factory
 from bot.db.models import RED_FLAG, AuditEntry, Handoff, HandoffNote
 from bot.db.session import unit_of_work
 from bot.db.tracker_events import USER, events
 from bot.insights.feedback import AnswerRating, FeedbackStore
+from bot.settings import Settings
 from bot.transcripts.events import epoch, event_data, event_time, patient_message, with_events
 from bot.transcripts.unanswered import UnansweredGroup, UnansweredMessage, group_similar, reason_for
 
@@ -186,6 +189,15 @@ class InsightsReader:
         self._database = database
         self._feedback = FeedbackStore(database)
         self.zone = zone
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "InsightsReader":
+        """The reader of the configured tracker store and database, in the clinic's time zone."""
+        return cls(
+            session_factory(get_engine(settings.tracker_store_url)),
+            session_factory(get_engine(settings.database_url)),
+            ZoneInfo(settings.clinic.time_zone),
+        )
 
     def report(self, period: Period, channel: str = "all") -> Insights:
         namespaces = CHANNELS[channel]

@@ -11,6 +11,8 @@
     python -m bot.staff list-tokens           the live tokens' names, when made and last used (never a token)
     python -m bot.staff export-unanswered     what the bot could not answer, as a Rasa NLU YAML stub
     python -m bot.staff purge                 delete conversations and handoffs older than RETENTION_DAYS
+    python -m bot.staff digest [--days 7]     the Insights figures and top unanswered groups of the last days
+                                              (what the weekly e-mail to STAFF_EMAIL says)
 
 Commands that change data, or read patient messages out of the database, are written to
 the audit log (actor "cli"), like the console's own views and changes.
@@ -28,11 +30,13 @@ from typing import List, Optional, TextIO
 from bot.db.engine import dispose_engines, get_engine, session_factory
 from bot.db.models import utcnow
 from bot.db.session import DatabaseUnavailable
+from bot.insights.report import InsightsReader
 from bot.settings import ConfigurationError, Settings, get_settings
 from bot.staff.accounts import AccountError, Accounts
 from bot.staff.api_tokens import ApiTokenError, ApiTokens, check_name
 from bot.staff.app import create_app
 from bot.staff.audit import AuditLog
+from bot.staff.digest import print_digest
 from bot.staff.retention import purge
 from bot.staff.sessions import Sessions
 from bot.staff.token import LOCAL, local_token
@@ -195,6 +199,8 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         default=settings.retention_days,
         help=f"retention window in days (default RETENTION_DAYS: {settings.retention_days})",
     )
+    digest = commands.add_parser("digest", help="the last days' Insights figures and top unanswered groups")
+    digest.add_argument("--days", type=_days, default=7, help="how far back (default 7)")
     return parser
 
 
@@ -235,6 +241,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return export_unanswered(settings, args.days, sys.stdout)
             with args.out.open("w", encoding="utf-8") as out:
                 return export_unanswered(settings, args.days, out)
+        if args.command == "digest":
+            return print_digest(InsightsReader.from_settings(settings), settings, args.days, sys.stdout, utcnow())
         return purge_old(settings, args.days)
     except (ConfigurationError, AccountError, ApiTokenError, DatabaseUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)

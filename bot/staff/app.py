@@ -3,7 +3,8 @@
 - `/api/...` (bot.staff.api): JSON for integrations, named bearer tokens (bot.staff.api_tokens).
 - `/login`, `/handoffs`, `/unanswered`, ... (bot.staff.console): HTML for clinic staff,
   per-staff accounts and sessions.
-- `/insights`, `/insights.csv` (bot.staff.insights): how the assistant is doing, for staff.
+- `/insights`, `/insights.csv` (bot.staff.insights): how the assistant is doing, for staff; the
+  weekly digest e-mail to staff when SMTP is set (bot.staff.digest).
 - `/static/` (the stylesheet and icon), `/healthz`.
 
 Errors are JSON under /api and pages elsewhere, with a short message and no internals:
@@ -18,7 +19,6 @@ import uuid
 from datetime import datetime
 from http import HTTPStatus
 from typing import Callable, Optional
-from zoneinfo import ZoneInfo
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
@@ -34,7 +34,7 @@ from bot.screening.loader import load_screening
 from bot.settings import Settings
 from bot.shared_secrets import staff_bridge_token
 from bot.sms.records import SmsRecords
-from bot.staff import api, console, insights, review
+from bot.staff import api, console, digest, insights, review
 from bot.staff.accounts import Accounts
 from bot.staff.api_tokens import ApiTokens
 from bot.staff.audit import AuditLog
@@ -99,9 +99,7 @@ def create_app(
         waiting or WaitingReader(session_factory(get_engine(settings.tracker_store_url))),
         SmsRecords(database),
     )
-    ctx.insights = insights_reader or InsightsReader(
-        session_factory(get_engine(settings.tracker_store_url)), database, ZoneInfo(settings.clinic.time_zone)
-    )
+    ctx.insights = insights_reader or InsightsReader.from_settings(settings)
     ctx.takeover = StaffTakeover(
         ctx.casework.store,
         ctx.audit,
@@ -112,6 +110,7 @@ def create_app(
     app.blueprint(api.blueprint())
     app.blueprint(console.blueprint())
     app.blueprint(insights.blueprint())
+    digest.install(app, settings, database)
     review.install(app, settings, database)
     app.static("/static", str(STATIC))
     app.add_route(_healthz, "/healthz", methods=["GET"])

@@ -92,6 +92,12 @@ class SmtpNotifier:
         message.set_content("\n".join(lines) + "\n")
         self._send(message, (recipient,))
 
+    def report(self, subject: str, body: str) -> None:
+        """A plain-text report to the staff addresses (the weekly digest, bot.staff.digest)."""
+        message = self._message(subject)
+        message.set_content(body)
+        self._send(message, self.recipients)
+
     def _send(self, message: EmailMessage, recipients: Sequence[str]) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
