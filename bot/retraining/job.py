@@ -12,8 +12,9 @@ regression gate -> kept (and put live) or thrown away, with a report either way.
 6. A report (Markdown and JSON) says what changed: examples added, scores before/after.
 
 Training and scoring are passed in: `make retrain` trains with `python -m rasa train`
-and scores with `python -m scripts.gate_scores` (`bot.retraining.__main__`); the tests
-use a tiny project that trains in seconds.
+and scores with `python -m scripts.gate_scores`, each a child process so the staff
+process never loads TensorFlow (`bot.retraining.__main__`); the tests train a tiny
+project in their own process, where Rasa is imported once.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.retraining.training_data import ReviewedData, check, folded_examples, r
 
 Scores = Dict[str, float]
 Scorer = Callable[[Path], Scores]
+Trainer = Callable[[Path], Path]  # trains a model into a directory, returns the model file
 BASELINE_FILE = "baseline.json"
 LATEST_REPORT = "latest.md"
 
@@ -50,10 +52,9 @@ class Plan:
     current_model: Path  # models/current.tar.gz
     candidates: Path  # a directory for candidate models
     reports: Path  # results/retrain/
-    train: Callable[[Path], List[str]]  # the command that trains a model into a directory
+    train: Trainer
     score: Scorer
     go_live: Callable[[Path], str] = lambda model: "not put live (no server given)"
-    environment: Optional[Dict[str, str]] = None  # for the training command (None: this process's)
 
 
 @dataclass
@@ -82,6 +83,20 @@ def command_scorer(command: Callable[[Path], List[str]]) -> Scorer:
         return {str(name): float(value) for name, value in json.loads(lines[-1]).items()}
 
     return score
+
+
+def command_trainer(command: Callable[[Path], List[str]]) -> Trainer:
+    """A trainer that runs `command(directory)` and takes the model it leaves there."""
+
+    def train(directory: Path) -> Path:
+        finished = subprocess.run(command(directory), capture_output=True, text=True, check=False)
+        models = sorted(directory.glob("*.tar.gz"))
+        if finished.returncode != 0 or not models:
+            tail = (finished.stderr or finished.stdout or "").strip().splitlines()[-3:]
+            raise RuntimeError(f"training failed (exit {finished.returncode}): {' | '.join(tail)}")
+        return models[-1]
+
+    return train
 
 
 def run(plan: Plan, assigned: Sequence[Tuple[str, str]], clock: Callable[[], datetime] = utcnow) -> Outcome:
@@ -141,12 +156,7 @@ def _save_baseline(path: Path, digest: str, scores: Scores) -> None:
 
 def _train(plan: Plan, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    finished = subprocess.run(plan.train(directory), env=plan.environment, capture_output=True, text=True, check=False)
-    models = sorted(directory.glob("*.tar.gz"))
-    if finished.returncode != 0 or not models:
-        tail = (finished.stderr or finished.stdout or "").strip().splitlines()[-3:]
-        raise RuntimeError(f"training failed (exit {finished.returncode}): {' | '.join(tail)}")
-    return models[-1]
+    return plan.train(directory)
 
 
 def _promote(plan: Plan, candidate: Path, scores: Scores) -> None:
