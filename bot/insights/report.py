@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, func, or_, select
+from sqlalchemy import Integer, case, cast, func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversation_ids import SMS, WIDGET, namespace_of
@@ -61,6 +61,7 @@ OUTCOMES = (HANDOFF, ASKED_FOR_PERSON, UNRESOLVED_FALLBACK, CONTAINED)
 FOLLOW_UP = timedelta(hours=24)  # how long after a conversation a handoff or a request for a person still counts
 STAFF_ACTIONS = ("status_change", "add_note", "take_over", "staff_reply")  # audit actions that act on a handoff
 TOP = 10  # questions, unanswered groups
+UNANSWERED_SAMPLE = 1000  # the latest unanswered messages grouped for the page (weeks' worth at a busy clinic)
 DAY_S = 86400
 
 DEFINITIONS: Dict[str, str] = {
@@ -75,8 +76,9 @@ DEFINITIONS: Dict[str, str] = {
     "out_of_scope": "Patient messages about something the assistant does not cover at all, of all patient messages.",
     "questions": "Patient messages whose intent is one of the assistant's questions (about the treatment, aftercare, "
     "prices, the clinic).",
-    "unanswered": "Messages it did not understand, found out of scope or not covered, grouped by similar wording "
-    "(the Unanswered page also lists those it was unsure about).",
+    "unanswered": "Messages it did not understand, found out of scope or not covered, grouped by similar wording: "
+    f"the period's latest {UNANSWERED_SAMPLE:,} of them (the Unanswered page has them all, and those it was unsure "
+    "about).",
 }
 
 
@@ -160,13 +162,13 @@ class Insights:
         return count / whole if whole else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Conversation:
     sender_id: str
     first: float
     last: float
     messages: int
-    last_intent: Optional[str]
+    ended_in_fallback: bool
     asked_at: Optional[float] = None
     kinds: List[str] = field(default_factory=list)
 
@@ -175,7 +177,7 @@ class _Conversation:
             return HANDOFF
         if self.asked_at is not None and self.asked_at <= self.last + FOLLOW_UP.total_seconds():
             return ASKED_FOR_PERSON
-        if self.last_intent == FALLBACK:
+        if self.ended_in_fallback:
             return UNRESOLVED_FALLBACK
         return CONTAINED
 
@@ -255,21 +257,25 @@ class InsightsReader:
     # -- the tracker store ------------------------------------------------------------
 
     def _conversations(self, period: Period, namespaces: Sequence[str]) -> Dict[str, _Conversation]:
-        """One grouped query for the conversations (with their last message's intent), one for requests for a person."""
-        grouped = (
+        """One grouped query for the conversations, one for requests for a person.
+
+        Whether the last message fell back is read without fetching that message: the
+        conversation's last message id and its last fallback's id, both from the index,
+        are the same id exactly when it did (joining each last message cost SQLite a
+        second per 50,000 conversations: docs/performance.md).
+        """
+        query = (
             select(
                 events.c.sender_id,
                 func.min(events.c.timestamp).label("first"),
                 func.max(events.c.timestamp).label("last"),
                 func.count().label("messages"),
                 func.max(events.c.id).label("last_id"),
+                func.max(case((events.c.intent_name == FALLBACK, events.c.id))).label("last_fallback_id"),
             )
             .where(*_patient_messages(period.start, period.end, namespaces))
             .group_by(events.c.sender_id)
-            .subquery()
         )
-        last = events.alias("last_message")
-        query = select(grouped, last.c.intent_name).join(last, last.c.id == grouped.c.last_id)
         asked = (
             select(events.c.sender_id, func.min(events.c.timestamp))
             .where(
@@ -279,11 +285,12 @@ class InsightsReader:
         )
 
         def read(connection: Any) -> Dict[str, _Conversation]:
+            # Fetched at once and unpacked as tuples: a row at a time, by name, cost twice as long.
             found = {
-                row.sender_id: _Conversation(row.sender_id, row.first, row.last, row.messages, row.intent_name)
-                for row in connection.execute(query)
+                sender: _Conversation(sender, first, last, messages, last_id == last_fallback)
+                for sender, first, last, messages, last_id, last_fallback in connection.execute(query).all()
             }
-            for sender_id, at in connection.execute(asked):
+            for sender_id, at in connection.execute(asked).all():
                 if sender_id in found:
                     found[sender_id].asked_at = at
             return found
@@ -291,37 +298,39 @@ class InsightsReader:
         return with_events(self._tracker, read, {})
 
     def _tracker_counts(self, period: Period, namespaces: Sequence[str]) -> "_Counts":
-        """Messages per clinic day, and per intent of interest: two grouped queries."""
-        offset = self.zone.utcoffset(period.end.astimezone(self.zone)) or timedelta(0)
-        shifted = (events.c.timestamp + offset.total_seconds()) / DAY_S
+        """Messages per clinic day and per intent, in one grouped query (one pass over the
+        period's messages): a year is about 365 days times 40 intents of rows."""
+        shifted = (events.c.timestamp + self._offset_s(period)) / DAY_S
         messages = _patient_messages(period.start, period.end, namespaces)
 
         def read(connection: Any) -> _Counts:
             day = func.floor(shifted) if connection.dialect.name == "postgresql" else cast(shifted, Integer)
-            per_day = {
-                date(1970, 1, 1) + timedelta(days=int(number)): count
-                for number, count in connection.execute(select(day, func.count()).where(*messages).group_by(day))
-            }
-            wanted = or_(
-                events.c.intent_name.in_((FALLBACK, OUT_OF_SCOPE)),
-                and_(
-                    or_(*(events.c.intent_name.startswith(prefix) for prefix in QUESTION_PREFIXES)),
-                    events.c.intent_name.notin_(UNANSWERED_INTENTS),
-                ),
-            )
-            intents = dict(
-                connection.execute(
-                    select(events.c.intent_name, func.count()).where(*messages, wanted).group_by(events.c.intent_name)
-                ).all()
-            )
-            return _Counts(per_day, intents)
+            query = select(day, events.c.intent_name, func.count()).where(*messages).group_by(day, events.c.intent_name)
+            per_day: Counter = Counter()
+            intents: Counter = Counter()
+            for number, intent, count in connection.execute(query):
+                per_day[date(1970, 1, 1) + timedelta(days=int(number))] += count
+                intents[intent] += count
+            return _Counts(dict(per_day), dict(intents))
 
         return with_events(self._tracker, read, _Counts({}, {}))
 
+    def _offset_s(self, period: Period) -> float:
+        """The clinic's UTC offset at the period's end, in seconds: days are counted on its
+        clocks (a change of daylight saving time inside the period moves an hour of one day)."""
+        return (self.zone.utcoffset(period.end.astimezone(self.zone)) or timedelta(0)).total_seconds()
+
     def _unanswered(self, period: Period, namespaces: Sequence[str]) -> Iterator[UnansweredMessage]:
-        """The period's messages the assistant fell back on, found out of scope or not covered."""
-        query = select(events.c.sender_id, events.c.timestamp, events.c.data).where(
-            *_patient_messages(period.start, period.end, namespaces), events.c.intent_name.in_(UNANSWERED_INTENTS)
+        """The period's latest UNANSWERED_SAMPLE messages the assistant fell back on, found out
+        of scope or not covered: each is read whole (its text is in its JSON), so a year's
+        worth would cost the page seconds."""
+        query = (
+            select(events.c.sender_id, events.c.timestamp, events.c.data)
+            .where(
+                *_patient_messages(period.start, period.end, namespaces), events.c.intent_name.in_(UNANSWERED_INTENTS)
+            )
+            .order_by(events.c.timestamp.desc())
+            .limit(UNANSWERED_SAMPLE)
         )
         rows: List[Any] = with_events(self._tracker, lambda connection: connection.execute(query).all(), [])
         for row in rows:
@@ -334,11 +343,12 @@ class InsightsReader:
         self, period: Period, conversations: Iterable[_Conversation], messages: Dict[date, int]
     ) -> Tuple[Day, ...]:
         """Every day of the period on the clinic's clocks, with its new conversations and messages."""
-        started = Counter(event_time(c.first).astimezone(self.zone).date() for c in conversations)
+        offset, epoch_day = self._offset_s(period), date(1970, 1, 1)
+        started = Counter(int((c.first + offset) // DAY_S) for c in conversations)  # as the SQL counts days
         first = period.start.astimezone(self.zone).date()
         last = (period.end - timedelta(microseconds=1)).astimezone(self.zone).date()
         days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-        return tuple(Day(day, started.get(day, 0), messages.get(day, 0)) for day in days)
+        return tuple(Day(day, started.get((day - epoch_day).days, 0), messages.get(day, 0)) for day in days)
 
     # -- our database ------------------------------------------------------------------
 
@@ -350,7 +360,7 @@ class InsightsReader:
             _of_channels(Handoff.sender_id, namespaces),
         )
         with unit_of_work(self._database, what="handoff database") as session:
-            return list(session.execute(query).all())
+            return list(session.connection().execute(query).all())  # Core rows: no ORM loading for 10,000s
 
     def _first_actions(self, period: Period, namespaces: Sequence[str]) -> Dict[int, timedelta]:
         """Per handoff made in the period and acted on: the time to the first staff action (two grouped queries)."""
@@ -374,7 +384,7 @@ class InsightsReader:
         firsts: Dict[int, timedelta] = {}
         with unit_of_work(self._database, what="handoff database") as session:
             for query in (audited, noted):
-                for handoff_id, created, acted in session.execute(query):
+                for handoff_id, created, acted in session.connection().execute(query).all():
                     wait = max(_aware(acted) - _aware(created), timedelta(0))
                     firsts[handoff_id] = min(firsts.get(handoff_id, wait), wait)
         return firsts
@@ -387,7 +397,11 @@ class _Counts:
 
     @property
     def questions(self) -> Tuple[Tuple[str, int], ...]:
-        asked = [(intent, n) for intent, n in self.intents.items() if intent.startswith(QUESTION_PREFIXES)]
+        asked = [
+            (intent, n)
+            for intent, n in self.intents.items()
+            if intent and intent.startswith(QUESTION_PREFIXES) and intent not in UNANSWERED_INTENTS
+        ]
         return tuple(sorted(asked, key=lambda pair: (-pair[1], pair[0]))[:TOP])
 
 
