@@ -12,7 +12,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.server import configure_cors
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 from sqlalchemy import select
@@ -207,3 +207,24 @@ def test_a_recorder_without_an_answer_stores_nothing(database):
     agent = SimpleNamespace(tracker_store=InMemoryTrackerStore(DOMAIN))
     recorder = FeedbackRecorder(Settings.from_env({}), FeedbackStore(database[1]))
     assert asyncio.run(recorder.not_helpful(agent, "sms:+1", "no help")) is None
+
+
+def test_rasa_names_the_response_of_each_answer_in_its_bot_event():
+    """The internal `bot.rasa_server.feedback` reads (docs/rasa-internals.md): ActionBotResponse
+    puts the response's name into the BotUttered's metadata, which the tracker store keeps."""
+    from rasa.core.actions.action import ActionBotResponse
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+    tracker = DialogueStateTracker.from_events("widget:x", [UserUttered("does it hurt")])
+    made = asyncio.run(
+        ActionBotResponse("utter_faq_pain").run(
+            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker, DOMAIN
+        )
+    )
+    [answer] = [event for event in made if isinstance(event, BotUttered)]
+    assert (
+        Event.from_parameters(answer.as_dict()).metadata["utter_action"] == "utter_faq_pain"
+    )  # as stored and read back
+    tracker.update(answer)
+    assert responses(tracker) == ["utter_faq_pain"]
