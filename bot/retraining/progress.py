@@ -3,12 +3,18 @@ keeps it to one job at a time (the console's button and `make retrain` alike).
 
 The lock is a file created exclusively, holding the job's process id; a lock whose
 process is gone (killed, machine restarted) is stale and taken over.
+
+The console writes STARTING before it starts the job's process, so the page says so at
+once rather than "never run" or the last run's result until the process has imported
+what it needs and taken the lock; a STARTING job that has not taken the lock within
+START_GRACE_S never started, and reads as failed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -19,6 +25,8 @@ REPORTS = PROJECT_ROOT / "results" / "retrain"  # reports, the baseline, the sta
 STATUS_FILE = "status.json"
 LOCK_FILE = "running.lock"
 RUNNING, KEPT, REJECTED, FAILED = "running", "kept", "rejected", "failed"
+STARTING = "starting"  # the console started the job's process; it has not taken the lock yet
+START_GRACE_S = 120.0  # the job takes its lock after its imports: seconds, a minute on a busy machine
 
 
 class AlreadyRunning(RuntimeError):
@@ -37,10 +45,16 @@ class Progress:
             status = json.loads((self.directory / STATUS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if status.get("state") == RUNNING and not self.running():
+        state = status.get("state")
+        if state in (RUNNING, STARTING) and not self.running() and not (state == STARTING and _fresh(status)):
             status["state"] = FAILED
-            status["step"] = "stopped before it finished"
+            status["step"] = "stopped before it finished" if state == RUNNING else "did not start"
         return dict(status)
+
+    def busy(self) -> bool:
+        """A job runs, or was started moments ago and has not taken the lock yet."""
+        status = self.status()
+        return status is not None and status.get("state") in (RUNNING, STARTING)
 
     def running(self) -> bool:
         pid = self._lock_pid()
@@ -66,7 +80,8 @@ class Progress:
     def update(self, state: str, step: str, **extra: Any) -> None:
         """Write the status (atomically: the console never reads half a file)."""
         previous = self.status() or {}
-        status = {**(previous if state != RUNNING or previous.get("state") == RUNNING else {}), **extra}
+        carried = state != RUNNING or previous.get("state") in (RUNNING, STARTING)
+        status = {**(previous if carried else {}), **extra}
         status.update(state=state, step=step, updated_at=utcnow().isoformat())
         status.setdefault("started_at", status["updated_at"])
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -79,6 +94,14 @@ class Progress:
             return int((self.directory / LOCK_FILE).read_text(encoding="utf-8").strip())
         except (OSError, ValueError):
             return None
+
+
+def _fresh(status: Dict[str, Any]) -> bool:
+    try:
+        written = datetime.fromisoformat(str(status.get("updated_at")))
+    except ValueError:
+        return False
+    return (utcnow() - written).total_seconds() < START_GRACE_S
 
 
 def _alive(pid: int) -> bool:

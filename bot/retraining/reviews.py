@@ -93,11 +93,11 @@ class Reviews:
         if len(note) > MAX_NOTE:
             raise ValueError(f"the note may be at most {MAX_NOTE} characters")
         batch, now = uuid.uuid4().hex, self._clock()
-        keys = [text_key(item.key) for item in texts]
+        by_key = {text_key(item.key): item for item in texts}  # one row per text: the table's key is unique
         with self._session() as session:
             names = _names_by_sender(session, {item.sender_id for item in texts})
-            session.execute(delete(UnansweredReview).where(UnansweredReview.text_key.in_(keys)))
-            for key, item in zip(keys, texts):
+            session.execute(delete(UnansweredReview).where(UnansweredReview.text_key.in_(list(by_key))))
+            for key, item in by_key.items():
                 session.add(UnansweredReview(
                     text_key=key, batch=batch, text=redact(item.text, names.get(item.sender_id, ())),
                     decision=decision, intent=intent if decision == ASSIGN else None,

@@ -24,7 +24,7 @@ from typing import Dict, Iterable, List, Set, Tuple
 
 import yaml
 
-from bot.transcripts.nlu_export import example_line
+from bot.transcripts.nlu_export import example_line, without_entity_markup
 from bot.transcripts.unanswered import fold_key
 
 HEADER = """\
@@ -67,7 +67,7 @@ def reviewed_data(
             left_out["already in the training data"] += 1
         else:
             by_text[key].add(intent)
-            first_text.setdefault(key, text)
+            first_text.setdefault(key, without_entity_markup(text))  # as written, so `check` compares like with like
     examples: Dict[str, List[str]] = defaultdict(list)
     for key in sorted(by_text):
         if len(by_text[key]) > 1:

@@ -4,7 +4,7 @@ Each group becomes an intent block named TODO_label_<n>: the developer renames i
 intent of domain.yml or a new one), drops the examples that do not belong, and moves it
 into data/nlu/. Patient text is written as double-quoted YAML scalars (by PyYAML, which
 knows YAML's escapes), so quotes, "#", braces, leading dashes and line breaks survive as
-typed; only Rasa's entity markup is defused (see `_without_entity_markup`).
+typed; only Rasa's entity markup is defused (see `without_entity_markup`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def nlu_stub(groups: Sequence[UnansweredGroup]) -> str:
 def example_line(text: str) -> str:
     """One example of an intent block: `text` quoted, its entity markup defused (also
     bot.retraining.training_data's)."""
-    return f"  - text: {_quoted(_without_entity_markup(text))}"
+    return f"  - text: {_quoted(without_entity_markup(text))}"
 
 
 def _seen(group: UnansweredGroup) -> str:
@@ -59,7 +59,8 @@ def _seen(group: UnansweredGroup) -> str:
     return f"seen {group.count} time{'' if group.count == 1 else 's'} ({reasons})"
 
 
-def _without_entity_markup(text: str) -> str:
+def without_entity_markup(text: str) -> str:
+    """`text` as `example_line` writes it: "[a](b)" would be read by Rasa as an entity."""
     return _ENTITY_MARKUP.sub(lambda markup: "] " + markup.group(1), text)
 
 
