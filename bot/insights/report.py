@@ -25,6 +25,7 @@ are separate and their results meet in Python, once per conversation, never per 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from bot.db.models import RED_FLAG, AuditEntry, Handoff, HandoffNote
 from bot.db.session import unit_of_work
 from bot.db.tracker_events import USER, events
 from bot.insights.feedback import AnswerRating, FeedbackStore
+from bot.retraining.redaction import redact
 from bot.settings import Settings
 from bot.transcripts.events import epoch, event_data, event_time, patient_message, with_events
 from bot.transcripts.unanswered import UnansweredGroup, UnansweredMessage, group_similar, reason_for
@@ -226,7 +228,7 @@ class InsightsReader:
             out_of_scope=counts.intents.get(OUT_OF_SCOPE, 0),
             red_flags=_red_flag_groups(made),
             top_questions=counts.questions,
-            unanswered=tuple(group_similar(self._unanswered(period, namespaces)))[:TOP],
+            unanswered=tuple(_shown(group) for group in group_similar(self._unanswered(period, namespaces))[:TOP]),
             feedback=tuple(
                 sorted(
                     self._feedback.per_answer(period.start, period.end, namespaces).values(),
@@ -436,6 +438,13 @@ def _red_flag_groups(handoffs: Iterable[Any]) -> Dict[str, int]:
         if handoff.kind == RED_FLAG:
             groups.update(group for group in (handoff.red_flags or "unspecified").split(",") if group)
     return dict(groups.most_common())
+
+
+def _shown(group: UnansweredGroup) -> UnansweredGroup:
+    """The group as the page and the digest e-mail show it: its example with names, phone
+    numbers and e-mail addresses redacted, as the Unanswered page lists them, and nothing else
+    of the patients' words."""
+    return dataclasses.replace(group, example=redact(group.example), texts=(), variants=())
 
 
 def _median(waits: List[timedelta]) -> Optional[timedelta]:
