@@ -32,7 +32,10 @@ def redact(text: str, known_names: Iterable[str] = ()) -> str:
     for start, end, placeholder in _spans(prepared):
         if start < position:
             continue  # overlaps a span already replaced
-        pieces += [prepared[position:start], placeholder]
+        before = prepared[position:start]
+        if before and not before[-1].isspace() and prepared[start].isspace():
+            before += " "  # the span took the space before it ("call 555..."): "call [contact]", not "call[contact]"
+        pieces += [before, placeholder]
         position = end
     pieces.append(prepared[position:])
     return _without_known_names("".join(pieces), known_names)

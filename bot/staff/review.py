@@ -22,6 +22,7 @@ import hashlib
 import math
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -32,9 +33,9 @@ from sanic.response import HTTPResponse, redirect
 from sanic.response import json as json_response
 from sqlalchemy.orm import sessionmaker
 
-from bot.db.models import ASSIGN, REVIEW_DECISIONS
+from bot.db.models import ASSIGN, REVIEW_DECISIONS, utcnow
 from bot.retraining.intents import assignable_intents
-from bot.retraining.progress import REPORTS, Progress
+from bot.retraining.progress import FAILED, REPORTS, STARTING, Progress
 from bot.retraining.redaction import redact
 from bot.retraining.reviews import Reviews, ToReview, text_key
 from bot.retraining.triage import SymptomTriage
@@ -50,6 +51,7 @@ MAX_PAGE = 10**6
 DEFAULT_DAYS, MAX_DAYS = 30, 365
 EXPORT_COMMAND = "python -m bot.staff export-unanswered"
 RETRAIN_COMMAND = (sys.executable, "-m", "bot.retraining")
+_STARTING = threading.Lock()  # two presses at once: one checks and writes "starting" before the other
 
 
 def install(app: Sanic, settings: Settings, database: sessionmaker) -> None:
@@ -242,7 +244,8 @@ async def _retrain_page(request: Request) -> HTTPResponse:
     if status and status.get("report"):
         path = progress.directory / str(status["report"])
         report = await asyncio.to_thread(lambda: path.read_text(encoding="utf-8") if path.exists() else None)
-    return render(request, "retrain.html", status=status, report=report, version=_version(status))
+    # `job`, not `status`: render() takes `status` as the HTTP status
+    return render(request, "retrain.html", job=status, report=report, version=_version(status))
 
 
 @staff_only
@@ -256,16 +259,31 @@ def _version(status: Optional[Dict[str, Any]]) -> str:
 
 @staff_only
 async def _start_retrain(request: Request) -> HTTPResponse:
-    """Start the job as a child process of its own session (it outlives a console restart)."""
+    """Start the job as a child process of its own session (it outlives a console restart).
+
+    The status says "starting" before the process exists, so the page staff land on says
+    so at once, and a second press meanwhile starts nothing (the job's lock would refuse
+    a second job anyway)."""
     ctx, actor = request.app.ctx, request.ctx.staff.account.email
-    if not await asyncio.to_thread(ctx.retrain.running):
-        ctx.retrain.directory.mkdir(parents=True, exist_ok=True)
-        log = (ctx.retrain.directory / "job.log").open("ab")
-        process = subprocess.Popen(  # noqa: S603 - our own command, no patient input
-            ctx.retrain_command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-            cwd=str(PROJECT_ROOT),
-        )  # fmt: skip
-        log.close()
-        asyncio.get_running_loop().run_in_executor(None, process.wait)  # reaped when it ends
-        await asyncio.to_thread(ctx.audit.record, actor, "start_retrain", None, f"pid {process.pid}")
+    started = await asyncio.to_thread(_start_job, ctx.retrain, ctx.retrain_command)
+    if started is not None:
+        await asyncio.to_thread(ctx.audit.record, actor, "start_retrain", None, f"pid {started.pid}")
+        asyncio.get_running_loop().run_in_executor(None, started.wait)  # reaped when it ends
     return redirect("/retrain", status=303)
+
+
+def _start_job(progress: Progress, command: List[str]) -> Optional["subprocess.Popen[bytes]"]:
+    """The job's process, or None when one is already running or starting."""
+    with _STARTING:
+        if progress.busy():
+            return None
+        progress.update(STARTING, "starting", started_at=utcnow().isoformat(), report=None)
+    with (progress.directory / "job.log").open("ab") as log:
+        try:
+            return subprocess.Popen(  # noqa: S603 - our own command, no patient input
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                cwd=str(PROJECT_ROOT),
+            )  # fmt: skip
+        except OSError as exc:
+            progress.update(FAILED, f"could not be started ({type(exc).__name__})")
+            return None

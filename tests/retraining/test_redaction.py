@@ -16,7 +16,8 @@ from tests.retraining.contacts import contact_messages, leaked
     [
         ("my name is Maria Gonzalez and I want to book", f"{NAME} and I want to book"),
         ("Hi its Ana Lima", f"Hi {NAME}"),
-        ("I am Jo Smith, 555-0163", f"{NAME},{CONTACT}"),
+        ("I am Jo Smith, 555-0163", f"{NAME}, {CONTACT}"),
+        ("text +1 917-555-0163 please", f"text {CONTACT} please"),
     ],
 )
 def test_a_name_the_message_gives_is_replaced(text, expected):

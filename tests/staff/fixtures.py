@@ -48,6 +48,9 @@ class FakeTranscripts:
         self.asked_since.append(since)
         return [message for message in self.unanswered_messages if since is None or message.at >= since]
 
+    def sender_of(self, event_id: int) -> Optional[str]:
+        return next((m.sender_id for m in self.unanswered_messages if m.event_id == event_id), None)
+
 
 @dataclass
 class FakeWaiting:
