@@ -54,7 +54,8 @@ RED_FLAG_GROUPS = ("swelling", "fever", "breathing", "redness_worsening")
 @dataclass(frozen=True)
 class Timing:
     what: str
-    seconds: float
+    seconds: float  # wall-clock
+    cpu_seconds: float  # this process's CPU: with SQLite all the work, whatever else runs on the machine
 
 
 def _user(sender: str, at: float, intent: str, rng: random.Random) -> Dict[str, Any]:
@@ -182,20 +183,22 @@ def measure(tracker_url: str, database_url: str, end: datetime, runs: int) -> Li
         "CSV, last 365 days (every conversation)": lambda: reader.outcomes(year, "all"),
     }
     try:
-        return [Timing(what, _median_seconds(case, runs)) for what, case in cases.items()]
+        return [Timing(what, *_median_seconds(case, runs)) for what, case in cases.items()]
     finally:
         tracker.dispose()
         database.dispose()
 
 
-def _median_seconds(case: Callable[[], Any], runs: int) -> float:
+def _median_seconds(case: Callable[[], Any], runs: int) -> Tuple[float, float]:
+    """Median wall-clock and CPU seconds of `case`, after one warm-up run."""
     case()  # warm: connections, caches
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         case()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - began)
+        cpus.append(time.process_time() - began_cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _analyze(url: str) -> None:
@@ -252,15 +255,21 @@ def main(argv: Sequence[str] = ()) -> None:
     options = parser.parse_args(list(argv) or None)
     logging.getLogger("bot.transcripts.unanswered").setLevel(logging.ERROR)  # its cap is expected here
     print(
-        f"{options.conversations:,} conversations over 365 days; median of {options.runs} runs; {os.cpu_count()} CPUs"
+        f"{options.conversations:,} conversations over 365 days; median of {options.runs} runs; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at the start"
     )
     for backend in options.backends.split(","):
         counts, generated, indexed, bare = run(backend, options.conversations, options.runs)
         print(f"\n{backend}: {counts['events']:,} events, {counts['handoffs']:,} handoffs, "
               f"{counts['feedback']:,} ratings (generated in {generated:.0f} s)\n")  # fmt: skip
-        print("| reading | with the period index | without it |\n|---|---:|---:|")
+        print("| reading | with the period index: wall (CPU here) | without it |\n|---|---:|---:|")
         for with_index, without in zip(indexed, bare):
-            print(f"| {with_index.what} | {with_index.seconds * 1000:.0f} ms | {without.seconds * 1000:.0f} ms |")
+            print(f"| {with_index.what} | {_ms(with_index)} | {_ms(without)} |")
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+
+
+def _ms(timing: Timing) -> str:
+    return f"{timing.seconds * 1000:.0f} ms ({timing.cpu_seconds * 1000:.0f} ms)"
 
 
 if __name__ == "__main__":

@@ -45,10 +45,16 @@ SLOT = "slot"  # type_name of a slot's new value (SlotSet)
 SESSION_STARTED = "session_started"  # type_name of a session's start (SessionStarted)
 
 # Insights reads what patients sent over a period (bot.insights): patient messages by
-# time, then their sender and intent. With every column it reads in the index, a year of
-# events is answered from the index alone (docs/performance.md, "A year of Insights").
+# time, then their sender, intent and id. With every column it reads in the index, a year
+# of events is answered from the index alone (docs/performance.md, "A year of Insights");
+# SQLite keeps the id (the rowid) in every index anyway, PostgreSQL needs it named.
 PERIOD_INDEX = Index(
-    "ix_events_type_name_timestamp", events.c.type_name, events.c.timestamp, events.c.sender_id, events.c.intent_name
+    "ix_events_type_name_timestamp",
+    events.c.type_name,
+    events.c.timestamp,
+    events.c.sender_id,
+    events.c.intent_name,
+    events.c.id,
 )
 
 
