@@ -6,8 +6,7 @@ examples).
 
 Training and scoring run in this process (Rasa's `train_nlu` and one Agent per model), so
 Rasa and TensorFlow are imported once; as child processes each `rasa train` imported them
-again (96 s before). Rasa's own LogisticRegressionClassifier is avoided: loading it imports
-skops, which walks every public type of scikit-learn and SciPy (10-20 s a process). The
+again (96 s before). The model is tests/tiny_model.py's (no skops to import). The
 child-process trainer and scorer `make retrain` uses are tested on their own below."""
 
 from __future__ import annotations
@@ -26,16 +25,8 @@ from bot.retraining.progress import KEPT, REJECTED
 from bot.retraining.reviews import Reviews
 from scripts.model_parse import parse_all
 from tests.staff.fixtures import csrf_of
+from tests.tiny_model import CONFIG, nlu_yaml, train_nlu_model
 
-CONFIG = """\
-recipe: default.v1
-language: en
-assistant_id: retrain-test
-pipeline:
-  - name: WhitespaceTokenizer
-  - name: bot.rasa_server.components.intent_classifier.TextIntentClassifier
-policies: []
-"""
 TRAINING = {
     "greet": ["hello", "hi there", "good morning", "hey", "hi, anyone there?"],
     "faq_pain": ["does it hurt", "is microneedling painful", "how much pain is there", "will it sting"],
@@ -48,12 +39,6 @@ SETS = {
 }
 # What patients sent that the assistant did not understand; staff assign them in the console.
 UNANSWERED = ["how sore will i be after", "is there much pain, call me on 917 555 0163"]
-
-
-def _nlu(examples: Dict[str, List[str]]) -> str:
-    return yaml.safe_dump({"version": "3.1", "nlu": [
-        {"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)} for intent, texts in examples.items()
-    ]}, sort_keys=False)  # fmt: skip
 
 
 def _score(model: Path) -> Dict[str, float]:
@@ -73,18 +58,9 @@ def _plan(project: Path, data: Path, reports: Path) -> job.Plan:
         current_model=project / "models" / "current.tar.gz",
         candidates=project / "candidates",
         reports=reports,
-        train=lambda out: _train_nlu(project / "config.yml", data, out),
+        train=lambda out: train_nlu_model(project / "config.yml", data, out),
         score=_score,
     )
-
-
-def _train_nlu(config: Path, data: Path, out: Path) -> Path:
-    """Rasa's `rasa train nlu`, in this process."""
-    from rasa.model_training import train_nlu
-
-    model = train_nlu(str(config), str(data), str(out), fixed_model_name="candidate")
-    assert model is not None, "Rasa trained no model"
-    return Path(model)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -112,12 +88,12 @@ def test_assigned_messages_retrain_and_the_gate_keeps_a_good_model_and_rejects_a
     project = tmp_path / "project"
     (project / "data").mkdir(parents=True)
     (project / "config.yml").write_text(CONFIG)
-    (project / "data" / "nlu.yml").write_text(_nlu(TRAINING))
+    (project / "data" / "nlu.yml").write_text(nlu_yaml(TRAINING))
     worse = project / "worse"
     worse.mkdir()
-    (worse / "nlu.yml").write_text(_nlu({k: v for k, v in TRAINING.items() if k != "red_flag_urgent"}))
+    (worse / "nlu.yml").write_text(nlu_yaml({k: v for k, v in TRAINING.items() if k != "red_flag_urgent"}))
     (worse / "other.yml").write_text(
-        _nlu({"greet": ["hiya"], "red_flag_urgent": ["ok"]})
+        nlu_yaml({"greet": ["hiya"], "red_flag_urgent": ["ok"]})
     )  # keeps the intent, loses its meaning
     reports = tmp_path / "reports"
     good_plan = _plan(project, project / "data", reports)

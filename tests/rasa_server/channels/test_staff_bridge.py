@@ -1,12 +1,17 @@
 """The staff bridge over HTTP, beside the REST channel: staff take a conversation over, the
 patient's messages are stored and not answered, staff reply, hand back, and the
-assistant answers again. A stand-in agent answers; the tracker store and locks are real."""
+assistant answers again; and a retrained model is loaded while the old one answers. A
+stand-in agent answers; the tracker store and locks are real, and so is Rasa's Agent in
+the reload test that guards Agent.load_model."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -18,16 +23,18 @@ from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
+from bot.rasa_server.channels import staff_bridge
 from bot.rasa_server.channels.guard import MemoryRateLimiter
 from bot.rasa_server.channels.rest import GuardedRestInput
 from bot.rasa_server.channels.staff_bridge import StaffBridgeInput
 from bot.rasa_server.takeover import Texting
 from bot.rasa_server.tracker_store import FastSQLTrackerStore
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from bot.staff.conversation_bridge import BridgeError, ConversationBridge
 from bot.transcripts.takeovers import MAX_REPLY_CHARS
 from tests.http_server import call, serving
 from tests.ports import free_port
+from tests.tiny_model import tiny_model
 
 TOKEN = "staff-bridge-test-token-0123456789"
 PATIENT = "patient-7"
@@ -193,3 +200,103 @@ def test_an_unreachable_assistant_is_a_bridge_error_staff_can_read():
     with pytest.raises(BridgeError, match="could not be reached") as failed:
         asyncio.run(client.take_over(SENDER, "Ana", "ana@x"))
     assert failed.value.status == 0
+
+
+class Reloadable(Assistant):
+    """The stand-in assistant with a model to reload: each load waits for the test's go-ahead,
+    and answers name the model that gave them."""
+
+    def __init__(self, domain: Domain, path: Path) -> None:
+        super().__init__(domain, path)
+        self.model = "old.tar.gz"
+        self.go_ahead = threading.Event()
+        self.loading = 0
+        self.most_at_once = 0
+        self.loads: List[str] = []
+        self.broken = False
+
+    def load_model(self, model_path: str) -> None:  # runs in a worker thread, as Agent.load_model would
+        self.loading += 1
+        self.most_at_once = max(self.most_at_once, self.loading)
+        self.go_ahead.wait(10)
+        self.loading -= 1
+        self.loads.append(model_path)
+        if self.broken:
+            raise ValueError("not a model")
+        self.model = Path(model_path).name
+
+    async def handle_message(self, message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, f"{self.model}: {message.text}")
+
+
+@pytest.fixture
+def reloadable(domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tuple[str, Reloadable]]:
+    """A server whose staff bridge reloads `new.tar.gz` (the server's own RASA_MODEL setting)."""
+    settings = Settings.from_env({"RASA_MODEL": str(tmp_path / "new.tar.gz"), "VAR_DIR": str(tmp_path)})
+    monkeypatch.setattr(staff_bridge, "get_settings", lambda: settings)
+    bot = Reloadable(domain, tmp_path / "tracker.db")
+    app = Sanic(f"reload-test-{uuid.uuid4().hex}")
+    app.ctx.agent = bot
+    register([GuardedRestInput(MemoryRateLimiter(100, 60)), StaffBridgeInput(TOKEN, Texting(None))], app, "/webhooks/")
+    with serving(app) as url:
+        yield url, bot
+    bot.go_ahead.set()
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token-0123456789abcdef"])
+def test_only_the_staff_process_may_reload_the_model(reloadable, token):
+    base, bot = reloadable
+    bot.go_ahead.set()
+    assert _bridge(base, "model", {}, token=token) == (401, {"error": "unauthorized"})
+    assert bot.loads == [] and _say(base, "hello") == [{"recipient_id": SENDER, "text": "old.tar.gz: hello"}]
+
+
+def test_the_old_model_answers_until_the_new_one_is_loaded_one_load_at_a_time(reloadable, tmp_path):
+    base, bot = reloadable
+    with ThreadPoolExecutor(2) as pool:
+        reloads = [pool.submit(_bridge, base, "model", {}) for _ in range(2)]
+        for _ in range(100):  # the first load has begun in its worker thread
+            if bot.loading:
+                break
+            time.sleep(0.05)
+        assert bot.loading == 1
+        assert _say(base, "still there?") == [{"recipient_id": SENDER, "text": "old.tar.gz: still there?"}]
+        bot.go_ahead.set()
+        answers = [reload.result(timeout=20) for reload in reloads]
+    assert [status for status, _ in answers] == [200, 200] and all("loaded_in_s" in body for _, body in answers)
+    assert (
+        bot.most_at_once == 1 and bot.loads == [str(tmp_path / "new.tar.gz")] * 2
+    )  # the server's path, never the caller's
+    assert _say(base, "and now?") == [{"recipient_id": SENDER, "text": "new.tar.gz: and now?"}]
+
+
+def test_a_model_that_cannot_be_loaded_is_a_500_and_the_old_one_still_answers(reloadable):
+    base, bot = reloadable
+    bot.broken = True
+    bot.go_ahead.set()
+    assert _bridge(base, "model", {"path": "/etc/passwd"}) == (500, {"error": "the model could not be loaded"})
+    assert _say(base, "hello") == [{"recipient_id": SENDER, "text": "old.tar.gz: hello"}]
+
+
+def test_rasas_agent_swaps_in_the_reloaded_model(tmp_path, monkeypatch):
+    """The real Agent.load_model (docs/rasa-internals.md): a tiny model, then another with a new intent."""
+    from rasa.core.agent import Agent
+
+    first = tiny_model(
+        tmp_path / "first", {"greet": ["hello", "hi there"], "faq_pain": ["does it hurt", "is it painful"]}
+    )
+    second = tiny_model(
+        tmp_path / "second", {"greet": ["hello", "hi there"], "faq_swim": ["can I swim", "swimming after?"]}
+    )
+    agent = Agent.load(str(first))
+    old = agent.processor
+    monkeypatch.setattr(staff_bridge, "get_settings", lambda: Settings.from_env({"RASA_MODEL": str(second)}))
+    app = Sanic(f"agent-reload-{uuid.uuid4().hex}")
+    app.ctx.agent = agent
+    register([StaffBridgeInput(TOKEN, Texting(None))], app, route="/webhooks/")
+    with serving(app) as base:
+        assert asyncio.run(agent.parse_message("can I swim"))["intent"]["name"] != "faq_swim"
+        status, answer = _bridge(base, "model", {})
+    assert status == 200 and answer["loaded_in_s"] >= 0
+    assert agent.processor is not old and agent.processor.model_path == second
+    assert asyncio.run(agent.parse_message("can I swim"))["intent"]["name"] == "faq_swim"
