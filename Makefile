@@ -178,8 +178,10 @@ understanding: $(MODEL)
 	$(PY) -m scripts.evaluate_understanding
 
 # Both servers started, the public evaluation cases run against them over HTTP.
+# Two workers, each with the tests of one stack (tests/conftest.py): the production stack's
+# reliability tests and the quick benchmark on one, the embedded stack's on the other.
 e2e: $(MODEL)
-	EVAL_DIR=$(EVAL) EVAL_CATEGORIES=$(EVAL_CATEGORIES) $(PY) -m pytest -m e2e --durations=10
+	EVAL_DIR=$(EVAL) EVAL_CATEGORIES=$(EVAL_CATEGORIES) $(PY) -m pytest -m e2e --durations=10 -n 2 --dist loadgroup
 
 ## Evaluation (slow: about an hour on 2 cores) -------------------------------------
 

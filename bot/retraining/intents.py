@@ -8,8 +8,9 @@ an example, so they are not offered.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, List, Set
+from typing import Iterable, List, Set, Tuple
 
 import yaml
 
@@ -34,11 +35,23 @@ def label(intent: str) -> str:
 
 
 def assignable_intents(domain_file: Path, nlu_files: Iterable[Path]) -> List[IntentChoice]:
-    """The domain's intents that have training examples, in the domain's order."""
+    """The domain's intents that have training examples, in the domain's order.
+
+    Reading the training data takes about 0.6 s, and every staff app (so every console
+    test) asks once: the answer is kept while none of the files changed (size and mtime).
+    """
+    files = (domain_file, *nlu_files)
+    stamp = tuple((path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    return list(_assignable(files, stamp))
+
+
+@lru_cache(maxsize=4)
+def _assignable(files: Tuple[Path, ...], stamp: Tuple[Tuple[int, int], ...]) -> Tuple[IntentChoice, ...]:
+    domain_file, *nlu_files = files
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
     trained = _trained_intents(nlu_files)
     names = [next(iter(entry)) if isinstance(entry, dict) else str(entry) for entry in domain.get("intents") or ()]
-    return [IntentChoice(name, label(name)) for name in names if name in trained]
+    return tuple(IntentChoice(name, label(name)) for name in names if name in trained)
 
 
 def _trained_intents(nlu_files: Iterable[Path]) -> Set[str]:

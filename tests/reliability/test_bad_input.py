@@ -46,14 +46,17 @@ from tests.senders import stored_id
 
 pytestmark = pytest.mark.e2e
 
-MESSAGES = 2000  # half by REST, half by SMS
+# Half by REST, half by SMS; BAD_INPUT_MESSAGES=2000 (or more) for a longer soak: CI sends
+# 1,000, which reach every generator many times over at half the CI time (issue 18).
+MESSAGES = int(os.environ.get("BAD_INPUT_MESSAGES", "1000"))
 SENDERS = 100  # per channel
 IN_FLIGHT = 16
 LONG_MAX = 20_000
 SMS_MAX = 1600  # Twilio's limit for an inbound text; a few longer ones are sent anyway
-# Fixed, so that every CI run sends the same junk: a seed drawn per run made this test
-# fail on about one run in many (seed 637453 leaves a conversation mid-form where the
-# closing question is not answered: filed as an issue). BAD_INPUT_SEED explores others.
+# Fixed, so that every CI run sends the same junk (BAD_INPUT_SEED explores others). A seed
+# drawn per run once made this test fail on about one run in many: seed 637453 left the
+# conversation the closing question was asked in mid-form; that question now has a
+# conversation of its own.
 SEED = int(os.environ.get("BAD_INPUT_SEED", "20261207"))
 
 # Slots only the conversation's own steps may set: the patient's yes to the read-back,
@@ -195,7 +198,7 @@ def test_typed_payloads_set_no_protected_slot_and_carry_no_entities(prod_stack):
     assert all(handoff_rows(prod_stack, sender) == [] for sender in rest_senders + phones)
 
 
-def test_two_thousand_bad_messages_get_no_5xx_set_no_slot_and_the_bot_still_answers(prod_stack):
+def test_a_thousand_bad_messages_get_no_5xx_set_no_slot_and_the_bot_still_answers(prod_stack):
     rng = random.Random(SEED)
     run = uuid.uuid4().hex[:8]
     rest_senders = [f"rel-bad-{run}-{number}" for number in range(SENDERS)]
@@ -216,9 +219,13 @@ def test_two_thousand_bad_messages_get_no_5xx_set_no_slot_and_the_bot_still_answ
                if "handoff_saved" in protected_slots_set(found)}  # fmt: skip
     assert {sender for sender in claimed if not handoff_rows(prod_stack, sender)} == set()
 
+    # The servers still answer: asked in conversations of their own, since junk may have
+    # left any flooded conversation in the middle of a form (where a question gets the
+    # form's next step), which says nothing about the servers (issue 18's flaky run).
     question, fact = next(iter(FAQ.items()))
-    assert fact in say(prod_stack.rasa_url, rest_senders[0], question)
+    assert fact in say(prod_stack.rasa_url, f"rel-bad-{run}-after", question)
+    after_phone = f"+1646554{rng.randrange(10000):04d}"  # outside the flooded numbers' +1646555 block
     status, twiml = twilio_client.post(
-        prod_stack.sms_webhook_url, twilio_client.sms_params(phones[0], question), TWILIO_TEST_TOKEN
+        prod_stack.sms_webhook_url, twilio_client.sms_params(after_phone, question), TWILIO_TEST_TOKEN
     )
     assert status == 200 and fact in "\n".join(twilio_client.messages(twiml))

@@ -2,8 +2,10 @@
 
 Each patient holds one conversation after another (FAQ, eligibility screening, booking
 request, in turn), each with a new sender id, sending its next message when the
-previous answer arrives, for RELIABILITY_LOAD_SECONDS (default 60; a conversation under
-way when the time is up is finished). Afterwards: no HTTP error, every answer states
+previous answer arrives, for RELIABILITY_LOAD_SECONDS (default 20 in CI, where each patient
+still holds several conversations: the minute it once ran cost CI 45 s and found nothing
+the 20 s did not; 60 or more for a soak run; a conversation under way when the time is up
+is finished). Afterwards: no HTTP error, every answer states
 the fact its question asks for, every message is in the tracker exactly once and in the
 order sent, and every confirmed booking is stored exactly once.
 """
@@ -35,7 +37,7 @@ from tests.reliability.patients import (
 pytestmark = pytest.mark.e2e
 
 PATIENTS = 50
-LOAD_SECONDS = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "60"))
+LOAD_SECONDS = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "20"))
 
 # (message, what its answer must contain or None); each conversation's last answer is checked.
 Script = Tuple[Tuple[str, Optional[str]], ...]
@@ -104,7 +106,7 @@ async def run_load(url: str) -> List[Conversation]:
     return [conversation for held in per_patient for conversation in held]
 
 
-def test_fifty_patients_for_a_minute_lose_nothing(prod_stack):
+def test_fifty_patients_at_once_lose_nothing(prod_stack):
     started = time.monotonic()
     conversations = asyncio.run(run_load(prod_stack.rasa_url))
     elapsed = time.monotonic() - started

@@ -129,6 +129,7 @@ def test_the_password_is_stored_only_as_an_argon2id_hash(db, accounts):
     assert PASSWORD not in stored
 
 
+@pytest.mark.production_hasher
 def test_by_default_the_library_parameters_are_used(db):
     Accounts(db).add("jo@clinic.example", PASSWORD)
     assert not PasswordHasher().check_needs_rehash(_stored_hash(db, "jo@clinic.example"))
