@@ -18,6 +18,7 @@ from bot.insights.report import (
     Period,
     outcome_rows,
 )
+from bot.retraining.redaction import redact
 from tests.clock import Clock
 from tests.tracker_data import answered, at, said
 
@@ -96,7 +97,11 @@ def test_the_figures_of_the_period(seeded):
     assert report.red_flags == {"breathing": 1}
     assert report.top_questions == (("faq_pain", 2), ("faq_numbing", 1))
     # the examples as the Unanswered page lists them: contact details redacted
-    assert [group.example for group in report.unanswered] == ["can you fix my car", "what is blorp?[contact]"]
+    assert [group.example for group in report.unanswered] == [
+        "can you fix my car",
+        redact("what is blorp? 917 555 0163"),
+    ]
+    assert "555" not in report.unanswered[1].example
     assert report.feedback == (
         AnswerRating("utter_faq_numbing", 0, 1, 1),
         AnswerRating("utter_faq_pain", 1, 0, 0),
