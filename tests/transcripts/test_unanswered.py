@@ -17,6 +17,7 @@ from bot.transcripts.unanswered import (
     UNSURE_BELOW,
     UnansweredGroup,
     UnansweredMessage,
+    UnansweredText,
     group_similar,
     reason_for,
 )
@@ -56,7 +57,10 @@ def _unanswered(text: str, minute: float, reason: str = "fallback", sender: str 
 def test_the_same_text_written_differently_is_one_entry():
     written = [("How much is it?", "fallback"), ("how   much is it", "unsure"), ("HOW MUCH IS IT", "fallback")]
     groups = group_similar([_unanswered(text, minute, reason) for minute, (text, reason) in enumerate(written)])
-    assert groups == [UnansweredGroup("HOW MUCH IS IT", ("HOW MUCH IS IT",), 3, {"fallback": 2, "unsure": 1}, at(2))]
+    variant = UnansweredText("HOW MUCH IS IT", "how much is it", 3, 1, "s", None)
+    assert groups == [
+        UnansweredGroup("HOW MUCH IS IT", ("HOW MUCH IS IT",), 3, {"fallback": 2, "unsure": 1}, at(2), (variant,))
+    ]
 
 
 def test_near_duplicates_share_a_group_and_unrelated_texts_do_not():
