@@ -1,6 +1,7 @@
 """Fixtures every test package may use without importing them: `database_url` (an empty
 database on each backend) and `db` (sessions on it, migrated), from tests/db/databases.py."""
 
+import logging
 from typing import Iterator
 
 import pytest
@@ -28,6 +29,25 @@ def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
     yield
 
 
+@pytest.fixture(autouse=True)
+def no_repeated_log_filter() -> Iterator[None]:
+    """Drop the filters Rasa leaves on the root logger's handlers after each test.
+
+    `rasa.utils.common.configure_logging_and_warnings` (run by in-process training and
+    model loading) adds a `RepeatedLogFilter` to every handler of the root logger, which
+    under pytest are its capture handlers, kept for the whole session. The filter drops a
+    record equal to the last one it saw, so a later test that logs the same line as an
+    earlier one captured nothing, depending on which tests its worker ran first (a flaky
+    tests/handoffs/notify/test_log.py). Matched by name: importing Rasa here would cost
+    every test process its start-up.
+    """
+    yield
+    for handler in logging.getLogger().handlers:
+        for found in [f for f in handler.filters if type(f).__name__ == "RepeatedLogFilter"]:
+            handler.removeFilter(found)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into node ids
 def pytest_collection_modifyitems(config, items) -> None:
     """End-to-end tests on two workers without starting any stack twice (issue 18: CI time).
 
