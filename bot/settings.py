@@ -31,6 +31,9 @@ Environment variables (all optional; defaults suit `make run` on a laptop):
 | STAFF_BRIDGE_TOKEN_FILE | $VAR_DIR/staff_bridge_token | token file, generated (mode 0600) by `make run`        |
 | RASA_URL           | http://127.0.0.1:$RASA_PORT  | where the staff process reaches the Rasa servers (the      |
 |                    |                              | proxy or load balancer in production)                      |
+| RASA_INSTANCE_URLS | $RASA_URL                    | each Rasa server's own address, separated by spaces or     |
+|                    |                              | commas: a retrained model is loaded by each in turn        |
+|                    |                              | (`make run-prod` sets it; behind a load balancer set it)   |
 | CORS_ORIGINS       | * (prod: required)           | origins allowed to call the REST channel (the widget's     |
 |                    |                              | sites), separated by spaces or commas; the prod profile    |
 |                    |                              | refuses to start without them, or with '*'                 |
@@ -143,6 +146,7 @@ class Settings:
     staff_bridge_token: str = field(repr=False)
     staff_bridge_token_file: Path
     rasa_url: str
+    rasa_instance_urls: Tuple[str, ...]
     cors_origins: Tuple[str, ...]
     screening_file: Path
     database_url: str
@@ -202,6 +206,7 @@ class Settings:
             raise ConfigurationError(f"RUN_PROFILE must be one of {', '.join(RUN_PROFILES)}, not {run_profile!r}")
         clinic = ClinicProfile.load(profile_path)
         cors_origins = tuple(_text(env, "CORS_ORIGINS").replace(",", " ").split()) or ("*",)
+        rasa_url = (_url(env, "RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/")
         if run_profile == PROD:
             problem = clinic.production_problem(profile_path) or cors_problem(cors_origins)
             if problem:
@@ -221,7 +226,8 @@ class Settings:
             action_token_file=_path(env, "ACTION_TOKEN_FILE", str(var_dir / "action_server_token")),
             staff_bridge_token=_text(env, "STAFF_BRIDGE_TOKEN"),
             staff_bridge_token_file=_path(env, "STAFF_BRIDGE_TOKEN_FILE", str(var_dir / "staff_bridge_token")),
-            rasa_url=(_url(env, "RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_url=rasa_url,
+            rasa_instance_urls=_urls(env, "RASA_INSTANCE_URLS") or (rasa_url,),
             cors_origins=cors_origins,
             screening_file=_path(env, "SCREENING_FILE", "clinic/screening.yml"),
             # The tracker's SQLite file by default: one file to back up on a laptop.
@@ -317,6 +323,12 @@ def _url(env: Mapping[str, str], name: str) -> str:
             f"https://bot.example.com/webhooks/twilio/webhook, not {value!r}"
         )
     return value
+
+
+def _urls(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """Absolute http(s) URLs separated by spaces or commas (each checked as `_url` does)."""
+    values = _text(env, name).replace(",", " ").split()
+    return tuple(_url({name: value}, name).rstrip("/") for value in values)
 
 
 def _account_sid(env: Mapping[str, str], name: str) -> str:

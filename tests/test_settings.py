@@ -365,3 +365,11 @@ def test_abuse_limits_default_to_a_line_of_100_and_120_requests_per_address_trus
 def test_a_bad_patient_proxy_count_is_a_clear_error(tmp_path, raw):
     with pytest.raises(ConfigurationError, match="PATIENT_PROXIES must be a whole number of at least 0"):
         Settings.from_env({"VAR_DIR": str(tmp_path), "PATIENT_PROXIES": raw})
+
+
+def test_each_rasa_server_is_the_rasa_url_unless_named():
+    assert Settings.from_env({"RASA_URL": "http://lb.example:8080/"}).rasa_instance_urls == ("http://lb.example:8080",)
+    named = Settings.from_env({"RASA_INSTANCE_URLS": "http://10.0.0.1:5005, http://10.0.0.2:5005/"})
+    assert named.rasa_instance_urls == ("http://10.0.0.1:5005", "http://10.0.0.2:5005")
+    with pytest.raises(ConfigurationError, match="RASA_INSTANCE_URLS must be an absolute http"):
+        Settings.from_env({"RASA_INSTANCE_URLS": "http://10.0.0.1:5005 rasa-2:5005"})

@@ -12,7 +12,7 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
@@ -167,6 +167,9 @@ def rasa_env(settings: Settings, profile: str = EMBEDDED) -> Dict[str, str]:
         "TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
         "TWILIO_FROM_NUMBER": settings.twilio_from_number,
         "TWILIO_API_URL": settings.twilio_api_url,
+        # The e-mail to whoever took a conversation over leaves from the Rasa servers
+        # (bot.rasa_server.takeover), and an SMTP server may need a login.
+        "SMTP_PASSWORD": settings.smtp_password,
         "WIDGET_SECRET": widget_secret(settings),
         "STAFF_BRIDGE_TOKEN": staff_bridge_token(settings, create=True),
         "REDIS_URL": settings.redis_url,
@@ -187,9 +190,12 @@ def proxy_cmd(settings: Settings, upstream_ports: List[int]) -> List[str]:
     return [sys.executable, "-m", "bot.launcher.proxy", "--port", str(settings.rasa_port), *upstreams]
 
 
-def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
+def staff_env(settings: Settings, staff_token: str, instance_urls: Sequence[str] = ()) -> Dict[str, str]:
     """`server_env` plus the `local` token the launcher made, so the staff process finds it
-    registered rather than making another (it reads no token file of its own then)."""
+    registered rather than making another (it reads no token file of its own then); each
+    Rasa server's own address (`instance_urls`: the Retrain button's job loads a kept
+    model into each in turn, which through the proxy would reach only one); and the SMTP
+    password, since the staff process e-mails the weekly digest."""
     return {
         **server_env(settings),
         "STAFF_API_TOKEN": staff_token,
@@ -197,6 +203,8 @@ def staff_env(settings: Settings, staff_token: str) -> Dict[str, str]:
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "STAFF_BRIDGE_TOKEN": staff_bridge_token(settings, create=True),
         "RASA_URL": settings.rasa_url,
+        "RASA_INSTANCE_URLS": " ".join(instance_urls or settings.rasa_instance_urls),
+        "SMTP_PASSWORD": settings.smtp_password,
     }
 
 

@@ -118,7 +118,10 @@ class Stack:
             Server("actions", action_server_cmd(settings), action_env(settings), f"{self.action_url}/health"),
             *rasa,
             Server(
-                "staff", staff_server_cmd(settings), staff_env(settings, self.staff_token), f"{self.staff_url}/healthz"
+                "staff",
+                staff_server_cmd(settings),
+                staff_env(settings, self.staff_token, self.instance_urls),
+                f"{self.staff_url}/healthz",
             ),
         ]
 

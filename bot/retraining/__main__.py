@@ -81,7 +81,7 @@ def project_plan(settings: Settings) -> job.Plan:
             ]
         ),
         score=job.command_scorer(lambda model: [sys.executable, "-m", "scripts.gate_scores", "--model", str(model)]),
-        go_live=golive.reloader([settings.rasa_url], lambda: staff_bridge_token(settings)),
+        go_live=golive.reloader(settings.rasa_instance_urls, lambda: staff_bridge_token(settings)),
     )
 
 

@@ -123,6 +123,16 @@ def test_prod_runs_instances_on_the_ports_after_the_proxy_behind_it(prod, tmp_pa
     assert proxy[proxy.index("--port") + 1] == str(prod.rasa_port)
     assert proxy[-3:] == [f"http://127.0.0.1:{port}" for port in ports]
     assert servers["proxy"].health_url == f"{stack.rasa_url}/webhooks/rest/"
+    # The staff process reaches Rasa through the proxy, but loads a retrained model into each server.
+    staff = servers["staff"].env
+    assert staff["RASA_URL"] == prod.rasa_url
+    assert staff["RASA_INSTANCE_URLS"].split() == [f"http://127.0.0.1:{port}" for port in ports]
+
+
+def test_the_staff_process_and_rasa_get_the_smtp_password_for_the_digest_and_take_over_alerts(settings):
+    mailing = dataclasses.replace(settings, smtp_password="smtp-secret")
+    assert profiles.staff_env(mailing, "staff-token-0123456789")["SMTP_PASSWORD"] == "smtp-secret"
+    assert profiles.rasa_env(mailing)["SMTP_PASSWORD"] == "smtp-secret"  # take-over alerts
 
 
 def test_only_the_rasa_servers_get_redis_and_the_rate_limit(prod, monkeypatch):
@@ -195,7 +205,8 @@ SECRET_USERS = {
     "STAFF_API_TOKEN": {"staff"},
     "TWILIO_AUTH_TOKEN": {"rasa-1", "rasa-2"},
     "REDIS_URL": {"rasa-1", "rasa-2"},
-    "SMTP_PASSWORD": {"actions"},
+    # Handoff e-mails, take-over alerts, the weekly digest.
+    "SMTP_PASSWORD": {"actions", "rasa-1", "rasa-2", "staff"},
     "ACTION_SERVER_TOKEN": {"actions", "rasa-1", "rasa-2"},
     "DATABASE_URL": {"actions", "rasa-1", "rasa-2", "staff"},
     "TRACKER_STORE_URL": {"rasa-1", "rasa-2", "staff"},
