@@ -32,11 +32,26 @@ RASA_INSTANCES = 2
 RATE_LIMIT = "100000"
 
 
+def ephemeral_ports_start() -> int:
+    """The lowest port the kernel hands out by itself (to `free_port()` and to every
+    outgoing connection): Linux's ip_local_port_range, 32768 by default."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def consecutive_free_ports(count: int, attempts: int = 200) -> int:
     """The first of `count` consecutive loopback ports nothing listens on right now
-    (the proxy takes the first, the Rasa instances the ones after it)."""
+    (the proxy takes the first, the Rasa instances the ones after it).
+
+    Chosen below the kernel's ephemeral range: a port free when chosen must stay free
+    for the ~20 s until its server binds it, and the other e2e worker's stack (free
+    ports from the kernel) and every outgoing connection take ports from that range. A
+    run failed so: rasa-2's port was taken before it started ("address already in use").
+    """
     for _ in range(attempts):
-        first = random.randrange(20000, 60000 - count)
+        first = random.randrange(10000, min(ephemeral_ports_start(), 60000) - count)
         if all(_free(port) for port in range(first, first + count)):
             return first
     raise RuntimeError(f"no {count} consecutive free ports found")
