@@ -5,6 +5,7 @@ the clinic's article and our YAML files without changing what the text says.
 """
 
 import unicodedata
+from datetime import timedelta
 
 from bot import patterns
 
@@ -28,3 +29,17 @@ def fold_typography(text: str) -> str:
 def normalize(text: str) -> str:
     """Lower-case, straighten quotes and dashes, and fold whitespace."""
     return _SPACES.sub(" ", fold_typography(text or "")).strip().lower()
+
+
+def waited(duration: timedelta) -> str:
+    """A duration as staff say it (a patient's wait, the time to a first staff action): 'under a minute', '12 min', '2 h 5 min', '3 days'."""
+    minutes = int(duration.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days = hours // 24
+    return "1 day" if days == 1 else f"{days} days"

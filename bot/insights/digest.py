@@ -9,8 +9,8 @@ a second staff process finds it taken), and a failed send gives the claim back.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable, List, Optional, Tuple
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Iterable, List, Tuple
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.models import KINDS, WeeklyDigest, utcnow
 from bot.db.session import unit_of_work
 from bot.insights.report import ASKED_FOR_PERSON, HANDOFF, UNRESOLVED_FALLBACK, Insights, Period
+from bot.text import waited
 
 SEND_AT = time(8, 0)  # Monday morning on the clinic's clocks: the week is over, staff are in
 TOP_LINES = 5  # questions and unanswered groups listed
@@ -65,8 +66,8 @@ class WeeklyDigests:
 
 def compose(report: Insights, clinic_name: str, zone: tzinfo, insights_url: str = "") -> Tuple[str, str]:
     """(subject, body) of the digest for `report`."""
-    first, last = _days(report.period, zone)
-    whole = report.conversations
+    first, last = report.period.days(zone)
+    whole, median = report.conversations, report.first_action_median
     subject = (
         f"{clinic_name} assistant: {whole} conversations, {_pct(report.contained, whole)} contained ({first} to {last})"
     )
@@ -79,7 +80,7 @@ def compose(report: Insights, clinic_name: str, zone: tzinfo, insights_url: str 
         + ", ".join(f"{kind.replace('_', ' ')} {report.handoffs_by_kind.get(kind, 0)}" for kind in KINDS),
         f"Asked for a person: {report.outcomes[ASKED_FOR_PERSON]}; "
         f"ended not understood: {report.outcomes[UNRESOLVED_FALLBACK]}",
-        f"Median time to first staff action: {_duration(report.first_action_median)}"
+        f"Median time to first staff action: {waited(median) if median is not None else 'none yet'}"
         + (f" ({report.not_acted_on} not acted on yet)" if report.not_acted_on else ""),
         f"Fallback rate: {_pct(report.fallbacks, report.patient_messages)}; "
         f"out-of-scope rate: {_pct(report.out_of_scope, report.patient_messages)}",
@@ -116,15 +117,3 @@ def _short(text: str) -> str:
 
 def _pct(count: int, whole: int) -> str:
     return f"{100 * count / whole:.0f}%" if whole else "n/a"
-
-
-def _duration(value: Optional[timedelta]) -> str:
-    if value is None:
-        return "none yet"
-    minutes = int(value.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
-def _days(period: Period, zone: tzinfo) -> Tuple[date, date]:
-    return period.start.astimezone(zone).date(), (period.end - timedelta(microseconds=1)).astimezone(zone).date()

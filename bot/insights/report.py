@@ -103,6 +103,10 @@ class Period:
         end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone).astimezone(timezone.utc)
         return cls(start, end)
 
+    def days(self, zone: tzinfo) -> Tuple[date, date]:
+        """The first and the last day it covers, on the clinic's clocks (`end` is excluded)."""
+        return self.start.astimezone(zone).date(), (self.end - timedelta(microseconds=1)).astimezone(zone).date()
+
 
 @dataclass(frozen=True)
 class ConversationOutcome:
@@ -354,8 +358,7 @@ class InsightsReader:
         """Every day of the period on the clinic's clocks, with its new conversations and messages."""
         offset, epoch_day = self._offset_s(period), date(1970, 1, 1)
         started = Counter(int((c.first + offset) // DAY_S) for c in conversations)  # as the SQL counts days
-        first = period.start.astimezone(self.zone).date()
-        last = (period.end - timedelta(microseconds=1)).astimezone(self.zone).date()
+        first, last = period.days(self.zone)
         days = (first + timedelta(days=n) for n in range((last - first).days + 1))
         return tuple(Day(day, started.get((day - epoch_day).days, 0), messages.get(day, 0)) for day in days)
 

@@ -26,7 +26,8 @@ from bot.staff import charts
 from bot.staff.pages import render
 from bot.staff.params import BadRequest, choice
 from bot.staff.signin import staff_only
-from bot.staff.wording import kind_title, waited
+from bot.staff.wording import kind_title
+from bot.text import waited
 
 PATH = "/insights"
 PERIODS = (7, 30, 90, 365)
@@ -83,6 +84,7 @@ async def _page(request: Request) -> HTTPResponse:
         return ctx.insights.report(period, channel)
 
     report = await asyncio.to_thread(read)
+    first_day, last_day = period.days(ctx.insights.zone)
     return render(
         request,
         "insights.html",
@@ -97,8 +99,8 @@ async def _page(request: Request) -> HTTPResponse:
         percent=_percent,
         duration=lambda value: waited(value) if value is not None else "none yet",
         kind_title=kind_title,
-        first_day=period.start.astimezone(ctx.insights.zone).date(),
-        last_day=(period.end - timedelta(microseconds=1)).astimezone(ctx.insights.zone).date(),
+        first_day=first_day,
+        last_day=last_day,
     )
 
 

@@ -7,7 +7,7 @@ edits, rather than from code.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
@@ -15,6 +15,7 @@ from jinja2 import pass_context
 
 from bot.office_hours import OfficeHours
 from bot.screening.interview import Screening
+from bot.text import waited
 
 CHANNELS = {"rest": "Website", "widget": "Website", "twilio": "SMS"}
 # What each kind asks staff to do, after the kind's own name (the filter and the API use the names).
@@ -78,20 +79,6 @@ def when(moment: Optional[datetime], hours: Optional[OfficeHours] = None) -> str
 def after_hours(moment: Optional[datetime], hours: Optional[OfficeHours]) -> bool:
     """Whether `moment` fell outside the clinic's opening hours (never, when none are set)."""
     return bool(moment and hours and hours.known and not hours.is_open(moment))
-
-
-def waited(duration: timedelta) -> str:
-    """How long a patient has waited, as staff say it: 'under a minute', '12 min', '2 h 5 min', '3 days'."""
-    minutes = int(duration.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days = hours // 24
-    return "1 day" if days == 1 else f"{days} days"
 
 
 def contact_links(contact: Optional[str], kind: Optional[str]) -> List[Tuple[str, str]]:

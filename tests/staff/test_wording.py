@@ -4,8 +4,6 @@ waits, contact links and what each kind of handoff asks of them."""
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.db.models import KINDS as MODEL_KINDS
 from bot.office_hours import OfficeHours
 from bot.opening_hours import WeeklyHours
@@ -19,7 +17,6 @@ from bot.staff.wording import (
     contact_links,
     reason_counts,
     screening_lines,
-    waited,
     when,
 )
 
@@ -65,15 +62,6 @@ def test_audit_lines_and_reasons_in_words():
     assert action_text("add_note", "note 3") == "Added a note"
     assert action_text("something_new", None) == "something_new"
     assert reason_counts({"unsure": 1, "fallback": 3}) == "the bot did not understand (3), the bot was unsure (1)"
-
-
-@pytest.mark.parametrize(
-    "seconds, said",
-    [(0, "under a minute"), (59, "under a minute"), (60, "1 min"), (59 * 60, "59 min"), (3600, "1 h"),
-     (3600 + 5 * 60, "1 h 5 min"), (23 * 3600 + 59 * 60, "23 h 59 min"), (24 * 3600, "1 day"), (3 * 86400 + 5, "3 days")],
-)  # fmt: skip
-def test_a_wait_reads_as_staff_say_it(seconds, said):
-    assert waited(timedelta(seconds=seconds)) == said
 
 
 def test_contacts_become_call_text_or_mail_links_and_nothing_else():
